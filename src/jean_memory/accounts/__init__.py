@@ -1,0 +1,1 @@
+"""Accounts: users, local passwords, personal API keys; site sessions and upstream OpenID Connect login."""

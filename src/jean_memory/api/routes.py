@@ -1,0 +1,108 @@
+"""``/api/v1``: memories CRUD and search, documents. Bearer personal API key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from ..deps import ApiPrincipal, RuntimeDep
+from .schemas import (
+    AddedOut,
+    DeleteIn,
+    DocumentIn,
+    DocumentOut,
+    HitOut,
+    MemoryIn,
+    MemoryOut,
+    MemoryPatch,
+    PageOut,
+    SearchIn,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["memories"])
+
+
+def _ts(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+@router.post("/memories", status_code=201, response_model=AddedOut)
+async def add_memories(body: MemoryIn, principal: ApiPrincipal, runtime: RuntimeDep) -> AddedOut:
+    results = await runtime.memory.add(principal.user_id, body.text, body.tags, principal.client_id, body.metadata)
+    return AddedOut(memories=[MemoryOut.of(r.memory) for r in results], created=[r.created for r in results])
+
+
+@router.get("/memories", response_model=PageOut)
+async def list_memories(
+    principal: ApiPrincipal, runtime: RuntimeDep, limit: int = 20, cursor: str | None = None,
+    tag: Annotated[list[str] | None, Query()] = None,
+) -> PageOut:
+    page = await runtime.memory.list(principal.user_id, limit, cursor, tag)
+    return PageOut(memories=[MemoryOut.of(m) for m in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/memories/{memory_id}", response_model=MemoryOut)
+async def get_memory(memory_id: str, principal: ApiPrincipal, runtime: RuntimeDep) -> MemoryOut:
+    return MemoryOut.of(await runtime.memory.get(principal.user_id, memory_id))
+
+
+@router.patch("/memories/{memory_id}", response_model=MemoryOut)
+async def update_memory(memory_id: str, body: MemoryPatch, principal: ApiPrincipal, runtime: RuntimeDep) -> MemoryOut:
+    return MemoryOut.of(await runtime.memory.update(principal.user_id, memory_id, body.text, body.tags))
+
+
+@router.delete("/memories/{memory_id}", status_code=204)
+async def delete_memory(memory_id: str, principal: ApiPrincipal, runtime: RuntimeDep) -> Response:
+    if not await runtime.memory.delete(principal.user_id, [memory_id]):
+        from ..errors import NotFound
+
+        raise NotFound(f"no memory with id {memory_id}")
+    return Response(status_code=204)
+
+
+@router.post("/memories/delete")
+async def delete_many(body: DeleteIn, principal: ApiPrincipal, runtime: RuntimeDep) -> dict[str, int]:
+    return {"deleted": await runtime.memory.delete(principal.user_id, body.ids)}
+
+
+@router.get("/search", response_model=list[HitOut])
+async def search_get(
+    principal: ApiPrincipal, runtime: RuntimeDep, q: str, limit: int = 10,
+    tag: Annotated[list[str] | None, Query()] = None, since: datetime | None = None, until: datetime | None = None,
+    include_documents: bool = False,
+) -> list[HitOut]:
+    hits = await runtime.memory.search(principal.user_id, q, limit, tag, _ts(since), _ts(until), include_documents)
+    return [HitOut.of(h) for h in hits]
+
+
+@router.post("/search", response_model=list[HitOut])
+async def search_post(body: SearchIn, principal: ApiPrincipal, runtime: RuntimeDep) -> list[HitOut]:
+    hits = await runtime.memory.search(principal.user_id, body.query, body.limit, body.tags, _ts(body.since),
+                                       _ts(body.until), body.include_documents)
+    return [HitOut.of(h) for h in hits]
+
+
+@router.post("/documents", status_code=201, response_model=DocumentOut)
+async def store_document(body: DocumentIn, principal: ApiPrincipal, runtime: RuntimeDep) -> DocumentOut:
+    doc = await runtime.memory.store_document(principal.user_id, body.title, body.content, body.document_type,
+                                              body.source_url, principal.client_id, body.metadata)
+    return DocumentOut.of(doc, with_content=False)
+
+
+@router.get("/documents", response_model=list[DocumentOut])
+async def list_documents(principal: ApiPrincipal, runtime: RuntimeDep, limit: int = 50, offset: int = 0) -> list[DocumentOut]:
+    docs = await runtime.memory.list_documents(principal.user_id, max(1, min(limit, 200)), max(0, offset))
+    return [DocumentOut.of(d, with_content=False) for d in docs]
+
+
+@router.get("/documents/{document_id}", response_model=DocumentOut)
+async def get_document(document_id: str, principal: ApiPrincipal, runtime: RuntimeDep) -> DocumentOut:
+    return DocumentOut.of(await runtime.memory.get_document(principal.user_id, document_id))
+
+
+@router.delete("/documents/{document_id}", status_code=204)
+async def delete_document(document_id: str, principal: ApiPrincipal, runtime: RuntimeDep) -> Response:
+    await runtime.memory.delete_document(principal.user_id, document_id)
+    return Response(status_code=204)

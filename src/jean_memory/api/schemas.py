@@ -1,0 +1,104 @@
+"""Request and response bodies of the REST API (pydantic at the edge)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..memory.service import SearchResult
+from ..store.records import Document, Memory
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+class MemoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str | list[str] = Field(description="One memory text, or a list of them")
+    tags: list[str] | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class MemoryPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    tags: list[str] | None = None
+
+
+class DeleteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[str]
+
+
+class SearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: str
+    limit: int | None = None
+    tags: list[str] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    include_documents: bool = False
+
+
+class DocumentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    content: str
+    document_type: str | None = None
+    source_url: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class MemoryOut(BaseModel):
+    id: str
+    text: str
+    tags: list[str]
+    client_id: str | None
+    metadata: dict[str, Any]
+    created_at: str
+    updated_at: str
+    document_id: str | None = None
+
+    @classmethod
+    def of(cls, m: Memory) -> MemoryOut:
+        return cls(id=m.id, text=m.text, tags=list(m.tags), client_id=m.client_id, metadata=dict(m.metadata),
+                   created_at=iso(m.created_at), updated_at=iso(m.updated_at), document_id=m.document_id)
+
+
+class AddedOut(BaseModel):
+    memories: list[MemoryOut]
+    created: list[bool]
+
+
+class PageOut(BaseModel):
+    memories: list[MemoryOut]
+    next_cursor: str | None
+
+
+class HitOut(BaseModel):
+    memory: MemoryOut
+    score: float
+
+    @classmethod
+    def of(cls, hit: SearchResult) -> HitOut:
+        return cls(memory=MemoryOut.of(hit.memory), score=round(hit.score, 4))
+
+
+class DocumentOut(BaseModel):
+    id: str
+    title: str
+    content: str | None
+    document_type: str
+    source_url: str | None
+    client_id: str | None
+    metadata: dict[str, Any]
+    created_at: str
+
+    @classmethod
+    def of(cls, d: Document, with_content: bool = True) -> DocumentOut:
+        return cls(id=d.id, title=d.title, content=d.content if with_content else None,
+                   document_type=d.document_type, source_url=d.source_url, client_id=d.client_id,
+                   metadata=dict(d.metadata), created_at=iso(d.created_at))

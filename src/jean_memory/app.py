@@ -1,0 +1,67 @@
+"""``create_app(settings)``: the one composition root. Builds the runtime and mounts every router."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from . import __version__
+from .api.routes import router as api_router
+from .embeddings import Embedder
+from .http_errors import BodyLimit, install_error_handlers
+from .runtime import Runtime, build_runtime
+from .settings import Settings
+
+LifespanHook = Callable[[Runtime], AbstractAsyncContextManager[Any]]
+
+
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    settings = settings or Settings()
+    runtime = build_runtime(settings, embedder)
+    hooks: list[LifespanHook] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(runtime.stores.database.close)
+            if settings.migrate_on_start:
+                await runtime.stores.database.migrate()
+            for hook in hooks:
+                await stack.enter_async_context(hook(runtime))
+            yield
+
+    app = FastAPI(
+        title="Jean Memory", version=__version__, lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+        openapi_url="/api/openapi.json",
+        description="Personal memory for AI assistants. REST API under /api/v1 (Bearer personal API key); "
+        "MCP endpoint at /mcp (OAuth 2.1).",
+    )
+    app.state.runtime = runtime
+    app.state.lifespan_hooks = hooks
+    install_error_handlers(app)
+
+    @app.get("/status", tags=["health"])
+    @app.get("/fastmcp/status", include_in_schema=False)
+    async def status() -> JSONResponse:
+        """Readiness: does the database answer? 503 when it does not."""
+        ok = await runtime.stores.database.ping()
+        return JSONResponse(status_code=200 if ok else 503, content={
+            "status": "ready" if ok else "unavailable", "version": __version__,
+            "storage": runtime.stores.database.backend, "database": "ok" if ok else "down",
+            "embedder": runtime.embedder.name, "public_url": settings.public_url,
+            "mcp_url": settings.mcp_resource,
+        })
+
+    @app.get("/livez", tags=["health"])
+    async def livez() -> dict[str, str]:
+        """Liveness: the process answers (touches nothing else)."""
+        return {"status": "alive"}
+
+    app.include_router(api_router)
+    # Later features mount here: OAuth authorization server, site pages, MCP endpoint.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_document_bytes + 1024 * 1024)
+    return app

@@ -1,0 +1,269 @@
+"""``jean-memory``: serve, manage users and keys, export and import, migrate.
+
+Errors print one line to stderr and exit non-zero (2 for bad arguments, 1 for everything else); never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NoReturn
+
+from pydantic import ValidationError
+
+from .errors import JeanMemoryError
+from .runtime import Runtime, build_runtime
+from .settings import Settings
+
+Command = Callable[[argparse.Namespace, Settings], int]
+COMMANDS: dict[str, Command] = {}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"jean-memory: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="jean-memory", description="Personal memory for AI assistants.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = sub.add_parser("serve", help="start the HTTP server (MCP at /mcp, dashboard at /)")
+    serve.add_argument("--host", help="listen address (default JEAN_MEMORY_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="listen port (default JEAN_MEMORY_PORT, 8765)")
+
+    users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True,
+                                                                            parser_class=_Parser)
+    create = users.add_parser("create", help="create a local account")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", help="omit to be asked (or to create an account without a password)")
+    users.add_parser("list", help="list accounts")
+    delete = users.add_parser("delete", help="delete an account and all its data")
+    delete.add_argument("--email", required=True)
+
+    keys = sub.add_parser("keys", help="manage personal API keys").add_subparsers(dest="action", required=True,
+                                                                                   parser_class=_Parser)
+    kc = keys.add_parser("create", help="create a key; it is printed once, as the last line")
+    kc.add_argument("--email", required=True)
+    kc.add_argument("--name", default="API key")
+    kr = keys.add_parser("revoke", help="revoke a key by id")
+    kr.add_argument("--email", required=True)
+    kr.add_argument("--id", required=True, dest="key_id")
+    kl = keys.add_parser("list", help="list a user's keys")
+    kl.add_argument("--email", required=True)
+
+    export = sub.add_parser("export", help="write a user's memories and documents as JSON lines to stdout")
+    export.add_argument("--email", required=True)
+    imp = sub.add_parser("import", help="read JSON lines (as written by export) from stdin")
+    imp.add_argument("--email", required=True)
+
+    sub.add_parser("migrate", help="apply pending schema migrations and exit")
+    return parser
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(fn: Command) -> Command:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    print(f"jean-memory: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def with_runtime(settings: Settings, fn: Callable[[Runtime], Awaitable[int]], embedder: bool = False) -> int:
+    """Run ``fn`` against a migrated store. The embedding model loads only for commands that need it."""
+
+    async def main() -> int:
+        runtime = build_runtime(settings, None if embedder else _NoEmbedder())
+        try:
+            await runtime.stores.database.migrate()
+            return await fn(runtime)
+        finally:
+            await runtime.stores.database.close()
+
+    return asyncio.run(main())
+
+
+class _NoEmbedder:
+    name = "none"
+    dimensions = 0
+
+    async def embed(self, texts: Sequence[str]) -> Any:
+        raise RuntimeError("this command does not load the embedding model")
+
+
+async def user_by_email(runtime: Runtime, email: str) -> str:
+    user = await runtime.stores.users.get_user_by_email(email)
+    if user is None:
+        fail(f"no account for {email}; create one with 'jean-memory users create --email {email}'")
+    return user.id
+
+
+@command("serve")
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    app = create_app(settings)
+    print(f"Jean Memory on http://{host}:{port} (public URL {settings.public_url}); MCP at {settings.mcp_resource}",
+          file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    return 0
+
+
+@command("users create")
+def _users_create(args: argparse.Namespace, settings: Settings) -> int:
+    from .accounts.passwords import hash_password
+
+    password = args.password
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass("Password (empty for none): ") or None
+    password_hash = hash_password(password) if password else None
+
+    async def run(rt: Runtime) -> int:
+        user = await rt.stores.users.create_user(args.email, password_hash)
+        print(f"created {user.email} ({user.id})")
+        return 0
+
+    _check_email(args.email)
+    return with_runtime(settings, run)
+
+
+@command("users list")
+def _users_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def run(rt: Runtime) -> int:
+        offset = 0
+        while batch := await rt.stores.users.list_users(500, offset):
+            for user in batch:
+                print(f"{user.email}\t{user.id}")
+            offset += len(batch)
+        return 0
+
+    return with_runtime(settings, run)
+
+
+@command("users delete")
+def _users_delete(args: argparse.Namespace, settings: Settings) -> int:
+    async def run(rt: Runtime) -> int:
+        await rt.stores.users.delete_user(await user_by_email(rt, args.email))
+        print(f"deleted {args.email} and all their data")
+        return 0
+
+    return with_runtime(settings, run)
+
+
+@command("keys create")
+def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
+    from .accounts.api_keys import create_api_key
+
+    async def run(rt: Runtime) -> int:
+        record, secret = await create_api_key(rt.stores, await user_by_email(rt, args.email), args.name)
+        print(f"key {record.id} ({record.name}) for {args.email}; it is shown once, store it now:", file=sys.stderr)
+        print(secret)
+        return 0
+
+    return with_runtime(settings, run)
+
+
+@command("keys revoke")
+def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    async def run(rt: Runtime) -> int:
+        if not await rt.stores.api_keys.revoke_key(await user_by_email(rt, args.email), args.key_id):
+            fail(f"no active key {args.key_id} for {args.email}")
+        print(f"revoked {args.key_id}")
+        return 0
+
+    return with_runtime(settings, run)
+
+
+@command("keys list")
+def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def run(rt: Runtime) -> int:
+        for key in await rt.stores.api_keys.list_keys(await user_by_email(rt, args.email)):
+            state = "revoked" if key.revoked_at else "active"
+            print(f"{key.id}\t{key.prefix}…\t{state}\t{key.name}")
+        return 0
+
+    return with_runtime(settings, run)
+
+
+@command("export")
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    async def run(rt: Runtime) -> int:
+        user_id = await user_by_email(rt, args.email)
+        async for record in rt.memory.export(user_id):
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return 0
+
+    return with_runtime(settings, run)
+
+
+@command("import")
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    records = []
+    try:
+        for n, line in enumerate(sys.stdin.buffer, 1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line.decode("utf-8")))
+                except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                    fail(f"line {n} is not UTF-8 JSON: {exc}")
+    except KeyboardInterrupt:
+        fail("interrupted; nothing imported")
+
+    async def run(rt: Runtime) -> int:
+        user_id = await user_by_email(rt, args.email)
+        counts = await rt.memory.import_records(user_id, records)
+        print(f"imported {counts['memories']} memories ({counts['duplicates']} already there) and "
+              f"{counts['documents']} documents", file=sys.stderr)
+        return 0
+
+    return with_runtime(settings, run, embedder=True)
+
+
+@command("migrate")
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    async def run(rt: Runtime) -> int:
+        print("schema is up to date", file=sys.stderr)
+        return 0
+
+    return with_runtime(settings, run)
+
+
+def _check_email(email: str) -> None:
+    if "@" not in email or len(email) > 254 or email.strip() != email or " " in email:
+        fail(f"'{email}' is not an email address", 2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    key = " ".join(p for p in (args.command, getattr(args, "action", None)) if p)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"bad setting JEAN_MEMORY_{str(first['loc'][0]).upper()}: {first['msg']}", 2)
+    try:
+        return COMMANDS[key](args, settings)
+    except JeanMemoryError as exc:
+        fail(exc.message)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except OSError as exc:
+        fail(str(exc))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

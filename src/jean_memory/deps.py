@@ -1,0 +1,34 @@
+"""FastAPI dependencies shared by routers, as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from .accounts.api_keys import Principal, principal_for_key
+from .errors import Unauthorized
+from .runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def api_principal(request: Request, runtime: RuntimeDep) -> Principal:
+    """``/api/v1`` accepts a personal API key as ``Authorization: Bearer jm_...`` (never a cookie or a query)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send a personal API key as 'Authorization: Bearer jm_...'")
+    principal = await principal_for_key(runtime.stores, token.strip())
+    if principal is None:
+        raise Unauthorized("this API key is unknown or revoked")
+    return principal
+
+
+ApiPrincipal = Annotated[Principal, Depends(api_principal)]

@@ -1,0 +1,291 @@
+"""The memory service: add, search, list, get, update, delete, documents, export and import.
+
+Everything a transport (REST, MCP, dashboard, CLI) does to memories goes through here; it knows no HTTP.
+Duplicates: an exact duplicate has the same words in the same order (ignoring case, punctuation and
+spacing); a near duplicate has embedding cosine >= ``NEAR_DUPLICATE`` (0.97) to a live memory *and*
+the same numbers and negations (so "I like tea" never swallows "I don't like tea", nor "room 12" "room 21").
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..embeddings import Embedder
+from ..errors import InvalidInput, NotFound
+from ..store import Stores
+from ..store.records import Document, Filters, Memory, NewMemory
+from . import validation as v
+from .chunking import chunk_text
+from .fusion import FusionWeights, fuse
+from .text import dedup_key, facts_signature, query_terms
+
+NEAR_DUPLICATE = 0.97
+CANDIDATES = 50
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    memory: Memory
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    memory: Memory
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Memory]
+    next_cursor: str | None
+
+
+def _vec_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"m{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: object) -> int | None:
+    if cursor is None or cursor == "":
+        return None
+    if not isinstance(cursor, str) or len(cursor) > 40:
+        raise InvalidInput("cursor is not one this server gave out")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("m"):
+            raise ValueError
+        return int(raw[1:])
+    except ValueError as exc:
+        raise InvalidInput("cursor is not one this server gave out") from exc
+
+
+class MemoryService:
+    def __init__(
+        self, stores: Stores, embedder: Embedder, limits: v.Limits = v.Limits(), weights: FusionWeights = FusionWeights()
+    ) -> None:
+        self.stores = stores
+        self.embedder = embedder
+        self.limits = limits
+        self.weights = weights
+
+    # -- writing ---------------------------------------------------------------------------------------
+
+    async def add(
+        self, user_id: str, text: object, tags: object = None, client_id: str | None = None,
+        metadata: object = None, created_at: float | None = None, updated_at: float | None = None,
+    ) -> list[AddResult]:
+        """Add one or many memories; duplicates are not stored again, their existing memory is returned."""
+        texts = v.texts_field(text, self.limits)
+        tag_tuple = v.tags_field(tags)
+        meta = v.metadata_field(metadata)
+        keys = [dedup_key(t) for t in texts]
+        existing = await self.stores.memories.find_by_keys(user_id, list(set(keys)))
+        vectors = await self.embedder.embed(texts)
+        results: list[AddResult | None] = [None] * len(texts)
+        fresh: list[tuple[int, NewMemory]] = []
+        batch_seen: dict[str, int] = {}
+        for i, (t, key) in enumerate(zip(texts, keys, strict=True)):
+            if key in existing:
+                results[i] = AddResult(existing[key], False)
+                continue
+            if key in batch_seen:
+                continue
+            near = await self._near_duplicate(user_id, t, vectors[i])
+            if near is not None:
+                results[i] = AddResult(near, False)
+                continue
+            batch_seen[key] = i
+            fresh.append((i, NewMemory(t, key, _vec_bytes(vectors[i]), tag_tuple, client_id, meta,
+                                       created_at=created_at, updated_at=updated_at)))
+        if fresh:
+            stored = await self.stores.memories.insert(user_id, [item for _, item in fresh])
+            for (i, _), memory in zip(fresh, stored, strict=True):
+                results[i] = AddResult(memory, True)
+        for i, key in enumerate(keys):
+            if results[i] is None:
+                first = results[batch_seen[key]]
+                assert first is not None
+                results[i] = AddResult(first.memory, False)
+        return [r for r in results if r is not None]
+
+    async def _near_duplicate(self, user_id: str, text: str, vector: np.ndarray) -> Memory | None:
+        hits = await self.stores.memories.dense(user_id, vector, 3, Filters())
+        candidates = [h for h in hits if h.score >= NEAR_DUPLICATE]
+        if not candidates:
+            return None
+        signature = facts_signature(text)
+        for memory in await self.stores.memories.get_by_seq(user_id, [h.seq for h in candidates]):
+            if facts_signature(memory.text) == signature:
+                return memory
+        return None
+
+    async def update(self, user_id: str, memory_id: object, text: object, tags: object = None) -> Memory:
+        mid = self._id(memory_id)
+        new_text = v.text_field(text, "memory text", self.limits.memory_bytes)
+        tag_tuple = v.tags_field(tags) if tags is not None else None
+        vector = (await self.embedder.embed([new_text]))[0]
+        memory = await self.stores.memories.update(
+            user_id, mid, new_text, dedup_key(new_text), _vec_bytes(vector), tag_tuple
+        )
+        if memory is None:
+            raise NotFound(f"no memory with id {mid}")
+        return memory
+
+    async def delete(self, user_id: str, memory_ids: object) -> int:
+        if isinstance(memory_ids, str):
+            memory_ids = [memory_ids]
+        if not isinstance(memory_ids, Sequence) or not memory_ids:
+            raise InvalidInput("memory_ids must be a non-empty list of memory ids")
+        if len(memory_ids) > 1000:
+            raise InvalidInput("at most 1000 ids per call")
+        ids = [self._id(m) for m in memory_ids]
+        return await self.stores.memories.delete(user_id, ids)
+
+    async def delete_all(self, user_id: str) -> int:
+        return await self.stores.memories.delete(user_id, None)
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    async def get(self, user_id: str, memory_id: object) -> Memory:
+        mid = self._id(memory_id)
+        found = await self.stores.memories.get(user_id, [mid])
+        if not found:
+            raise NotFound(f"no memory with id {mid}")
+        return found[0]
+
+    async def search(
+        self, user_id: str, query: object, limit: object = None, tags: object = None, since: object = None,
+        until: object = None, include_documents: bool = False, client_id: str | None = None,
+    ) -> list[SearchResult]:
+        q = v.query_field(query)
+        n = v.limit_field(limit, 10, 100)
+        filters = Filters(v.tags_field(tags), v.time_field(since, "since"), v.time_field(until, "until"),
+                          client_id, include_documents)
+        pool = max(CANDIDATES, n * 2)
+        lexical = await self.stores.memories.lexical(user_id, query_terms(q), pool, filters)
+        vector = (await self.embedder.embed([q]))[0]
+        dense = await self.stores.memories.dense(user_id, vector, pool, filters)
+        fused = fuse(lexical, dense, self.weights)[:n]
+        memories = await self.stores.memories.get_by_seq(user_id, [s.seq for s in fused])
+        by_seq = {m.seq: m for m in memories}
+        return [SearchResult(by_seq[s.seq], s.score) for s in fused if s.seq in by_seq]
+
+    async def list(
+        self, user_id: str, limit: object = None, cursor: object = None, tags: object = None,
+        client_id: str | None = None,
+    ) -> Page:
+        n = v.limit_field(limit, 20, 200)
+        before = decode_cursor(cursor)
+        items = await self.stores.memories.page(user_id, n + 1, before, Filters(v.tags_field(tags), client_id=client_id))
+        more = len(items) > n
+        items = items[:n]
+        return Page(items, encode_cursor(items[-1].seq) if more and items else None)
+
+    async def count(self, user_id: str) -> int:
+        return await self.stores.memories.count(user_id)
+
+    # -- documents -------------------------------------------------------------------------------------
+
+    async def store_document(
+        self, user_id: str, title: object, content: object, document_type: object = None,
+        source_url: object = None, client_id: str | None = None, metadata: object = None,
+        created_at: float | None = None,
+    ) -> Document:
+        title_text = v.text_field(title, "title", v.MAX_TITLE_CHARS * 4)[: v.MAX_TITLE_CHARS]
+        body = v.text_field(content, "content", self.limits.document_bytes)
+        kind = v.text_field(document_type, "document_type", 64) if document_type is not None else "text"
+        url = v.text_field(source_url, "source_url", 2048) if source_url is not None else None
+        meta = v.metadata_field(metadata)
+        now = time.time()
+        doc = Document(str(uuid.uuid4()), user_id, title_text, body, kind, url, client_id, meta,
+                       created_at or now, created_at or now)
+        pieces = chunk_text(body)
+        vectors = await self.embedder.embed([f"{title_text}\n{p}" for p in pieces])
+        chunks = [
+            NewMemory(p, dedup_key(p), _vec_bytes(vec), (), client_id, {"title": title_text, "chunk": i},
+                      document_id=doc.id, created_at=doc.created_at)
+            for i, (p, vec) in enumerate(zip(pieces, vectors, strict=True))
+        ]
+        return await self.stores.documents.insert_document(doc, chunks)
+
+    async def get_document(self, user_id: str, document_id: object) -> Document:
+        did = self._id(document_id)
+        doc = await self.stores.documents.get_document(user_id, did)
+        if doc is None:
+            raise NotFound(f"no document with id {did}")
+        return doc
+
+    async def list_documents(self, user_id: str, limit: int = 50, offset: int = 0) -> list[Document]:
+        return await self.stores.documents.list_documents(user_id, limit, offset)
+
+    async def delete_document(self, user_id: str, document_id: object) -> None:
+        did = self._id(document_id)
+        if not await self.stores.documents.delete_document(user_id, did):
+            raise NotFound(f"no document with id {did}")
+
+    # -- export / import -------------------------------------------------------------------------------
+
+    async def export(self, user_id: str) -> AsyncIterator[dict[str, Any]]:
+        """Every live memory (oldest first) and document, as JSON-ready dicts."""
+        before: int | None = None
+        pages: list[list[Memory]] = []
+        while True:
+            batch = await self.stores.memories.page(user_id, 500, before, Filters())
+            if not batch:
+                break
+            pages.append(batch)
+            before = batch[-1].seq
+        for batch in reversed(pages):
+            for m in reversed(batch):
+                yield {"type": "memory", "id": m.id, "text": m.text, "tags": list(m.tags), "client_id": m.client_id,
+                       "metadata": dict(m.metadata), "created_at": m.created_at, "updated_at": m.updated_at}
+        offset = 0
+        while True:
+            docs = await self.stores.documents.list_documents(user_id, 100, offset)
+            if not docs:
+                break
+            offset += len(docs)
+            for d in docs:
+                yield {"type": "document", "id": d.id, "title": d.title, "content": d.content,
+                       "document_type": d.document_type, "source_url": d.source_url, "client_id": d.client_id,
+                       "metadata": dict(d.metadata), "created_at": d.created_at}
+
+    async def import_records(self, user_id: str, records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+        """Import what ``export`` wrote. Ids are new; text, tags, client, metadata and times are kept."""
+        counts = {"memories": 0, "duplicates": 0, "documents": 0}
+        for n, record in enumerate(records, 1):
+            if not isinstance(record, Mapping):
+                raise InvalidInput(f"line {n}: not a JSON object")
+            kind = record.get("type")
+            if kind == "memory":
+                created = v.time_field(record.get("created_at"), "created_at")
+                updated = v.time_field(record.get("updated_at"), "updated_at")
+                result = await self.add(user_id, record.get("text"), record.get("tags"), record.get("client_id"),
+                                        record.get("metadata"), created, updated)
+                counts["memories" if result[0].created else "duplicates"] += 1
+            elif kind == "document":
+                await self.store_document(user_id, record.get("title"), record.get("content"),
+                                          record.get("document_type"), record.get("source_url"),
+                                          record.get("client_id"), record.get("metadata"),
+                                          v.time_field(record.get("created_at"), "created_at"))
+                counts["documents"] += 1
+            else:
+                raise InvalidInput(f"line {n}: type must be 'memory' or 'document'")
+        return counts
+
+    @staticmethod
+    def _id(value: object) -> str:
+        if not isinstance(value, str) or not value.strip() or len(value) > 64:
+            raise InvalidInput("ids are strings like 1b4e28ba-2fa1-11d2-883f-0016d3cca427")
+        return value.strip()

@@ -1,0 +1,114 @@
+"""Input checks for the memory service: every rule gives a message a person (or an assistant) can act on."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidInput, TooLarge
+from .text import clean
+
+MAX_TAGS = 20
+MAX_TAG_CHARS = 64
+MAX_METADATA_BYTES = 8 * 1024
+MAX_QUERY_CHARS = 2000
+MAX_TITLE_CHARS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    memory_bytes: int = 64 * 1024
+    document_bytes: int = 5 * 1024 * 1024
+    batch: int = 100
+
+
+def text_field(value: object, what: str, max_bytes: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be a string, not {type(value).__name__}")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(f"{what} is not valid Unicode text (it contains unpaired surrogates)") from exc
+    if size > max_bytes:
+        raise TooLarge(f"{what} is {size} bytes; the limit is {max_bytes} bytes")
+    text = clean(value)
+    if not text:
+        raise InvalidInput(f"{what} is empty")
+    return text
+
+
+def texts_field(value: object, limits: Limits) -> list[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, Sequence) or isinstance(items, bytes | bytearray):
+        raise InvalidInput("text must be a string or a list of strings")
+    if not items:
+        raise InvalidInput("give at least one memory text")
+    if len(items) > limits.batch:
+        raise TooLarge(f"{len(items)} memories in one call; the limit is {limits.batch}")
+    return [text_field(item, "memory text", limits.memory_bytes) for item in items]
+
+
+def tags_field(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, Sequence) or isinstance(value, bytes | bytearray):
+        raise InvalidInput("tags must be a list of strings")
+    if len(value) > MAX_TAGS:
+        raise InvalidInput(f"at most {MAX_TAGS} tags")
+    out: dict[str, None] = {}
+    for tag in value:
+        if not isinstance(tag, str):
+            raise InvalidInput("every tag must be a string")
+        tag = clean(tag).lower()
+        if not tag:
+            raise InvalidInput("tags cannot be empty")
+        if len(tag) > MAX_TAG_CHARS:
+            raise InvalidInput(f"a tag is at most {MAX_TAG_CHARS} characters")
+        out.setdefault(tag, None)
+    return tuple(out)
+
+
+def metadata_field(value: object) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidInput("metadata must be a JSON object")
+    try:
+        encoded = json.dumps(dict(value), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"metadata must be plain JSON: {exc}") from exc
+    if len(encoded.encode("utf-8", "surrogatepass")) > MAX_METADATA_BYTES:
+        raise TooLarge(f"metadata is over {MAX_METADATA_BYTES} bytes")
+    parsed: dict[str, Any] = json.loads(encoded)
+    return parsed
+
+
+def query_field(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("query must be a string")
+    if len(value) > MAX_QUERY_CHARS:
+        raise TooLarge(f"query is {len(value)} characters; the limit is {MAX_QUERY_CHARS}")
+    return text_field(value, "query", MAX_QUERY_CHARS * 4)
+
+
+def limit_field(value: object, default: int, maximum: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("limit must be an integer")
+    if value < 1 or value > maximum:
+        raise InvalidInput(f"limit must be between 1 and {maximum}")
+    return value
+
+
+def time_field(value: object, what: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInput(f"{what} must be a time")
+    return float(value)

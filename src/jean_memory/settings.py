@@ -1,0 +1,126 @@
+"""Settings: the only module that reads the environment (prefix ``JEAN_MEMORY_``)."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class Settings(BaseSettings):
+    """Every setting is documented in README.md (tests/test_docs.py checks it)."""
+
+    model_config = SettingsConfigDict(env_prefix="JEAN_MEMORY_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    public_url: str = "http://127.0.0.1:8765"
+    host: str = "127.0.0.1"
+    port: int = 8765
+    migrate_on_start: bool = True
+
+    # Embeddings: "local" (MiniLM int8 ONNX shipped on PyPI) or "openai" (any OpenAI-compatible endpoint).
+    embedder: str = "local"
+    embedding_url: str = ""
+    embedding_api_key: str = ""
+    embedding_model: str = "text-embedding-3-small"
+    # Optional OpenAI-compatible chat endpoint, for better memory extraction and synthesised answers.
+    llm_url: str = ""
+    llm_api_key: str = ""
+    llm_model: str = "gpt-4o-mini"
+
+    # Limits
+    max_memory_bytes: int = 64 * 1024
+    max_document_bytes: int = 5 * 1024 * 1024
+    max_batch: int = 100
+
+    # OAuth / MCP
+    access_token_ttl: int = 8 * 3600
+    refresh_token_ttl: int = 30 * 24 * 3600
+    refresh_grace_seconds: int = 60
+    auth_code_ttl: int = 300
+    unused_client_ttl: int = 24 * 3600
+    allowed_redirect_schemes: list[str] = Field(default_factory=lambda: ["claude", "cursor", "vscode"])
+    client_metadata_allow_private: bool = False
+    allowed_origins: list[str] = Field(
+        default_factory=lambda: ["https://claude.ai", "https://claude.com", "https://chatgpt.com"]
+    )
+    stateless: bool = False
+    rate_limit_register: int = 20
+    rate_limit_token: int = 60
+    rate_limit_login: int = 10
+    rate_limit_window: int = 60
+
+    # Site sign-in
+    signup_open: bool | None = None
+    session_ttl: int = 14 * 24 * 3600
+    google_client_id: str = ""
+    google_client_secret: str = ""
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "Single sign-on"
+
+    # Serving
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    log_level: str = "INFO"
+    log_format: str = "auto"
+    metrics_token: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("PUBLIC_URL must be an absolute http(s) URL such as https://memory.example.com")
+        if parts.path or parts.query or parts.fragment:
+            raise ValueError("PUBLIC_URL must be an origin only (no path, query or fragment)")
+        return value
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'jean_memory.sqlite3').resolve()}"
+
+    @property
+    def issuer(self) -> str:
+        return self.public_url
+
+    @property
+    def mcp_resource(self) -> str:
+        return f"{self.public_url}/mcp"
+
+    @property
+    def public_host(self) -> str:
+        return urlsplit(self.public_url).netloc
+
+    @property
+    def is_https(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def is_loopback(self) -> bool:
+        return _is_loopback_host(urlsplit(self.public_url).hostname or "")
+
+    @property
+    def signup_enabled(self) -> bool:
+        return self.is_loopback if self.signup_open is None else self.signup_open
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.effective_database_url.startswith("postgres") else "sqlite"

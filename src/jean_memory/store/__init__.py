@@ -1,0 +1,47 @@
+"""Storage: Protocols and records, one module per backend, and ``open_store(settings)`` to pick one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..settings import Settings
+from .protocols import ApiKeyStore, Database, DocumentStore, MemoryStore, RateLimitStore, UserStore
+
+
+@dataclass(slots=True)
+class Stores:
+    """Every store of one backend. Parts added by later features hang off ``extra`` until promoted."""
+
+    database: Database
+    users: UserStore
+    api_keys: ApiKeyStore
+    memories: MemoryStore
+    documents: DocumentStore
+    rate_limits: RateLimitStore
+    oauth: Any = None
+    sessions: Any = None
+
+
+def open_store(settings: Settings) -> Stores:
+    url = settings.effective_database_url
+    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        from .postgres import open_postgres  # type: ignore[import-not-found, unused-ignore]
+
+        return open_postgres(url)  # type: ignore[no-any-return, unused-ignore]
+    if url.startswith("sqlite:///"):
+        return open_sqlite(url.removeprefix("sqlite:///"))
+    raise ValueError("JEAN_MEMORY_DATABASE_URL must start with sqlite:/// or postgresql://")
+
+
+def open_sqlite(path: str) -> Stores:
+    from .sqlite import SqliteDatabase
+    from .sqlite.documents import SqliteDocumentStore
+    from .sqlite.memories import SqliteMemoryStore
+    from .sqlite.users import SqliteApiKeyStore, SqliteRateLimitStore, SqliteUserStore
+
+    db = SqliteDatabase(path)
+    return Stores(
+        database=db, users=SqliteUserStore(db), api_keys=SqliteApiKeyStore(db), memories=SqliteMemoryStore(db),
+        documents=SqliteDocumentStore(db), rate_limits=SqliteRateLimitStore(db),
+    )

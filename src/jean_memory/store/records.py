@@ -1,0 +1,88 @@
+"""Records that cross the store boundary: frozen, slotted dataclasses; times are UNIX seconds (float)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    email: str
+    password_hash: str | None
+    created_at: float
+    display_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: str
+    user_id: str
+    name: str
+    prefix: str
+    created_at: float
+    last_used_at: float | None
+    revoked_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """A memory, or a chunk of a document when ``document_id`` is set (chunks are searched alongside)."""
+
+    id: str
+    user_id: str
+    text: str
+    tags: tuple[str, ...]
+    client_id: str | None
+    metadata: Mapping[str, Any]
+    created_at: float
+    updated_at: float
+    seq: int = 0
+    document_id: str | None = None
+    deleted_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewMemory:
+    text: str
+    key: str
+    embedding: bytes
+    tags: tuple[str, ...] = ()
+    client_id: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    document_id: str | None = None
+    created_at: float | None = None
+    updated_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: str
+    user_id: str
+    title: str
+    content: str
+    document_type: str
+    source_url: str | None
+    client_id: str | None
+    metadata: Mapping[str, Any]
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Search and list filters. ``tags``: every listed tag must be present."""
+
+    tags: tuple[str, ...] = ()
+    since: float | None = None
+    until: float | None = None
+    client_id: str | None = None
+    include_chunks: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    seq: int
+    score: float

@@ -1,0 +1,57 @@
+"""Documents on SQLite; their chunks are rows of ``memories`` with ``document_id`` set."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+from ..records import Document, NewMemory
+from .db import SqliteDatabase
+from .memories import bump, insert_rows
+
+
+def _doc(row: sqlite3.Row) -> Document:
+    return Document(
+        row["id"], row["user_id"], row["title"], row["content"], row["document_type"], row["source_url"],
+        row["client_id"], json.loads(row["metadata"]), row["created_at"], row["updated_at"],
+    )
+
+
+class SqliteDocumentStore:
+    def __init__(self, db: SqliteDatabase) -> None:
+        self.db = db
+
+    async def insert_document(self, doc: Document, chunks: Sequence[NewMemory]) -> Document:
+        def run(c: sqlite3.Connection) -> Document:
+            c.execute(
+                "INSERT INTO documents(id, user_id, title, content, document_type, source_url, client_id, metadata,"
+                " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (doc.id, doc.user_id, doc.title, doc.content, doc.document_type, doc.source_url, doc.client_id,
+                 json.dumps(dict(doc.metadata)), doc.created_at, doc.updated_at),
+            )
+            insert_rows(c, doc.user_id, chunks)
+            return doc
+
+        return await self.db.write(run)
+
+    async def get_document(self, user_id: str, document_id: str) -> Document | None:
+        row = await self.db.read(lambda c: c.execute(
+            "SELECT * FROM documents WHERE id=? AND user_id=?", (document_id, user_id)).fetchone())
+        return _doc(row) if row else None
+
+    async def list_documents(self, user_id: str, limit: int, offset: int) -> list[Document]:
+        rows = await self.db.read(lambda c: c.execute(
+            "SELECT * FROM documents WHERE user_id=? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
+            (user_id, limit, offset)).fetchall())
+        return [_doc(r) for r in rows]
+
+    async def delete_document(self, user_id: str, document_id: str) -> bool:
+        def run(c: sqlite3.Connection) -> bool:
+            c.execute("DELETE FROM memories WHERE document_id=? AND user_id=?", (document_id, user_id))
+            cur = c.execute("DELETE FROM documents WHERE id=? AND user_id=?", (document_id, user_id))
+            if cur.rowcount:
+                bump(c, user_id)
+            return cur.rowcount > 0
+
+        return await self.db.write(run)

@@ -1,0 +1,252 @@
+"""Memories (and document chunks) on SQLite: FTS5 BM25 for lexical search, per-user numpy matrices for dense.
+
+The dense side keeps each user's unit vectors in memory, rebuilt when the user's ``mem_version`` (bumped in
+the same transaction as every write) changes, so a second process writing the same file is noticed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..records import Filters, Memory, NewMemory, Scored
+from .db import SqliteDatabase
+
+_COLUMNS = "seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at"
+_CACHE_ROWS = 400_000
+
+
+def row_to_memory(row: sqlite3.Row) -> Memory:
+    return Memory(
+        id=row["id"], user_id=row["user_id"], text=row["text"], tags=tuple(json.loads(row["tags"])),
+        client_id=row["client_id"], metadata=json.loads(row["metadata"]), created_at=row["created_at"],
+        updated_at=row["updated_at"], seq=row["seq"], document_id=row["document_id"], deleted_at=row["deleted_at"],
+    )
+
+
+def filter_sql(filters: Filters, alias: str = "m") -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if not filters.include_chunks:
+        clauses.append(f"{alias}.document_id IS NULL")
+    if filters.since is not None:
+        clauses.append(f"{alias}.created_at >= ?")
+        params.append(filters.since)
+    if filters.until is not None:
+        clauses.append(f"{alias}.created_at < ?")
+        params.append(filters.until)
+    if filters.client_id is not None:
+        clauses.append(f"{alias}.client_id = ?")
+        params.append(filters.client_id)
+    for tag in filters.tags:
+        clauses.append(f"EXISTS (SELECT 1 FROM json_each({alias}.tags) WHERE value = ?)")
+        params.append(tag)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def bump(c: sqlite3.Connection, user_id: str) -> None:
+    c.execute("UPDATE users SET mem_version = mem_version + 1 WHERE id=?", (user_id,))
+
+
+def insert_rows(c: sqlite3.Connection, user_id: str, items: Sequence[NewMemory]) -> list[Memory]:
+    now = time.time()
+    out: list[Memory] = []
+    for item in items:
+        created = item.created_at or now
+        updated = item.updated_at or created
+        mid = str(uuid.uuid4())
+        cur = c.execute(
+            "INSERT INTO memories(id, user_id, document_id, text, key, tags, client_id, metadata, embedding,"
+            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (mid, user_id, item.document_id, item.text, item.key, json.dumps(list(item.tags)), item.client_id,
+             json.dumps(dict(item.metadata)), item.embedding, created, updated),
+        )
+        out.append(Memory(mid, user_id, item.text, tuple(item.tags), item.client_id, dict(item.metadata), created,
+                          updated, int(cur.lastrowid or 0), item.document_id))
+    bump(c, user_id)
+    return out
+
+
+@dataclass(slots=True)
+class _Matrix:
+    version: int
+    seqs: np.ndarray
+    vectors: np.ndarray
+    created: np.ndarray
+    is_chunk: np.ndarray
+    client_ids: list[str | None]
+    tags: list[frozenset[str]]
+
+
+class SqliteMemoryStore:
+    def __init__(self, db: SqliteDatabase) -> None:
+        self.db = db
+        self._cache: OrderedDict[str, _Matrix] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    async def insert(self, user_id: str, items: Sequence[NewMemory]) -> list[Memory]:
+        return await self.db.write(lambda c: insert_rows(c, user_id, items))
+
+    async def get(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self.db.read(lambda c: c.execute(
+            f"SELECT {_COLUMNS} FROM memories WHERE user_id=? AND deleted_at IS NULL AND id IN ({marks})",
+            (user_id, *ids)).fetchall())
+        return [row_to_memory(r) for r in rows]
+
+    async def get_by_seq(self, user_id: str, seqs: Sequence[int]) -> list[Memory]:
+        if not seqs:
+            return []
+        marks = ",".join("?" * len(seqs))
+        rows = await self.db.read(lambda c: c.execute(
+            f"SELECT {_COLUMNS} FROM memories WHERE user_id=? AND deleted_at IS NULL AND seq IN ({marks})",
+            (user_id, *seqs)).fetchall())
+        by_seq = {r["seq"]: row_to_memory(r) for r in rows}
+        return [by_seq[s] for s in seqs if s in by_seq]
+
+    async def find_by_keys(self, user_id: str, keys: Sequence[str]) -> dict[str, Memory]:
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        rows = await self.db.read(lambda c: c.execute(
+            f"SELECT {_COLUMNS}, key FROM memories WHERE user_id=? AND deleted_at IS NULL AND document_id IS NULL"
+            f" AND key IN ({marks})", (user_id, *keys)).fetchall())
+        return {r["key"]: row_to_memory(r) for r in rows}
+
+    async def page(self, user_id: str, limit: int, before_seq: int | None, filters: Filters) -> list[Memory]:
+        where, params = filter_sql(filters)
+        if before_seq is not None:
+            where += " AND m.seq < ?"
+            params.append(before_seq)
+        rows = await self.db.read(lambda c: c.execute(
+            f"SELECT {_COLUMNS} FROM memories m WHERE m.user_id=? AND m.deleted_at IS NULL{where}"
+            " ORDER BY m.seq DESC LIMIT ?", (user_id, *params, limit)).fetchall())
+        return [row_to_memory(r) for r in rows]
+
+    async def update(
+        self, user_id: str, memory_id: str, text: str, key: str, embedding: bytes, tags: tuple[str, ...] | None
+    ) -> Memory | None:
+        def run(c: sqlite3.Connection) -> Memory | None:
+            sets = "text=?, key=?, embedding=?, updated_at=?"
+            params: list[Any] = [text, key, embedding, time.time()]
+            if tags is not None:
+                sets += ", tags=?"
+                params.append(json.dumps(list(tags)))
+            cur = c.execute(
+                f"UPDATE memories SET {sets} WHERE id=? AND user_id=? AND deleted_at IS NULL AND document_id IS NULL",
+                (*params, memory_id, user_id))
+            if cur.rowcount == 0:
+                return None
+            bump(c, user_id)
+            row = c.execute(f"SELECT {_COLUMNS} FROM memories WHERE id=?", (memory_id,)).fetchone()
+            return row_to_memory(row)
+
+        return await self.db.write(run)
+
+    async def delete(self, user_id: str, ids: Sequence[str] | None) -> int:
+        def run(c: sqlite3.Connection) -> int:
+            now = time.time()
+            if ids is None:
+                cur = c.execute("UPDATE memories SET deleted_at=? WHERE user_id=? AND deleted_at IS NULL"
+                                " AND document_id IS NULL", (now, user_id))
+            else:
+                marks = ",".join("?" * len(ids))
+                cur = c.execute(f"UPDATE memories SET deleted_at=? WHERE user_id=? AND deleted_at IS NULL"
+                                f" AND document_id IS NULL AND id IN ({marks})", (now, user_id, *ids))
+            if cur.rowcount:
+                bump(c, user_id)
+            return cur.rowcount
+
+        if ids is not None and not ids:
+            return 0
+        return await self.db.write(run)
+
+    async def lexical(self, user_id: str, terms: Sequence[str], limit: int, filters: Filters) -> list[Scored]:
+        if not terms:
+            return []
+        words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        match = f'user_id:"{user_id}" AND ({words})'
+        where, params = filter_sql(filters)
+        rows = await self.db.read(lambda c: c.execute(
+            "SELECT m.seq, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts JOIN memories m"
+            f" ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ? AND m.user_id=?{where}"
+            " ORDER BY rank LIMIT ?", (match, user_id, *params, limit)).fetchall())
+        return [Scored(r["seq"], -float(r["rank"])) for r in rows]
+
+    async def dense(self, user_id: str, vector: np.ndarray, limit: int, filters: Filters) -> list[Scored]:
+        matrix = await self._matrix(user_id)
+        if matrix is None or len(matrix.seqs) == 0:
+            return []
+        scores = matrix.vectors @ vector.astype(np.float32)
+        mask = np.ones(len(scores), dtype=bool)
+        if not filters.include_chunks:
+            mask &= ~matrix.is_chunk
+        if filters.since is not None:
+            mask &= matrix.created >= filters.since
+        if filters.until is not None:
+            mask &= matrix.created < filters.until
+        if filters.client_id is not None or filters.tags:
+            wanted = set(filters.tags)
+            mask &= np.array([
+                (filters.client_id is None or cid == filters.client_id) and wanted <= tags
+                for cid, tags in zip(matrix.client_ids, matrix.tags, strict=True)
+            ], dtype=bool)
+        scores = np.where(mask, scores, -np.inf)
+        k = min(limit, int(mask.sum()))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [Scored(int(matrix.seqs[i]), float(scores[i])) for i in top]
+
+    async def count(self, user_id: str) -> int:
+        row = await self.db.read(lambda c: c.execute(
+            "SELECT count(*) FROM memories WHERE user_id=? AND deleted_at IS NULL AND document_id IS NULL",
+            (user_id,)).fetchone())
+        return int(row[0])
+
+    async def _matrix(self, user_id: str) -> _Matrix | None:
+        return await self.db.read(lambda c: self._load_matrix(c, user_id))
+
+    def _load_matrix(self, c: sqlite3.Connection, user_id: str) -> _Matrix | None:
+        row = c.execute("SELECT mem_version FROM users WHERE id=?", (user_id,)).fetchone()
+        if row is None:
+            return None
+        version = int(row[0])
+        with self._cache_lock:
+            cached = self._cache.get(user_id)
+            if cached is not None and cached.version == version:
+                self._cache.move_to_end(user_id)
+                return cached
+        rows = c.execute(
+            "SELECT seq, embedding, created_at, document_id IS NOT NULL AS chunk, client_id, tags FROM memories"
+            " WHERE user_id=? AND deleted_at IS NULL AND embedding IS NOT NULL ORDER BY seq", (user_id,)).fetchall()
+        if rows:
+            vectors = np.frombuffer(b"".join(r["embedding"] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        else:
+            vectors = np.zeros((0, 1), dtype=np.float32)
+        matrix = _Matrix(
+            version, np.array([r["seq"] for r in rows], dtype=np.int64), vectors,
+            np.array([r["created_at"] for r in rows], dtype=np.float64),
+            np.array([bool(r["chunk"]) for r in rows], dtype=bool), [r["client_id"] for r in rows],
+            [frozenset(json.loads(r["tags"])) for r in rows],
+        )
+        with self._cache_lock:
+            self._cache[user_id] = matrix
+            self._cache.move_to_end(user_id)
+            total = sum(len(m.seqs) for m in self._cache.values())
+            while total > _CACHE_ROWS and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                total -= len(dropped.seqs)
+        return matrix
