@@ -1,0 +1,84 @@
+"""The CLI as a user runs it: real processes, a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = str(Path(sys.executable).with_name("jean-memory"))
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("JEAN_MEMORY_")}
+    e["JEAN_MEMORY_DATA_DIR"] = str(tmp_path / "data")
+    return e
+
+
+def run(env: dict[str, str], *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([CLI, *args], env=env, input=input, capture_output=True, timeout=120)
+
+
+def test_users_keys_and_errors(env: dict[str, str]) -> None:
+    r = run(env, "users", "create", "--email", "c@example.com", "--password", "long enough pw")
+    assert r.returncode == 0, r.stderr
+    again = run(env, "users", "create", "--email", "c@example.com", "--password", "long enough pw")
+    assert again.returncode == 1 and b"already exists" in again.stderr and b"Traceback" not in again.stderr
+    key = run(env, "keys", "create", "--email", "c@example.com", "--name", "laptop")
+    secret = key.stdout.decode().strip().splitlines()[-1]
+    assert key.returncode == 0 and secret.startswith("jm_") and len(secret) > 40
+    listed = run(env, "keys", "list", "--email", "c@example.com").stdout.decode()
+    key_id = listed.split("\t")[0]
+    assert "laptop" in listed and secret not in listed
+    assert run(env, "keys", "revoke", "--email", "c@example.com", "--id", key_id).returncode == 0
+    assert "revoked" in run(env, "keys", "list", "--email", "c@example.com").stdout.decode()
+    missing = run(env, "keys", "create", "--email", "nobody@example.com")
+    assert missing.returncode == 1 and b"no account" in missing.stderr and b"Traceback" not in missing.stderr
+    bad = run(env, "users", "create")
+    assert bad.returncode == 2 and b"--email" in bad.stderr and b"Traceback" not in bad.stderr
+    short = run(env, "users", "create", "--email", "s@example.com", "--password", "short")
+    assert short.returncode == 1 and b"at least" in short.stderr
+
+
+def test_bad_setting_is_a_clear_error(env: dict[str, str]) -> None:
+    r = run(env | {"JEAN_MEMORY_PUBLIC_URL": "memory.example.com/path"}, "migrate")
+    assert r.returncode == 2 and b"PUBLIC_URL" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_export_import_round_trip_is_lossless(env: dict[str, str], tmp_path: Path) -> None:
+    from tests.e2e.server import running_server
+
+    with running_server(tmp_path / "data") as server:
+        server.cli("users", "create", "--email", "x@example.com", "--password", "long enough pw")
+        key = server.cli("keys", "create", "--email", "x@example.com").stdout.decode().strip().splitlines()[-1]
+        import httpx
+
+        h = {"Authorization": f"Bearer {key}"}
+        httpx.post(f"{server.url}/api/v1/memories", headers=h, timeout=30,
+                   json={"text": ["Prefers tea over coffee", "Birthday is 3 May"], "tags": ["prefs"],
+                         "metadata": {"source": "chat", "n": 1}})
+        httpx.post(f"{server.url}/api/v1/documents", headers=h, timeout=30,
+                   json={"title": "Recipe", "content": "Soup.\n\nWith paprika and ünïcödé.", "document_type": "note",
+                         "source_url": "https://example.com/r"})
+    exported = run(env, "export", "--email", "x@example.com")
+    assert exported.returncode == 0, exported.stderr
+    assert run(env, "users", "create", "--email", "y@example.com").returncode == 0
+    imported = run(env, "import", "--email", "y@example.com", input=exported.stdout)
+    assert imported.returncode == 0, imported.stderr
+    again = run(env, "export", "--email", "y@example.com")
+
+    def strip(out: bytes) -> list[dict[str, object]]:
+        return [{k: v for k, v in json.loads(line).items() if k != "id"} for line in out.decode().splitlines()]
+
+    assert strip(again.stdout) == strip(exported.stdout)
+    assert len(strip(exported.stdout)) == 3
+    # Importing twice adds nothing new; a broken file imports nothing and says which line.
+    twice = run(env, "import", "--email", "y@example.com", input=exported.stdout)
+    assert b"imported 0 memories" in twice.stderr
+    broken = run(env, "import", "--email", "y@example.com", input=b'{"type": "memory", "text": "ok"}\n{oops\n')
+    assert broken.returncode == 1 and b"line 2" in broken.stderr
