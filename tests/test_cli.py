@@ -82,3 +82,8 @@ def test_export_import_round_trip_is_lossless(env: dict[str, str], tmp_path: Pat
     assert b"imported 0 memories" in twice.stderr
     broken = run(env, "import", "--email", "y@example.com", input=b'{"type": "memory", "text": "ok"}\n{oops\n')
     assert broken.returncode == 1 and b"line 2" in broken.stderr
+    invalid = run(env, "import", "--email", "y@example.com",
+                  input=b'{"type": "memory", "text": "a new fact"}\n{"type": "memory", "text": ""}\n')
+    assert invalid.returncode == 1 and b"line 2" in invalid.stderr and b"nothing was imported" in invalid.stderr
+    after = run(env, "export", "--email", "y@example.com").stdout.decode()
+    assert "a new fact" not in after

@@ -95,7 +95,8 @@ async def test_non_utf8_and_malformed_bodies(client: httpx.AsyncClient, alice: A
 
 async def test_oversized_body_is_refused_before_parsing(client: httpx.AsyncClient, alice: Account) -> None:
     big = b'{"title": "t", "content": "' + b"a" * (7 * 1024 * 1024) + b'"}'
-    r = await client.post("/api/v1/documents", content=big, headers=alice.headers | {"content-type": "application/json"})
+    headers = alice.headers | {"content-type": "application/json"}
+    r = await client.post("/api/v1/documents", content=big, headers=headers)
     assert r.status_code == 413
 
 
@@ -136,7 +137,8 @@ async def test_another_users_ids_look_unknown(client: httpx.AsyncClient, alice: 
     r = await client.post("/api/v1/memories", json={"text": "Alice's private note"}, headers=alice.headers)
     mid = r.json()["memories"][0]["id"]
     assert (await client.get(f"/api/v1/memories/{mid}", headers=bob.headers)).status_code == 404
-    assert (await client.patch(f"/api/v1/memories/{mid}", json={"text": "hacked"}, headers=bob.headers)).status_code == 404
+    r = await client.patch(f"/api/v1/memories/{mid}", json={"text": "hacked"}, headers=bob.headers)
+    assert r.status_code == 404
     assert (await client.delete(f"/api/v1/memories/{mid}", headers=bob.headers)).status_code == 404
     r = await client.post("/api/v1/memories/delete", json={"ids": [mid]}, headers=bob.headers)
     assert r.json() == {"deleted": 0}

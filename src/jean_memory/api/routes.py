@@ -92,7 +92,9 @@ async def store_document(body: DocumentIn, principal: ApiPrincipal, runtime: Run
 
 
 @router.get("/documents", response_model=list[DocumentOut])
-async def list_documents(principal: ApiPrincipal, runtime: RuntimeDep, limit: int = 50, offset: int = 0) -> list[DocumentOut]:
+async def list_documents(
+    principal: ApiPrincipal, runtime: RuntimeDep, limit: int = 50, offset: int = 0
+) -> list[DocumentOut]:
     docs = await runtime.memory.list_documents(principal.user_id, max(1, min(limit, 200)), max(0, offset))
     return [DocumentOut.of(d, with_content=False) for d in docs]
 

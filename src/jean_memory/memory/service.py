@@ -9,6 +9,7 @@ the same numbers and negations (so "I like tea" never swallows "I don't like tea
 from __future__ import annotations
 
 import base64
+import builtins
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -72,12 +73,12 @@ def decode_cursor(cursor: object) -> int | None:
 
 class MemoryService:
     def __init__(
-        self, stores: Stores, embedder: Embedder, limits: v.Limits = v.Limits(), weights: FusionWeights = FusionWeights()
+        self, stores: Stores, embedder: Embedder, limits: v.Limits | None = None, weights: FusionWeights | None = None
     ) -> None:
         self.stores = stores
         self.embedder = embedder
-        self.limits = limits
-        self.weights = weights
+        self.limits = limits or v.Limits()
+        self.weights = weights or FusionWeights()
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -187,7 +188,8 @@ class MemoryService:
     ) -> Page:
         n = v.limit_field(limit, 20, 200)
         before = decode_cursor(cursor)
-        items = await self.stores.memories.page(user_id, n + 1, before, Filters(v.tags_field(tags), client_id=client_id))
+        filters = Filters(v.tags_field(tags), client_id=client_id)
+        items = await self.stores.memories.page(user_id, n + 1, before, filters)
         more = len(items) > n
         items = items[:n]
         return Page(items, encode_cursor(items[-1].seq) if more and items else None)
@@ -226,7 +228,7 @@ class MemoryService:
             raise NotFound(f"no document with id {did}")
         return doc
 
-    async def list_documents(self, user_id: str, limit: int = 50, offset: int = 0) -> list[Document]:
+    async def list_documents(self, user_id: str, limit: int = 50, offset: int = 0) -> builtins.list[Document]:
         return await self.stores.documents.list_documents(user_id, limit, offset)
 
     async def delete_document(self, user_id: str, document_id: object) -> None:
@@ -264,9 +266,10 @@ class MemoryService:
     async def import_records(self, user_id: str, records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
         """Import what ``export`` wrote. Ids are new; text, tags, client, metadata and times are kept."""
         counts = {"memories": 0, "duplicates": 0, "documents": 0}
-        for n, record in enumerate(records, 1):
-            if not isinstance(record, Mapping):
-                raise InvalidInput(f"line {n}: not a JSON object")
+        records = list(records)
+        for n, record in enumerate(records, 1):  # check everything first: a bad line imports nothing
+            self._check_record(n, record)
+        for record in records:
             kind = record.get("type")
             if kind == "memory":
                 created = v.time_field(record.get("created_at"), "created_at")
@@ -280,9 +283,27 @@ class MemoryService:
                                           record.get("client_id"), record.get("metadata"),
                                           v.time_field(record.get("created_at"), "created_at"))
                 counts["documents"] += 1
-            else:
-                raise InvalidInput(f"line {n}: type must be 'memory' or 'document'")
         return counts
+
+    def _check_record(self, n: int, record: object) -> None:
+        try:
+            if not isinstance(record, Mapping):
+                raise InvalidInput("not a JSON object")
+            if record.get("type") == "memory":
+                v.texts_field(record.get("text"), self.limits)
+                v.tags_field(record.get("tags"))
+                v.metadata_field(record.get("metadata"))
+                v.time_field(record.get("created_at"), "created_at")
+                v.time_field(record.get("updated_at"), "updated_at")
+            elif record.get("type") == "document":
+                v.text_field(record.get("title"), "title", v.MAX_TITLE_CHARS * 4)
+                v.text_field(record.get("content"), "content", self.limits.document_bytes)
+                v.metadata_field(record.get("metadata"))
+                v.time_field(record.get("created_at"), "created_at")
+            else:
+                raise InvalidInput("type must be 'memory' or 'document'")
+        except InvalidInput as exc:
+            raise InvalidInput(f"line {n}: {exc.message}; nothing was imported") from exc
 
     @staticmethod
     def _id(value: object) -> str:
