@@ -16,6 +16,7 @@ from jean_memory.app import create_app
 from jean_memory.embeddings.minilm import MiniLMEmbedder
 from jean_memory.runtime import Runtime
 from jean_memory.settings import Settings
+from tests.pg_fixtures import postgres_server, postgres_url  # noqa: F401  (session PostgreSQL, per-test database)
 
 
 @pytest.fixture

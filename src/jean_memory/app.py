@@ -13,8 +13,16 @@ from . import __version__
 from .api.routes import router as api_router
 from .embeddings import Embedder
 from .http_errors import BodyLimit, install_error_handlers
+from .mcp_server import mount_mcp
+from .oauth.routes import router as oauth_router
+from .oauth.routes import sweeper as oauth_sweeper
+from .observability.metrics import router as metrics_router
+from .observability.middleware import ObserveRequests
+from .proxy import ProxyHeaders
 from .runtime import Runtime, build_runtime
+from .serving import CloseStreamsOnShutdown
 from .settings import Settings
+from .web import install_site
 
 LifespanHook = Callable[[Runtime], AbstractAsyncContextManager[Any]]
 
@@ -63,5 +71,14 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
 
     app.include_router(api_router)
     # Later features mount here: OAuth authorization server, site pages, MCP endpoint.
+    app.include_router(oauth_router)  # OAuth 2.1 AS: /.well-known/*, /register, /authorize, /token, /revoke
+    hooks.append(oauth_sweeper)  # expired OAuth rows and never-used registrations (oauth/sweeper.py)
+    mount_mcp(app, runtime)  # /mcp and /mcp/ (mcp_server/mount.py); session manager via lifespan_hooks
+    install_site(app)  # site pages: /, /login, /signup, /logout, /dashboard..., /static (web/__init__.py)
     app.add_middleware(BodyLimit, max_bytes=settings.max_document_bytes + 1024 * 1024)
+    # Serving (issue 8), outermost last: forwarded headers resolved first, then one log line + metrics.
+    app.include_router(metrics_router)  # GET /metrics (loopback or metrics token)
+    app.add_middleware(CloseStreamsOnShutdown, runtime=runtime)  # ends SSE streams cleanly on shutdown
+    app.add_middleware(ObserveRequests, runtime=runtime)
+    app.add_middleware(ProxyHeaders, settings=settings)
     return app

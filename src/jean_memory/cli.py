@@ -63,6 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--email", required=True)
 
     sub.add_parser("migrate", help="apply pending schema migrations and exit")
+    cp = sub.add_parser("copy", help="copy this (SQLite) deployment into an empty PostgreSQL database")
+    cp.add_argument("--to", required=True, dest="target", metavar="postgresql://...")
+    stdio = sub.add_parser("stdio", help="serve the MCP tools over stdin/stdout for one local user")
+    stdio.add_argument("--email", required=True)
+
+    bk = sub.add_parser("backup", help="copy the SQLite database to PATH while the server runs (consistent snapshot)")
+    bk.add_argument("path", help="new file to write (must not exist)")
+    rs = sub.add_parser("restore", help="replace the database with a backup (stop the server first)")
+    rs.add_argument("path", help="a file written by 'jean-memory backup'")
     return parser
 
 
@@ -110,16 +119,34 @@ async def user_by_email(runtime: Runtime, email: str) -> str:
 
 @command("serve")
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    from .app import create_app
+    from .serving import serve
 
     host = args.host or settings.host
     port = args.port or settings.port
-    app = create_app(settings)
     print(f"Jean Memory on http://{host}:{port} (public URL {settings.public_url}); MCP at {settings.mcp_resource}",
           file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    return serve(settings, host, port)
+
+
+@command("backup")
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from .backup import backup
+
+    pages = backup(settings, Path(args.path))
+    print(f"backed up {pages} pages to {args.path} (integrity check ok)", file=sys.stderr)
+    return 0
+
+
+@command("restore")
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from .backup import restore
+
+    kept = restore(settings, Path(args.path))
+    print(f"restored {args.path}" + (f"; the previous database is kept at {kept}" if kept else ""), file=sys.stderr)
     return 0
 
 
@@ -202,9 +229,13 @@ def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
 @command("export")
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     async def run(rt: Runtime) -> int:
+        from .observability.progress import Progress
+
         user_id = await user_by_email(rt, args.email)
-        async for record in rt.memory.export(user_id):
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        with Progress("export") as bar:
+            async for record in rt.memory.export(user_id):
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+                bar.advance()
         return 0
 
     return with_runtime(settings, run)
@@ -225,12 +256,44 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
     async def run(rt: Runtime) -> int:
         user_id = await user_by_email(rt, args.email)
-        counts = await rt.memory.import_records(user_id, records)
+        from .observability.progress import Progress
+
+        with Progress("import", total=len(records)) as bar:
+            counts = await rt.memory.import_records(user_id, records, bar.update)
         print(f"imported {counts['memories']} memories ({counts['duplicates']} already there) and "
               f"{counts['documents']} documents", file=sys.stderr)
         return 0
 
     return with_runtime(settings, run, embedder=True)
+
+
+@command("stdio")
+def _stdio(args: argparse.Namespace, settings: Settings) -> int:
+    from .mcp_server.stdio import serve_stdio
+
+    async def run(rt: Runtime) -> int:
+        return await serve_stdio(rt, await user_by_email(rt, args.email))
+
+    return with_runtime(settings, run, embedder=True)
+
+
+@command("copy")
+def _copy(args: argparse.Namespace, settings: Settings) -> int:
+    from .store.postgres.copy import copy_sqlite_to_postgres
+
+    source = settings.effective_database_url
+    if not source.startswith("sqlite:///"):
+        fail("copy reads a SQLite deployment; JEAN_MEMORY_DATABASE_URL points elsewhere", 2)
+    if not args.target.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        fail("--to must be a postgresql:// URL", 2)
+
+    async def run(rt: Runtime) -> int:  # rt: the source, migrated first so both schemas are current
+        await rt.stores.database.close()
+        counts = await copy_sqlite_to_postgres(source.removeprefix("sqlite:///"), args.target)
+        print("copied " + ", ".join(f"{n} {table}" for table, n in counts.items()), file=sys.stderr)
+        return 0
+
+    return with_runtime(settings, run)
 
 
 @command("migrate")

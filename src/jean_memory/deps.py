@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from .accounts.api_keys import Principal, principal_for_key
 from .errors import Unauthorized
+from .observability import annotate
 from .runtime import Runtime
 
 
@@ -28,6 +29,7 @@ async def api_principal(request: Request, runtime: RuntimeDep) -> Principal:
     principal = await principal_for_key(runtime.stores, token.strip())
     if principal is None:
         raise Unauthorized("this API key is unknown or revoked")
+    annotate(user_id=principal.user_id, client_id=principal.client_id, via=principal.via)
     return principal
 
 

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./data")
     database_url: str = ""
+    database_pool_size: int = 10  # PostgreSQL connections per process (replicas x this <= max_connections)
     public_url: str = "http://127.0.0.1:8765"
     host: str = "127.0.0.1"
     port: int = 8765
@@ -79,6 +80,37 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = "auto"
     metrics_token: str = ""
+    shutdown_timeout: int = 20
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        from .proxy import parse_networks
+
+        parse_networks(value)
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _check_log_format(cls, value: str) -> str:
+        if value.lower() not in ("auto", "json", "text"):
+            raise ValueError("LOG_FORMAT must be auto, json or text")
+        return value.lower()
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("sqlite:///", "postgresql://", "postgres://", "postgresql+psycopg://")):
+            raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("embedder")
+    @classmethod
+    def _known_embedder(cls, value: str) -> str:
+        if value not in ("local", "openai"):
+            raise ValueError("EMBEDDER must be 'local' or 'openai'")
+        return value
 
     @field_validator("public_url")
     @classmethod

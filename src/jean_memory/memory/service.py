@@ -12,7 +12,7 @@ import base64
 import builtins
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +24,11 @@ from ..store import Stores
 from ..store.records import Document, Filters, Memory, NewMemory
 from . import validation as v
 from .chunking import chunk_text
-from .fusion import FusionWeights, fuse
+from .fusion import FusionWeights, context_boost, fuse
 from .text import dedup_key, facts_signature, query_terms
 
 NEAR_DUPLICATE = 0.97
-CANDIDATES = 50
+CANDIDATES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,10 +177,15 @@ class MemoryService:
         lexical = await self.stores.memories.lexical(user_id, query_terms(q), pool, filters)
         vector = (await self.embedder.embed([q]))[0]
         dense = await self.stores.memories.dense(user_id, vector, pool, filters)
-        fused = fuse(lexical, dense, self.weights)[:n]
-        memories = await self.stores.memories.get_by_seq(user_id, [s.seq for s in fused])
+        fused = fuse(lexical, dense, self.weights)
+        created = {s.seq: s.created_at for s in (*lexical, *dense) if s.created_at is not None}
+        unknown = [s.seq for s in fused if s.seq not in created]
+        if unknown:  # a store that does not report created_at with its hits
+            created.update((m.seq, m.created_at) for m in await self.stores.memories.get_by_seq(user_id, unknown))
+        ranked = context_boost(fused, created, self.weights)[:n]
+        memories = await self.stores.memories.get_by_seq(user_id, [s.seq for s in ranked])
         by_seq = {m.seq: m for m in memories}
-        return [SearchResult(by_seq[s.seq], s.score) for s in fused if s.seq in by_seq]
+        return [SearchResult(by_seq[s.seq], s.score) for s in ranked if s.seq in by_seq]
 
     async def list(
         self, user_id: str, limit: object = None, cursor: object = None, tags: object = None,
@@ -263,8 +268,10 @@ class MemoryService:
                        "document_type": d.document_type, "source_url": d.source_url, "client_id": d.client_id,
                        "metadata": dict(d.metadata), "created_at": d.created_at}
 
-    async def import_records(self, user_id: str, records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-        """Import what ``export`` wrote. Ids are new; text, tags, client, metadata and times are kept."""
+    async def import_records(self, user_id: str, records: Iterable[Mapping[str, Any]],
+                             progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+        """Import what ``export`` wrote. Ids are new; text, tags, client, metadata and times are kept.
+        ``progress(done, total)`` is called after each record (the CLI draws a bar with it)."""
         counts = {"memories": 0, "duplicates": 0, "documents": 0}
         records = list(records)
         for n, record in enumerate(records, 1):  # check everything first: a bad line imports nothing
@@ -283,6 +290,8 @@ class MemoryService:
                                           record.get("client_id"), record.get("metadata"),
                                           v.time_field(record.get("created_at"), "created_at"))
                 counts["documents"] += 1
+            if progress is not None:
+                progress(counts["memories"] + counts["duplicates"] + counts["documents"], len(records))
         return counts
 
     def _check_record(self, n: int, record: object) -> None:

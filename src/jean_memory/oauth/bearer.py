@@ -1,14 +1,38 @@
-"""Resolve a bearer credential presented to a protected endpoint into a ``Principal``.
+"""Resolve a bearer credential presented to a protected endpoint into a ``Principal`` (RFC 6750, RFC 8707 §2).
 
-Personal API keys (``jm_...``) work everywhere; OAuth access tokens are added by the authorization server.
+Personal API keys (``jm_...``) work everywhere. OAuth access tokens (``jmo_...``) are opaque, looked up by their
+SHA-256, and accepted only when unexpired, unrevoked, issued for ``settings.mcp_resource`` (audience binding)
+and their client is still registered. The SDK's ``TokenVerifier`` is not used: it would need the same lookup.
 """
 
 from __future__ import annotations
 
+import time
+
+from ..accounts.api_keys import PREFIX as API_KEY_PREFIX
 from ..accounts.api_keys import Principal, principal_for_key
 from ..runtime import Runtime
+from ..security import hash_token
+from ..store.oauth import OAuthStore
+
+ACCESS_PREFIX = "jmo_"
+REFRESH_PREFIX = "jmr_"
+_MAX_LEN = 200
 
 
 async def resolve_bearer(runtime: Runtime, token: str) -> Principal | None:
     """The principal for ``token``, or None when it is unknown, expired, revoked or not for our MCP resource."""
-    return await principal_for_key(runtime.stores, token)
+    if token.startswith(API_KEY_PREFIX):
+        return await principal_for_key(runtime.stores, token)
+    if not token.startswith(ACCESS_PREFIX) or len(token) > _MAX_LEN:
+        return None
+    store: OAuthStore = runtime.stores.oauth
+    record = await store.get_token(hash_token(token))
+    now = time.time()
+    if (record is None or record.kind != "access" or record.revoked_at is not None or record.expires_at <= now
+            or record.resource != runtime.settings.mcp_resource):
+        return None
+    if await store.get_client(record.client_id) is None:
+        return None
+    await store.touch_grant(record.user_id, record.client_id, now)
+    return Principal(record.user_id, tuple(record.scope.split()), record.client_id, "oauth")

@@ -26,9 +26,9 @@ class Stores:
 def open_store(settings: Settings) -> Stores:
     url = settings.effective_database_url
     if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
-        from .postgres import open_postgres  # type: ignore[import-not-found, unused-ignore]
+        from .postgres import open_postgres
 
-        return open_postgres(url)  # type: ignore[no-any-return, unused-ignore]
+        return open_postgres(url, settings.database_pool_size)
     if url.startswith("sqlite:///"):
         return open_sqlite(url.removeprefix("sqlite:///"))
     raise ValueError("JEAN_MEMORY_DATABASE_URL must start with sqlite:/// or postgresql://")
@@ -38,10 +38,14 @@ def open_sqlite(path: str) -> Stores:
     from .sqlite import SqliteDatabase
     from .sqlite.documents import SqliteDocumentStore
     from .sqlite.memories import SqliteMemoryStore
+    from .sqlite.oauth import SqliteOAuthStore
+    from .sqlite.sessions import SqliteSiteSessionStore
     from .sqlite.users import SqliteApiKeyStore, SqliteRateLimitStore, SqliteUserStore
 
     db = SqliteDatabase(path)
     return Stores(
         database=db, users=SqliteUserStore(db), api_keys=SqliteApiKeyStore(db), memories=SqliteMemoryStore(db),
         documents=SqliteDocumentStore(db), rate_limits=SqliteRateLimitStore(db),
+        sessions=SqliteSiteSessionStore(db),
+        oauth=SqliteOAuthStore(db),
     )

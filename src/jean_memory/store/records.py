@@ -84,5 +84,9 @@ class Filters:
 
 @dataclass(frozen=True, slots=True)
 class Scored:
+    """A search hit. ``created_at`` is optional: a store that has it at hand fills it in, which spares the
+    service a lookup when it smooths scores over neighbouring memories (``memory.fusion.context_boost``)."""
+
     seq: int
     score: float
+    created_at: float | None = None

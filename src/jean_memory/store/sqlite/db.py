@@ -50,6 +50,7 @@ class SqliteDatabase:
     # -- execution -------------------------------------------------------------------------------------
 
     def write_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        self._check_open()
         with self._write_lock:
             conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
@@ -61,7 +62,12 @@ class SqliteDatabase:
             conn.execute("COMMIT")
             return result
 
+    def _check_open(self) -> None:
+        if self._closed:  # closed (shutting down): an OperationalError, so callers get StorageError and /status 503
+            raise sqlite3.OperationalError("the database is closed")
+
     def read_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        self._check_open()
         conn = self._take_reader()
         try:
             return fn(conn)
@@ -99,18 +105,17 @@ class SqliteDatabase:
         except StorageError:
             return False
 
-    def schema_version_sync(self) -> int:
+    def applied_versions_sync(self) -> set[int]:
         with self._write_lock:
             self._writer.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = self._writer.execute("SELECT max(version) FROM schema_version").fetchone()
-            return int(row[0] or 0)
+            return {int(r[0]) for r in self._writer.execute("SELECT version FROM schema_version").fetchall()}
 
     def migrate_sync(self) -> int:
-        """Apply pending migrations; return how many ran."""
-        current = self.schema_version_sync()
+        """Apply every migration not yet recorded, in order; return how many ran."""
+        applied = self.applied_versions_sync()
         ran = 0
         for migration in load("sqlite"):
-            if migration.version <= current:
+            if migration.version in applied:
                 continue
             with self._write_lock:
                 conn = self._writer

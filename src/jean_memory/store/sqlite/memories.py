@@ -78,6 +78,9 @@ def insert_rows(c: sqlite3.Connection, user_id: str, items: Sequence[NewMemory])
 
 @dataclass(slots=True)
 class _Matrix:
+    """One user's live vectors. Arrays may hold spare rows past ``size`` so that appends are cheap; a reader
+    takes ``size`` first, and rows below it never change."""
+
     version: int
     seqs: np.ndarray
     vectors: np.ndarray
@@ -85,6 +88,30 @@ class _Matrix:
     is_chunk: np.ndarray
     client_ids: list[str | None]
     tags: list[frozenset[str]]
+    size: int = 0
+
+    def append(self, memories: Sequence[Memory], vectors: np.ndarray) -> None:
+        k, need = len(memories), self.size + len(memories)
+        if need > len(self.seqs):
+            cap = max(need, 2 * len(self.seqs), 64)
+            self.seqs = _grow(self.seqs, cap, self.size)
+            self.vectors = _grow(self.vectors, cap, self.size)
+            self.created = _grow(self.created, cap, self.size)
+            self.is_chunk = _grow(self.is_chunk, cap, self.size)
+        rows = slice(self.size, need)
+        self.seqs[rows] = [m.seq for m in memories]
+        self.vectors[rows] = vectors
+        self.created[rows] = [m.created_at for m in memories]
+        self.is_chunk[rows] = [m.document_id is not None for m in memories]
+        self.client_ids.extend(m.client_id for m in memories)
+        self.tags.extend(frozenset(m.tags) for m in memories)
+        self.size += k
+
+
+def _grow(array: np.ndarray, capacity: int, used: int) -> np.ndarray:
+    bigger = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
+    bigger[:used] = array[:used]
+    return bigger
 
 
 class SqliteMemoryStore:
@@ -94,7 +121,35 @@ class SqliteMemoryStore:
         self._cache_lock = threading.Lock()
 
     async def insert(self, user_id: str, items: Sequence[NewMemory]) -> list[Memory]:
-        return await self.db.write(lambda c: insert_rows(c, user_id, items))
+        def run(c: sqlite3.Connection) -> list[Memory]:
+            stored = insert_rows(c, user_id, items)
+            version = int(c.execute("SELECT mem_version FROM users WHERE id=?", (user_id,)).fetchone()[0])
+            self._append_cached(user_id, version, stored, items)  # in the transaction, under the write lock
+            return stored
+
+        try:
+            return await self.db.write(run)
+        except BaseException:
+            with self._cache_lock:
+                self._cache.pop(user_id, None)  # the transaction may have rolled back after the append
+            raise
+
+    def _append_cached(self, user_id: str, version: int, stored: list[Memory], items: Sequence[NewMemory]) -> None:
+        """Our own insert moved the version by one: extend the cached matrix instead of reloading it (O(N)).
+        Readers whose snapshot predates the commit see a cache newer than their version and use it."""
+        with self._cache_lock:
+            cached = self._cache.get(user_id)
+            if cached is None or cached.version != version - 1:
+                return
+            if cached.size == 0 or not stored:
+                self._cache.pop(user_id)
+                return
+            vectors = np.frombuffer(b"".join(i.embedding for i in items), dtype=np.float32).reshape(len(items), -1)
+            if vectors.shape[1] != cached.vectors.shape[1]:
+                self._cache.pop(user_id)
+                return
+            cached.append(stored, vectors)
+            cached.version = version
 
     async def get(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
         if not ids:
@@ -179,28 +234,30 @@ class SqliteMemoryStore:
         match = f'user_id:"{user_id}" AND ({words})'
         where, params = filter_sql(filters)
         rows = await self.db.read(lambda c: c.execute(
-            "SELECT m.seq, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts JOIN memories m"
+            "SELECT m.seq, m.created_at, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts JOIN memories m"
             f" ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ? AND m.user_id=?{where}"
             " ORDER BY rank LIMIT ?", (match, user_id, *params, limit)).fetchall())
-        return [Scored(r["seq"], -float(r["rank"])) for r in rows]
+        return [Scored(r["seq"], -float(r["rank"]), r["created_at"]) for r in rows]
 
     async def dense(self, user_id: str, vector: np.ndarray, limit: int, filters: Filters) -> list[Scored]:
         matrix = await self._matrix(user_id)
-        if matrix is None or len(matrix.seqs) == 0:
+        if matrix is None or matrix.size == 0:
             return []
-        scores = matrix.vectors @ vector.astype(np.float32)
+        n = matrix.size
+        seqs, created = matrix.seqs[:n], matrix.created[:n]
+        scores = matrix.vectors[:n] @ vector.astype(np.float32)
         mask = np.ones(len(scores), dtype=bool)
         if not filters.include_chunks:
-            mask &= ~matrix.is_chunk
+            mask &= ~matrix.is_chunk[:n]
         if filters.since is not None:
-            mask &= matrix.created >= filters.since
+            mask &= created >= filters.since
         if filters.until is not None:
-            mask &= matrix.created < filters.until
+            mask &= created < filters.until
         if filters.client_id is not None or filters.tags:
             wanted = set(filters.tags)
             mask &= np.array([
                 (filters.client_id is None or cid == filters.client_id) and wanted <= tags
-                for cid, tags in zip(matrix.client_ids, matrix.tags, strict=True)
+                for cid, tags in zip(matrix.client_ids[:n], matrix.tags[:n], strict=True)
             ], dtype=bool)
         scores = np.where(mask, scores, -np.inf)
         k = min(limit, int(mask.sum()))
@@ -208,7 +265,7 @@ class SqliteMemoryStore:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
-        return [Scored(int(matrix.seqs[i]), float(scores[i])) for i in top]
+        return [Scored(int(seqs[i]), float(scores[i]), float(created[i])) for i in top]
 
     async def count(self, user_id: str) -> int:
         row = await self.db.read(lambda c: c.execute(
@@ -226,7 +283,7 @@ class SqliteMemoryStore:
         version = int(row[0])
         with self._cache_lock:
             cached = self._cache.get(user_id)
-            if cached is not None and cached.version == version:
+            if cached is not None and cached.version >= version:
                 self._cache.move_to_end(user_id)
                 return cached
         rows = c.execute(
@@ -240,12 +297,12 @@ class SqliteMemoryStore:
             version, np.array([r["seq"] for r in rows], dtype=np.int64), vectors,
             np.array([r["created_at"] for r in rows], dtype=np.float64),
             np.array([bool(r["chunk"]) for r in rows], dtype=bool), [r["client_id"] for r in rows],
-            [frozenset(json.loads(r["tags"])) for r in rows],
+            [frozenset(json.loads(r["tags"])) for r in rows], len(rows),
         )
         with self._cache_lock:
             self._cache[user_id] = matrix
             self._cache.move_to_end(user_id)
-            total = sum(len(m.seqs) for m in self._cache.values())
+            total = sum(m.size for m in self._cache.values())
             while total > _CACHE_ROWS and len(self._cache) > 1:
                 _, dropped = self._cache.popitem(last=False)
                 total -= len(dropped.seqs)

@@ -1,0 +1,38 @@
+"""Markdown summary of a speed run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def markdown(data: dict[str, Any]) -> str:
+    ceil = data["ceiling"]
+    lines = [
+        "Real HTTP on loopback, one `jean-memory serve` process (uvicorn, one worker, SQLite), bearer API key, "
+        "closed-loop keep-alive clients in a second process on the same 2 cores. Search: `GET /api/v1/search"
+        "?q=...&limit=10`, every query distinct (embedding included). Add: `POST /api/v1/memories`, one text.",
+        "",
+        "| memories | op | clients | p50 ms | p95 ms | p99 ms | req/s | errors | vs ceiling req/s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for n, size in data["sizes"].items():
+        for op in ("search", "add"):
+            for c, cell in size[op].items():
+                top = ceil["get"][c]["throughput_rps"] if c in ceil["get"] else ceil["get"][str(c)]["throughput_rps"]
+                ratio = f"{100 * cell['throughput_rps'] / top:.1f}%" if top else "-"
+                lines.append(f"| {int(n):,} | {op} | {c} | {cell['p50_ms']} | {cell['p95_ms']} | {cell['p99_ms']} | "
+                             f"{cell['throughput_rps']} | {cell['errors']} | {ratio} |")
+    lines += ["", "| memories | seed s | cold start s | first search ms | search after writes ms | RSS idle MiB | "
+              "RSS after searches MiB | RSS end MiB |", "|---|---|---|---|---|---|---|---|"]
+    for n, s in data["sizes"].items():
+        lines.append(f"| {int(n):,} | {s['seed_seconds']} | {s['cold_start_s']} | {s['first_search_ms']} | "
+                     f"{s['search_after_write_ms']} | {s['rss_mib_idle']} | {s['rss_mib_after_search']} | "
+                     f"{s['rss_mib_end']} |")
+    lines += ["", f"Ceiling: bare FastAPI `GET /json` under the same uvicorn (cold start {ceil['cold_start_s']} s, "
+              f"RSS {ceil['rss_mib']} MiB):", "", "| clients | p50 ms | p95 ms | p99 ms | req/s |",
+              "|---|---|---|---|---|"]
+    for c, cell in ceil["get"].items():
+        lines.append(f"| {c} | {cell['p50_ms']} | {cell['p95_ms']} | {cell['p99_ms']} | {cell['throughput_rps']} |")
+    lines += ["", "'first search' loads the user's vectors into memory; 'search after writes' is the first search "
+              "after the add runs (every write makes the next search rebuild that user's vector matrix)."]
+    return "\n".join(lines)

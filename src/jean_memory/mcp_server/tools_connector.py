@@ -1,0 +1,89 @@
+"""ChatGPT connector tools: ``search`` (ids, titles, urls) and ``fetch`` (full text and metadata), in the shape
+ChatGPT's connectors and deep research expect: the text content is the JSON object itself."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp_types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from ..errors import NotFound
+from ..runtime import Runtime
+from .principal import Ctx, principal_of
+from .results import clip, iso, ok_json, tool_errors
+
+FETCH_CHARS = 15_000
+
+
+class SearchHit(BaseModel):
+    id: str
+    title: str
+    url: str
+
+
+class SearchOut(BaseModel):
+    results: list[SearchHit]
+
+
+class FetchOut(BaseModel):
+    id: str
+    title: str
+    text: str
+    url: str
+    metadata: dict[str, Any] | None = None
+
+
+def register(server: MCPServer[Any], runtime: Runtime) -> None:
+    service = runtime.memory
+    base = runtime.settings.public_url
+
+    def memory_url(memory_id: str) -> str:
+        return f"{base}/dashboard#memory-{memory_id}"
+
+    @server.tool(title="Search memory (connector)", annotations=ToolAnnotations(read_only_hint=True,
+                                                                                open_world_hint=False), description=(
+        "Search the user's memories and stored documents. Returns ids, titles and urls; read one with fetch."))
+    @tool_errors
+    async def search(
+        query: Annotated[str, Field(description="What to look for.")], ctx: Ctx,
+    ) -> Annotated[CallToolResult, SearchOut]:
+        who = principal_of(ctx)
+        hits = await service.search(who.user_id, query, 20, include_documents=True)
+        results: list[SearchHit] = []
+        seen: set[str] = set()
+        for h in hits:
+            m = h.memory
+            if m.document_id is None:
+                results.append(SearchHit(id=f"memory:{m.id}", title=clip(m.text, 100)[0], url=memory_url(m.id)))
+            elif m.document_id not in seen:
+                seen.add(m.document_id)
+                doc = await service.get_document(who.user_id, m.document_id)
+                results.append(SearchHit(id=f"document:{doc.id}", title=clip(doc.title, 100)[0],
+                                         url=doc.source_url or f"{base}/dashboard#document-{doc.id}"))
+        return ok_json(SearchOut(results=results[:10]))
+
+    @server.tool(title="Fetch (connector)", annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
+                 description="Read one search result in full, by the id search returned.")
+    @tool_errors
+    async def fetch(
+        id: Annotated[str, Field(description="An id from search, e.g. 'memory:…' or 'document:…'.")], ctx: Ctx,
+    ) -> Annotated[CallToolResult, FetchOut]:
+        who = principal_of(ctx)
+        kind, _, raw = id.partition(":") if ":" in id else ("memory", "", id)
+        if kind == "document":
+            doc = await service.get_document(who.user_id, raw)
+            text, cut = clip(doc.content, FETCH_CHARS)
+            return ok_json(FetchOut(id=id, title=doc.title, text=text,
+                                    url=doc.source_url or f"{base}/dashboard#document-{doc.id}",
+                                    metadata={"type": "document", "document_type": doc.document_type,
+                                              "created_at": iso(doc.created_at), "source": doc.client_id,
+                                              "truncated": cut}))
+        if kind != "memory":
+            raise NotFound(f"no result with id {id}")
+        m = await service.get(who.user_id, raw)
+        return ok_json(FetchOut(id=id, title=clip(m.text, 100)[0], text=clip(m.text, FETCH_CHARS)[0],
+                                url=memory_url(m.id),
+                                metadata={"type": "memory", "tags": list(m.tags), "created_at": iso(m.created_at),
+                                          "source": m.client_id}))

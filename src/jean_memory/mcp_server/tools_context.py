@@ -1,0 +1,127 @@
+"""The conversational tools: ``jean_memory`` (save what matters, return what is relevant) and ``ask_memory``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp_types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from ..errors import InvalidInput
+from ..memory import validation as v
+from ..runtime import Runtime
+from . import llm
+from .extract import fact_sentences
+from .principal import Ctx, principal_of
+from .results import BUDGET, MemoryItem, fit, item, lines, ok, tool_errors
+
+RELATIVE_FLOOR = 0.35  # search scores are relative to the best hit; below this a hit is noise
+PROFILE_QUERY = "my name, where I live, my work, my family, my partner, what I like and prefer, my health, my goals"
+# depth -> (relevant hits, recent memories, include document passages)
+DEPTHS = {1: (5, 0, False), 2: (10, 5, False), 3: (20, 10, True)}
+
+
+class JeanOut(BaseModel):
+    saved: list[MemoryItem]
+    already_known: list[MemoryItem]
+    profile: list[MemoryItem] = Field(default_factory=list)
+    relevant: list[MemoryItem] = Field(default_factory=list)
+    recent: list[MemoryItem] = Field(default_factory=list)
+    total_memories: int | None = None
+
+
+class AskOut(BaseModel):
+    question: str
+    answer: str | None = None
+    memories: list[MemoryItem]
+
+
+def register(server: MCPServer[Any], runtime: Runtime) -> None:
+    service = runtime.memory
+    settings = runtime.settings
+
+    async def relevant(user_id: str, query: str, n: int, documents: bool, skip: set[str]) -> list[MemoryItem]:
+        hits = await service.search(user_id, query, n, include_documents=documents)
+        return [item(h.memory, h.score, 800) for h in hits
+                if h.score >= RELATIVE_FLOOR * hits[0].score and h.memory.id not in skip]
+
+    @server.tool(title="Jean Memory", annotations=ToolAnnotations(
+        read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False), description=(
+        "Call this on EVERY user message, before answering. It remembers what is worth remembering from the "
+        "message (facts, preferences, plans, names, dates; never twice) and returns the memories relevant to it. "
+        "Set is_new_conversation=true on the first message of a conversation to also get a short profile of the "
+        "user. depth: 0 = only save; 1 = a few most relevant memories (fast, default); 2 = plus related and recent "
+        "context; 3 = comprehensive, including passages of stored documents."))
+    @tool_errors
+    async def jean_memory(
+        user_message: Annotated[str, Field(description="The user's message, verbatim.")], ctx: Ctx,
+        is_new_conversation: Annotated[bool, Field(description="True on a conversation's first message.")] = False,
+        depth: Annotated[int, Field(description="0 save only, 1 fast (default), 2 more, 3 comprehensive.")] = 1,
+    ) -> Annotated[CallToolResult, JeanOut]:
+        who = principal_of(ctx)
+        if depth not in (0, 1, 2, 3):
+            raise InvalidInput("depth must be 0, 1, 2 or 3")
+        message = v.text_field(user_message, "user_message", settings.max_memory_bytes * 4)
+        facts = (await llm.extract_facts(settings, message) if settings.llm_url else None) or fact_sentences(message)
+        added = await service.add(who.user_id, facts, client_id=who.client_id) if facts else []
+        out = JeanOut(saved=[item(r.memory) for r in added if r.created],
+                      already_known=[item(r.memory) for r in added if not r.created])
+        shown = {m.id for m in out.saved}
+        if is_new_conversation:
+            important = await relevant(who.user_id, PROFILE_QUERY, 5, False, shown)
+            shown |= {m.id for m in important}
+            latest = [item(m, limit=800) for m in (await service.list(who.user_id, 5)).items if m.id not in shown]
+            out.profile = important + latest
+            out.total_memories = await service.count(who.user_id)
+            shown |= {m.id for m in latest}
+        if depth:
+            n, recent_n, documents = DEPTHS[depth]
+            query = message[: v.MAX_QUERY_CHARS]
+            out.relevant = [m for m in await relevant(who.user_id, query, n, documents, shown) if m.id not in shown]
+            shown |= {m.id for m in out.relevant}
+            if recent_n:
+                out.recent = [item(m, limit=800) for m in (await service.list(who.user_id, recent_n)).items
+                              if m.id not in shown]
+        out.profile, cut1 = fit(out.profile, BUDGET // 4)
+        out.relevant, cut2 = fit(out.relevant, BUDGET // 2 if depth < 3 else BUDGET)
+        out.recent, cut3 = fit(out.recent, BUDGET // 4)
+        return ok(_render(out), out)
+
+    @server.tool(title="Ask memory", annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
+                 description=(
+        "Answer a question about the user from their memories, e.g. 'What are my dietary restrictions?'. Returns "
+        "the memories that bear on it (and a synthesised answer when the server has a language model configured)."))
+    @tool_errors
+    async def ask_memory(
+        question: Annotated[str, Field(description="The question, in natural language.")], ctx: Ctx,
+    ) -> Annotated[CallToolResult, AskOut]:
+        who = principal_of(ctx)
+        q = v.query_field(question)
+        found, _ = fit(await relevant(who.user_id, q, 8, False, set()))
+        answer = None
+        if found and settings.llm_url:
+            facts = "\n".join(f"- ({m.created_at[:10]}) {m.text}" for m in found)
+            answer = await llm.complete(settings, llm.ANSWER_PROMPT, f"Memories:\n{facts}\n\nQuestion: {q}")
+        if not found:
+            text = "Nothing in memory bears on this question."
+        else:
+            text = (f"Answer: {answer}\n\nFrom:\n" if answer else "What memory holds on this:\n") + lines(found)
+        return ok(text, AskOut(question=q, answer=answer, memories=found))
+
+
+def _render(out: JeanOut) -> str:
+    parts = []
+    if out.saved:
+        parts.append("Saved to memory:\n" + lines(out.saved))
+    if out.already_known:
+        parts.append("Already remembered:\n" + "\n".join(f"- {m.text}" for m in out.already_known))
+    if out.profile:
+        parts.append(f"About the user ({out.total_memories} memories in all):\n" + lines(out.profile))
+    elif out.total_memories == 0 and not out.saved:
+        parts.append("Nothing is remembered about this user yet.")
+    if out.relevant:
+        parts.append("Relevant memories:\n" + lines(out.relevant))
+    if out.recent:
+        parts.append("Recent memories:\n" + lines(out.recent))
+    return "\n\n".join(parts) or "Nothing relevant in memory; nothing new to remember."

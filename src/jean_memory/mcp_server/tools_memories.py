@@ -1,0 +1,133 @@
+"""Memory tools: add_memories, search_memory, list_memories, update_memory, delete_memories."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp_types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from ..memory.service import encode_cursor
+from ..runtime import Runtime
+from .principal import Ctx, principal_of
+from .results import MemoryItem, fit, item, lines, ok, parse_time, plural, tool_errors
+
+Tags = Annotated[list[str] | None, Field(description="Optional labels, e.g. ['work', 'health']; lower-cased.")]
+ECHO_CHARS = 200  # a save echoes the start of each memory, not all of it
+Limit = Annotated[int | None, Field(description="How many to return (default 10 for search, 20 for list).")]
+When = Annotated[str | float | None, Field(description="ISO 8601 date/time (2025-03-01, 2025-03-01T09:00:00Z) "
+                                                       "or UNIX seconds.")]
+
+
+class AddOut(BaseModel):
+    saved: list[MemoryItem]
+    already_known: list[MemoryItem]
+
+
+class SearchOut(BaseModel):
+    results: list[MemoryItem]
+    omitted: int = 0
+
+
+class ListOut(BaseModel):
+    memories: list[MemoryItem]
+    next_cursor: str | None = None
+    omitted: int = 0
+
+
+class UpdateOut(BaseModel):
+    memory: MemoryItem
+
+
+class DeleteOut(BaseModel):
+    deleted: int
+    not_found: int
+
+
+def register(server: MCPServer[Any], runtime: Runtime) -> None:
+    service = runtime.memory
+
+    @server.tool(title="Save memories", annotations=ToolAnnotations(
+        read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False), description=(
+        "Save one or more facts about the user to their long-term memory, verbatim. Use for durable facts, "
+        "preferences, plans, names and dates the user shares (one fact per string works best). A fact that is "
+        "already remembered is not saved twice; it is reported under already_known."))
+    @tool_errors
+    async def add_memories(
+        text: Annotated[str | list[str], Field(description="A memory, or a list of memories (up to 100).")],
+        ctx: Ctx, tags: Tags = None,
+    ) -> Annotated[CallToolResult, AddOut]:
+        who = principal_of(ctx)
+        added = await service.add(who.user_id, text, tags, client_id=who.client_id)
+        saved, _ = fit([item(r.memory, limit=ECHO_CHARS) for r in added if r.created])
+        known, _ = fit([item(r.memory, limit=ECHO_CHARS) for r in added if not r.created])
+        saved_n = sum(r.created for r in added)
+        summary = f"Saved {plural(saved_n, 'memory', 'memories')}" + (f"; {len(added) - saved_n} already known"
+                                                               if len(added) > saved_n else "") + "."
+        return ok(summary + ("\n" + lines(saved) if saved else ""), AddOut(saved=saved, already_known=known))
+
+    @server.tool(title="Search memories", annotations=ToolAnnotations(
+        read_only_hint=True, open_world_hint=False), description=(
+        "Search the user's memories by meaning and keywords; best matches first. Use before answering anything "
+        "that may depend on what you know about the user. Optional tag and time filters."))
+    @tool_errors
+    async def search_memory(
+        query: Annotated[str, Field(description="What to look for, in natural language.")],
+        ctx: Ctx, limit: Limit = None, tags: Tags = None,
+        since: When = None, until: When = None,
+    ) -> Annotated[CallToolResult, SearchOut]:
+        who = principal_of(ctx)
+        hits = await service.search(who.user_id, query, limit, tags, parse_time(since, "since"),
+                                    parse_time(until, "until"))
+        kept, omitted = fit([item(h.memory, h.score) for h in hits])
+        text = lines(kept) if kept else "No matching memories."
+        return ok(text, SearchOut(results=kept, omitted=omitted))
+
+    @server.tool(title="List memories", annotations=ToolAnnotations(
+        read_only_hint=True, open_world_hint=False), description=(
+        "List the user's memories, newest first, a page at a time. Pass next_cursor from the previous page to "
+        "continue."))
+    @tool_errors
+    async def list_memories(
+        ctx: Ctx, limit: Limit = None,
+        cursor: Annotated[str | None, Field(description="next_cursor from the previous page.")] = None,
+        tags: Tags = None,
+    ) -> Annotated[CallToolResult, ListOut]:
+        who = principal_of(ctx)
+        page = await service.list(who.user_id, limit, cursor, tags)
+        kept, omitted = fit([item(m) for m in page.items])
+        cursor_out = page.next_cursor
+        if omitted:  # resume right after the last memory shown
+            cursor_out = encode_cursor(page.items[len(kept) - 1].seq)
+        text = (lines(kept) if kept else "No memories yet.") + (f"\nMore: cursor {cursor_out}" if cursor_out else "")
+        return ok(text, ListOut(memories=kept, next_cursor=cursor_out, omitted=0))
+
+    @server.tool(title="Update a memory", annotations=ToolAnnotations(
+        read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False), description=(
+        "Replace the text of one memory, e.g. when a fact changed (the user moved, changed job). Use the id from "
+        "search_memory or list_memories."))
+    @tool_errors
+    async def update_memory(
+        memory_id: Annotated[str, Field(description="The memory's id.")],
+        text: Annotated[str, Field(description="The new text.")], ctx: Ctx,
+    ) -> Annotated[CallToolResult, UpdateOut]:
+        who = principal_of(ctx)
+        memory = item(await service.update(who.user_id, memory_id, text))
+        return ok(f"Updated: {memory.text} (id {memory.id})", UpdateOut(memory=memory))
+
+    @server.tool(title="Delete memories", annotations=ToolAnnotations(
+        read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False), description=(
+        "Delete memories by id, e.g. when the user asks you to forget something. Ids that do not exist are "
+        "counted under not_found."))
+    @tool_errors
+    async def delete_memories(
+        memory_ids: Annotated[list[str], Field(description="Ids of the memories to delete (up to 1000).")],
+        ctx: Ctx,
+    ) -> Annotated[CallToolResult, DeleteOut]:
+        who = principal_of(ctx)
+        deleted = await service.delete(who.user_id, memory_ids)
+        missing = len(set(memory_ids)) - deleted
+        note = f" ({missing} not found)" if missing else ""
+        summary = f"Deleted {plural(deleted, 'memory', 'memories')}{note}."
+        return ok(summary, DeleteOut(deleted=deleted, not_found=missing))

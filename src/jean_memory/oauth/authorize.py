@@ -1,0 +1,103 @@
+"""The authorization endpoint (RFC 6749 §4.1.1-4.1.2, OAuth 2.1 §4.1, RFC 7636 PKCE, RFC 8707, RFC 9207).
+
+Replaces the SDK's ``AuthorizationHandler``: it has no ``invalid_target`` for a foreign ``resource``, no ``iss``
+in the redirect, and accepts ``plain``-less requests by default. An unknown client or an unregistered
+redirect URI gets an HTML error page, never a redirect. A valid request is stored as a pending authorization
+(hashed id) and continues at the consent step, which asks the site to log the person in first if needed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import ImmutableMultiDict
+
+from ..deps import RuntimeDep
+from ..runtime import Runtime
+from ..security import hash_token, new_token
+from ..settings import Settings
+from ..store.oauth import PendingAuthorization
+from . import redirects, scopes
+from .client_documents import find_client
+from .errors import InvalidRequest, InvalidScope, InvalidTarget, OAuthError, UnsupportedResponseType
+from .pages import oauth_error_page
+
+router = APIRouter(tags=["oauth"])
+PENDING_TTL = 900  # time to log in and decide
+CONSENT_PATH = "/authorize/consent"
+_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+
+
+def redirect_with(uri: str, settings: Settings, **params: str | None) -> RedirectResponse:
+    """A 302 back to the client, always with ``iss`` (RFC 9207); ``None`` values are left out."""
+    query = urlencode({k: v for k, v in params.items() if v is not None} | {"iss": settings.issuer})
+    return RedirectResponse(f"{uri}{'&' if '?' in uri else '?'}{query}", status_code=302,
+                            headers={"Cache-Control": "no-store"})
+
+
+def canonical_resource(value: str | None, settings: Settings) -> str:
+    """RFC 8707 §2: absent means our MCP resource; anything else must name it (a trailing slash is tolerated)."""
+    if value is None:
+        return settings.mcp_resource
+    if value.rstrip("/") != settings.mcp_resource:
+        raise InvalidTarget(f"this server only issues tokens for {settings.mcp_resource}")
+    return settings.mcp_resource
+
+
+def _one(params: ImmutableMultiDict[str, str], name: str) -> str | None:
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise (InvalidTarget if name == "resource" else InvalidRequest)(f"{name} must be sent once")
+    return values[0] if values else None
+
+
+async def begin(request: Request, runtime: Runtime, params: ImmutableMultiDict[str, str]) -> Response:
+    settings = runtime.settings
+    client_id = params.get("client_id", "")
+    client = await find_client(runtime, client_id)
+    if client is None:
+        return oauth_error_page(request, "This app is not registered here (or its registration expired). "
+                                "Go back to the app and connect again.")
+    redirect_uri = redirects.pick(client.redirect_uris, params.get("redirect_uri"))
+    if redirect_uri is None or len(params.getlist("redirect_uri")) > 1:
+        return oauth_error_page(request, "The app asked to return to an address it did not register, so we "
+                                "stopped here for your safety.")
+    state = params.get("state")
+    try:
+        if params.get("response_type") != "code":
+            raise UnsupportedResponseType("response_type must be code")
+        challenge, method = _one(params, "code_challenge"), _one(params, "code_challenge_method")
+        if not challenge or method != "S256" or not _CHALLENGE.match(challenge):
+            raise InvalidRequest("PKCE is required: code_challenge with code_challenge_method=S256")
+        resource = canonical_resource(_one(params, "resource"), settings)
+        asked = " ".join(s for s in (params.get("scope") or "").split() if s in scopes.SUPPORTED) or None
+        scope = scopes.within(asked, client.scope)
+        if not scope:
+            raise InvalidScope(f"this app may ask for: {client.scope}")
+        if state is not None and len(state) > 2000:
+            raise InvalidRequest("state is too long")
+    except OAuthError as exc:
+        return redirect_with(redirect_uri, settings, error=exc.error, error_description=exc.description,
+                             state=state)
+    pending_id = new_token()
+    await runtime.stores.oauth.create_pending(PendingAuthorization(
+        hash_token(pending_id), client.client_id, redirect_uri, state, challenge, resource, scope,
+        params.get("prompt") or "", time.time() + PENDING_TTL))
+    return RedirectResponse(f"{CONSENT_PATH}?request={pending_id}", status_code=303,
+                            headers={"Cache-Control": "no-store"})
+
+
+@router.get("/authorize")
+async def authorize_get(request: Request, runtime: RuntimeDep) -> Response:
+    return await begin(request, runtime, request.query_params)
+
+
+@router.post("/authorize")
+async def authorize_post(request: Request, runtime: RuntimeDep) -> Response:
+    form = await request.form()
+    params = ImmutableMultiDict([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+    return await begin(request, runtime, params)

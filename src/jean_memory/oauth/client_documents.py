@@ -1,0 +1,137 @@
+"""Client ID metadata documents (MCP 2025-11-25 authorization §"Client ID Metadata Documents";
+draft-ietf-oauth-client-id-metadata-document): a ``client_id`` that is an https URL names its own metadata.
+
+Not in the SDK's server. Fetched with SSRF guards (https only; every resolved address must be public unless
+``settings.client_metadata_allow_private``, which also admits http on loopback for tests; no redirects; 5 s and
+64 KiB limits) and cached in the database (``oauth_clients`` with ``is_document``) for the document's
+``Cache-Control: max-age`` clamped to 5 minutes..1 day. Known limit: the address is checked at resolution
+time, not pinned for the connection (a DNS rebinding window of one lookup).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import socket
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+import httpx
+
+from ..runtime import Runtime
+from ..store.oauth import OAuthClient, OAuthStore
+from . import redirects, scopes
+
+MAX_BYTES = 64 * 1024
+TIMEOUT = 5.0
+MIN_TTL, MAX_TTL, DEFAULT_TTL = 300, 86400, 3600
+
+
+class DocumentError(Exception):
+    """The document could not be fetched or is not acceptable (the client is then unknown)."""
+
+
+def is_document_id(client_id: str) -> bool:
+    return client_id.startswith(("https://", "http://"))
+
+
+def _url_problem(url: str, allow_private: bool) -> str | None:
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError:
+        return "not a valid URL"
+    loopback_http = allow_private and parts.scheme == "http" and parts.hostname in redirects.LOOPBACK
+    if parts.scheme != "https" and not loopback_http:
+        return "client ID documents are fetched over https only"
+    if not parts.hostname or "@" in parts.netloc or parts.fragment or len(url) > 2000:
+        return "a client ID URL needs a host and no user information or fragment"
+    if not parts.path or parts.path == "/" or re.search(r"(^|/)\.\.?(/|$)", parts.path):
+        return "a client ID URL needs a path without dot segments"
+    return None
+
+
+async def _check_addresses(host: str, port: int, allow_private: bool) -> None:
+    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global and not allow_private:
+            raise DocumentError(f"{host} resolves to a non-public address")
+
+
+def _max_age(cache_control: str) -> int:
+    match = re.search(r"max-age=(\d+)", cache_control)
+    if "no-store" in cache_control or "no-cache" in cache_control:
+        return MIN_TTL
+    return min(MAX_TTL, max(MIN_TTL, int(match.group(1)))) if match else DEFAULT_TTL
+
+
+async def fetch_document(url: str, allow_private: bool) -> tuple[dict[str, Any], int]:
+    problem = _url_problem(url, allow_private)
+    if problem:
+        raise DocumentError(problem)
+    parts = urlsplit(url)
+    await _check_addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), allow_private)
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as http:
+            async with http.stream("GET", url, headers={"Accept": "application/json"}) as response:
+                if response.status_code != 200:
+                    raise DocumentError(f"the document answered {response.status_code}")
+                body = b""
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_BYTES:
+                        raise DocumentError("the document is too large")
+                ttl = _max_age(response.headers.get("cache-control", ""))
+    except httpx.HTTPError as exc:
+        raise DocumentError(f"could not fetch the document: {type(exc).__name__}") from exc
+    try:
+        doc = json.loads(body)
+    except ValueError as exc:
+        raise DocumentError("the document is not JSON") from exc
+    if not isinstance(doc, dict):
+        raise DocumentError("the document is not a JSON object")
+    return doc, ttl
+
+
+def client_from_document(url: str, doc: dict[str, Any], ttl: int, runtime: Runtime,
+                         previous: OAuthClient | None) -> OAuthClient:
+    if doc.get("client_id") != url:
+        raise DocumentError("the document's client_id must equal its URL exactly")
+    uris = doc.get("redirect_uris")
+    if not isinstance(uris, list) or not uris or any(redirects.problem(u, runtime.settings) for u in uris):
+        raise DocumentError("the document's redirect_uris are missing or not allowed")
+    method = doc.get("token_endpoint_auth_method", "none")
+    if method != "none":
+        raise DocumentError("client ID documents are for public clients (token_endpoint_auth_method none)")
+    name = doc.get("client_name")
+    now = time.time()
+    return OAuthClient(
+        url, name[:200] if isinstance(name, str) else urlsplit(url).hostname or url, tuple(uris), "none",
+        ("authorization_code", "refresh_token"), scopes.registration_scope(doc.get("scope")),
+        {k: v for k, v in doc.items() if isinstance(k, str) and k != "jwks"},
+        previous.created_at if previous else now, is_document=True, document_expires_at=now + ttl,
+        last_used_at=previous.last_used_at if previous else None,
+    )
+
+
+async def find_client(runtime: Runtime, client_id: str) -> OAuthClient | None:
+    """The registered client, or the client its metadata document describes (cached); None when neither."""
+    if not client_id or len(client_id) > 2000:
+        return None
+    store: OAuthStore = runtime.stores.oauth
+    client = await store.get_client(client_id)
+    if not is_document_id(client_id):
+        return client
+    if client is not None and client.is_document and (client.document_expires_at or 0) > time.time():
+        return client
+    try:
+        doc, ttl = await fetch_document(client_id, runtime.settings.client_metadata_allow_private)
+        fresh = client_from_document(client_id, doc, ttl, runtime, client)
+    except (DocumentError, OSError):
+        return None
+    await store.save_client(fresh)
+    return fresh

@@ -1,0 +1,93 @@
+"""The consent step of the authorization endpoint (RFC 6749 §4.1.1 "obtain an authorization decision",
+RFC 9207 ``iss``), reading the site session: no session, go to ``/login?next=`` and come back here.
+
+Not in the SDK (its provider's ``authorize`` hands the whole step to the application). ``prompt=consent``
+always shows the page; otherwise a remembered consent for the same client covering the scopes is reused.
+Codes carry 256 random bits, are stored hashed and bound to client, redirect URI, challenge, resource,
+scope and user; the pending request is single use.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request, Response
+
+from ..accounts.csrf import check_csrf
+from ..accounts.sessions import current_site_user, login_redirect
+from ..deps import RuntimeDep
+from ..errors import Forbidden
+from ..runtime import Runtime
+from ..security import hash_token, new_token
+from ..store.oauth import AuthCode, OAuthStore, PendingAuthorization
+from . import scopes
+from .authorize import CONSENT_PATH, redirect_with
+from .client_documents import find_client
+from .pages import oauth_error_page, render
+
+router = APIRouter(tags=["oauth"])
+_EXPIRED = "This sign-in request has expired or was already used. Go back to the app and connect again."
+
+
+def _covers(granted: str | None, asked: str) -> bool:
+    return granted is not None and set(asked.split()) <= set(granted.split())
+
+
+async def _finish(runtime: Runtime, pending: PendingAuthorization, user_id: str) -> Response:
+    code = new_token(nbytes=32)
+    now = time.time()
+    store: OAuthStore = runtime.stores.oauth
+    await store.create_code(AuthCode(
+        hash_token(code), pending.client_id, user_id, pending.redirect_uri, pending.code_challenge,
+        pending.resource, pending.scope, new_token(nbytes=16), now + runtime.settings.auth_code_ttl))
+    return redirect_with(pending.redirect_uri, runtime.settings, code=code, state=pending.state)
+
+
+@router.get(CONSENT_PATH)
+async def consent_page(request: Request, runtime: RuntimeDep) -> Response:
+    request_id = request.query_params.get("request", "")[:200]
+    store: OAuthStore = runtime.stores.oauth
+    pending = await store.get_pending(hash_token(request_id), time.time()) if request_id else None
+    if pending is None:
+        return oauth_error_page(request, _EXPIRED)
+    user = await current_site_user(request)
+    if user is None:
+        return login_redirect(f"{CONSENT_PATH}?request={request_id}")
+    client = await find_client(runtime, pending.client_id)
+    if client is None:
+        return oauth_error_page(request, _EXPIRED)
+    if pending.prompt != "consent" and _covers(await store.get_grant_scope(user.id, client.client_id), pending.scope):
+        if await store.delete_pending(pending.id_hash):
+            return await _finish(runtime, pending, user.id)
+        return oauth_error_page(request, _EXPIRED)
+    return render(request, "oauth/consent.html", client_name=client.client_name, client_id=client.client_id,
+                  is_document=client.is_document, redirect_host=urlsplit(pending.redirect_uri).netloc
+                  or urlsplit(pending.redirect_uri).scheme, request_id=request_id,
+                  scope_list=[{"name": s, "description": scopes.DESCRIPTIONS[s]} for s in pending.scope.split()])
+
+
+@router.post(CONSENT_PATH)
+async def consent_decision(request: Request, runtime: RuntimeDep) -> Response:
+    form = await request.form()
+    token, request_id, decision = (form.get("csrf_token"), form.get("request"), form.get("decision"))
+    if not isinstance(request_id, str) or not request_id or len(request_id) > 200:
+        return oauth_error_page(request, _EXPIRED)
+    user = await current_site_user(request)
+    if user is None:
+        return login_redirect(f"{CONSENT_PATH}?request={request_id}")
+    try:
+        await check_csrf(request, token if isinstance(token, str) else None)
+    except Forbidden as exc:
+        return oauth_error_page(request, exc.message, status=403)
+    if decision not in ("allow", "deny"):
+        return oauth_error_page(request, "Choose Allow or Deny.")
+    store: OAuthStore = runtime.stores.oauth
+    pending = await store.get_pending(hash_token(request_id), time.time())
+    if pending is None or not await store.delete_pending(pending.id_hash):
+        return oauth_error_page(request, _EXPIRED)
+    if decision == "deny":
+        return redirect_with(pending.redirect_uri, runtime.settings, error="access_denied",
+                             error_description="the person declined", state=pending.state)
+    await store.save_grant(user.id, pending.client_id, pending.scope, time.time())
+    return await _finish(runtime, pending, user.id)

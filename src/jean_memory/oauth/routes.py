@@ -1,0 +1,14 @@
+"""Every route of the authorization server, for ``create_app`` to mount, and its lifespan hook."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import authorize, consent, metadata, registration, revocation, tokens
+from .sweeper import sweeper
+
+router = APIRouter()
+for _part in (metadata, registration, authorize, consent, tokens, revocation):
+    router.include_router(_part.router)
+
+__all__ = ["router", "sweeper"]

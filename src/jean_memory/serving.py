@@ -1,0 +1,116 @@
+"""``jean-memory serve``: uvicorn with our logging, graceful shutdown and a lock that keeps ``restore`` away.
+
+Shutdown (SIGTERM or Ctrl+C): the listening socket closes, open Server-Sent-Events streams are ended cleanly
+(the response is finished, not torn down, so clients see a normal end of stream and reconnect elsewhere),
+in-flight requests get ``JEAN_MEMORY_SHUTDOWN_TIMEOUT`` seconds to finish, then the lifespan closes the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import ExitStack
+from types import FrameType
+
+import anyio
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .runtime import Runtime
+from .settings import Settings
+
+log = logging.getLogger("jean_memory.serve")
+
+
+def shutdown_event(runtime: Runtime) -> asyncio.Event:
+    """Set when the server starts shutting down. Long-lived handlers (SSE) may also wait on it themselves."""
+    event = runtime.extras.get("shutdown")
+    if not isinstance(event, asyncio.Event):
+        event = runtime.extras["shutdown"] = asyncio.Event()
+    return event
+
+
+class CloseStreamsOnShutdown:
+    """End ``text/event-stream`` responses cleanly when shutdown starts (other responses are left to finish)."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cancel = anyio.CancelScope()
+        watcher: asyncio.Task[None] | None = None
+        finished = False
+
+        async def watch() -> None:
+            await shutdown_event(self.runtime).wait()
+            cancel.cancel()
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal watcher, finished
+            if message["type"] == "http.response.start" and watcher is None:
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                if content_type.startswith(b"text/event-stream"):
+                    watcher = asyncio.ensure_future(watch())
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                finished = True
+            await send(message)
+
+        try:
+            with cancel:
+                await self.app(scope, receive, send_wrapper)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+        if cancel.cancelled_caught and not finished:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .backup import server_lock
+    from .observability.logging import configure_logging
+
+    configure_logging(settings)
+    with ExitStack() as stack:
+        if settings.backend == "sqlite":
+            from .backup import database_path
+
+            stack.enter_context(server_lock(database_path(settings), "starting another server"))
+        app = create_app(settings)
+        runtime: Runtime = app.state.runtime
+        if settings.is_https and host not in ("127.0.0.1", "::1", "localhost"):
+            log.warning("listening on %s over plain http while PUBLIC_URL is https: only a TLS proxy should reach "
+                        "this port (firewall it), and that proxy must be in JEAN_MEMORY_TRUSTED_PROXIES", host)
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False,
+                                server_header=False, timeout_graceful_shutdown=settings.shutdown_timeout,
+                                log_level=settings.log_level.lower())
+        server = _Server(config, runtime)
+        log.info("serving", extra={"listen": f"http://{host}:{port}", "public_url": settings.public_url,
+                                   "mcp_url": settings.mcp_resource})
+        server.run()
+    return 0
+
+
+class _Server:
+    """uvicorn.Server that also signals our shutdown event (composition: uvicorn's class is not typed for it)."""
+
+    def __init__(self, config: object, runtime: Runtime) -> None:
+        import uvicorn
+
+        self.runtime = runtime
+        self.server = uvicorn.Server(config)  # type: ignore[arg-type]
+        original = self.server.handle_exit
+
+        def handle_exit(sig: int, frame: FrameType | None) -> None:
+            shutdown_event(runtime).set()
+            original(sig, frame)
+
+        self.server.handle_exit = handle_exit  # type: ignore[method-assign]
+
+    def run(self) -> None:
+        self.server.run()

@@ -1,0 +1,150 @@
+"""OAuth persistence: registered clients, pending authorizations, codes, tokens and grants (consents).
+
+Every secret (client secret, registration access token, pending id, code, access and refresh token) crosses
+this boundary only as its SHA-256 (``security.hash_token``). Times are UNIX seconds. Rows live in the
+database, never in process memory, so they survive restarts and are shared by every replica.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthClient:
+    """A client registered by RFC 7591 or fetched as a client ID metadata document (``is_document``)."""
+
+    client_id: str
+    client_name: str
+    redirect_uris: tuple[str, ...]
+    auth_method: str  # "none", "client_secret_post" or "client_secret_basic"
+    grant_types: tuple[str, ...]
+    scope: str
+    metadata: Mapping[str, Any]
+    created_at: float
+    secret_hash: str | None = None
+    registration_token_hash: str | None = None
+    is_document: bool = False
+    document_expires_at: float | None = None
+    last_used_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAuthorization:
+    """A validated ``/authorize`` request waiting for login and consent."""
+
+    id_hash: str
+    client_id: str
+    redirect_uri: str
+    state: str | None
+    code_challenge: str
+    resource: str
+    scope: str
+    prompt: str
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AuthCode:
+    code_hash: str
+    client_id: str
+    user_id: str
+    redirect_uri: str
+    code_challenge: str
+    resource: str
+    scope: str
+    family_id: str  # every token issued from this code, and its refreshes, share it
+    expires_at: float
+    used_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    token_hash: str
+    kind: Literal["access", "refresh"]
+    family_id: str
+    client_id: str
+    user_id: str
+    scope: str
+    resource: str
+    created_at: float
+    expires_at: float
+    rotated_at: float | None = None
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectedApp:
+    """One client a user granted access to, for the dashboard's "connected apps" page."""
+
+    client_id: str
+    client_name: str
+    scope: str
+    granted_at: float
+    last_used_at: float | None
+    redirect_uris: tuple[str, ...] = field(default=())
+
+
+CodeOutcome = Literal["ok", "unknown", "reused"]
+RotateOutcome = Literal["ok", "unknown", "reused"]
+
+
+class OAuthStore(Protocol):
+    # clients (RFC 7591/7592, client ID metadata documents)
+    async def save_client(self, client: OAuthClient) -> None:
+        """Insert or replace a client (registration, RFC 7592 update, metadata document refresh)."""
+        ...
+
+    async def get_client(self, client_id: str) -> OAuthClient | None: ...
+    async def delete_client(self, client_id: str) -> bool:
+        """Delete the client with its codes, tokens and grants."""
+        ...
+
+    # authorization
+    async def create_pending(self, pending: PendingAuthorization) -> None: ...
+    async def get_pending(self, id_hash: str, now: float) -> PendingAuthorization | None: ...
+    async def delete_pending(self, id_hash: str) -> bool:
+        """Delete; True only for the one caller that removed it (single use)."""
+        ...
+
+    async def create_code(self, code: AuthCode) -> None: ...
+    async def consume_code(self, code_hash: str, now: float) -> tuple[CodeOutcome, AuthCode | None]:
+        """Mark the code used. A second use revokes every token issued from it and answers "reused"."""
+        ...
+
+    # tokens
+    async def issue_tokens(self, tokens: list[TokenRecord], now: float) -> None:
+        """Store tokens, mark the client used and record the user's grant as used."""
+        ...
+
+    async def get_token(self, token_hash: str) -> TokenRecord | None: ...
+    async def rotate_refresh(self, old_hash: str, new: list[TokenRecord], now: float, grace: float) -> RotateOutcome:
+        """Replace a refresh token: fine once, and again within ``grace`` seconds of the first rotation;
+        after that the reuse revokes the whole family."""
+        ...
+
+    async def revoke_token(self, token_hash: str, now: float) -> None:
+        """Revoke one token; a refresh token takes its whole family (its access tokens) with it."""
+        ...
+
+    async def revoke_family(self, family_id: str, now: float) -> int: ...
+
+    # grants (consent, connected apps)
+    async def save_grant(self, user_id: str, client_id: str, scope: str, now: float) -> None: ...
+    async def get_grant_scope(self, user_id: str, client_id: str) -> str | None: ...
+    async def touch_grant(self, user_id: str, client_id: str, now: float) -> None:
+        """Record use of a client's tokens (throttled by the store to one write a minute)."""
+        ...
+
+    async def list_connected_apps(self, user_id: str) -> list[ConnectedApp]: ...
+    async def revoke_client_for_user(self, user_id: str, client_id: str, now: float) -> int:
+        """Revoke every token of ``client_id`` for ``user_id`` and forget the consent; return tokens revoked."""
+        ...
+
+    # housekeeping
+    async def sweep(self, now: float, unused_before: float) -> int:
+        """Delete expired pendings, codes and tokens, and clients registered before ``unused_before``
+        that were never used. Return rows deleted."""
+        ...

@@ -1,0 +1,51 @@
+"""Documents on PostgreSQL; their chunks are rows of ``memories`` with ``document_id`` set."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from psycopg.rows import DictRow
+from psycopg.types.json import Jsonb
+
+from ..records import Document, NewMemory
+from .db import PostgresDatabase
+from .memories import insert_rows
+
+
+def _doc(row: DictRow) -> Document:
+    return Document(
+        row["id"], row["user_id"], row["title"], row["content"], row["document_type"], row["source_url"],
+        row["client_id"], row["metadata"], row["created_at"], row["updated_at"],
+    )
+
+
+class PostgresDocumentStore:
+    def __init__(self, db: PostgresDatabase) -> None:
+        self.db = db
+
+    async def insert_document(self, doc: Document, chunks: Sequence[NewMemory]) -> Document:
+        async with self.db.tx() as conn:
+            await conn.execute(
+                "INSERT INTO documents(id, user_id, title, content, document_type, source_url, client_id, metadata,"
+                " created_at, updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                (doc.id, doc.user_id, doc.title, doc.content, doc.document_type, doc.source_url, doc.client_id,
+                 Jsonb(dict(doc.metadata)), doc.created_at, doc.updated_at),
+            )
+            await insert_rows(conn, doc.user_id, chunks)
+        return doc
+
+    async def get_document(self, user_id: str, document_id: str) -> Document | None:
+        row = await self.db.fetchone("SELECT * FROM documents WHERE id=%s AND user_id=%s", (document_id, user_id))
+        return _doc(row) if row else None
+
+    async def list_documents(self, user_id: str, limit: int, offset: int) -> list[Document]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM documents WHERE user_id=%s ORDER BY created_at DESC, id LIMIT %s OFFSET %s",
+            (user_id, limit, offset))
+        return [_doc(r) for r in rows]
+
+    async def delete_document(self, user_id: str, document_id: str) -> bool:
+        async with self.db.tx() as conn:
+            await conn.execute("DELETE FROM memories WHERE document_id=%s AND user_id=%s", (document_id, user_id))
+            cur = await conn.execute("DELETE FROM documents WHERE id=%s AND user_id=%s", (document_id, user_id))
+            return cur.rowcount > 0

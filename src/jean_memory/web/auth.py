@@ -1,0 +1,107 @@
+"""Site sign-in with a local account: ``/login``, ``/signup``, ``/logout`` (forms, CSRF, rate limit)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from ..accounts import oidc
+from ..accounts.passwords import check_new_password, hash_password, verify_password
+from ..accounts.sessions import current_site_user, end_session, safe_next, start_session
+from ..errors import Conflict, InvalidInput, NotFound, RateLimited
+from .common import SiteRoute, checked_form, client_address, field, render, runtime_of
+
+router = APIRouter(route_class=SiteRoute, include_in_schema=False)
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+WRONG = "Wrong email or password."
+
+
+async def _limit(request: Request, action: str) -> None:
+    runtime = runtime_of(request)
+    s = runtime.settings
+    wait = await runtime.stores.rate_limits.hit(f"{action}:{client_address(request)}", s.rate_limit_login,
+                                                s.rate_limit_window)
+    if wait is not None:
+        raise RateLimited(f"Too many attempts from your network. Try again in {wait} seconds.", wait)
+
+
+def _login_page(request: Request, next_path: str, status: int = 200, **extra: Any) -> Response:
+    settings = runtime_of(request).settings
+    return render(request, "login.html", status, next=next_path, providers=oidc.providers(settings),
+                  signup=settings.signup_enabled, **extra)
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str | None = None) -> Response:
+    next_path = safe_next(next)
+    if await current_site_user(request) is not None:
+        return RedirectResponse(next_path, status_code=303)
+    return _login_page(request, next_path)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    await _limit(request, "login")
+    form = await checked_form(request)
+    email = field(form, "email", 254).strip().lower()
+    password = field(form, "password", 1024)
+    next_path = safe_next(field(form, "next", 2048))
+    users = runtime_of(request).stores.users
+    user = await users.get_user_by_email(email) if email else None
+    # verify_password checks against a dummy hash when there is no account: same work, same time.
+    ok = await anyio.to_thread.run_sync(verify_password, user.password_hash if user else None, password)
+    if not ok or user is None:
+        return _login_page(request, next_path, 400, error=WRONG, email=email)
+    response = RedirectResponse(next_path, status_code=303)
+    await start_session(request, response, user)
+    return response
+
+
+@router.get("/signup")
+async def signup_form(request: Request, next: str | None = None) -> Response:
+    if not runtime_of(request).settings.signup_enabled:
+        raise NotFound("Sign-up is closed on this server. Ask its administrator for an account.")
+    return render(request, "signup.html", next=safe_next(next))
+
+
+@router.post("/signup")
+async def signup(request: Request) -> Response:
+    runtime = runtime_of(request)
+    if not runtime.settings.signup_enabled:
+        raise NotFound("Sign-up is closed on this server. Ask its administrator for an account.")
+    await _limit(request, "signup")
+    form = await checked_form(request)
+    email = field(form, "email", 300).strip().lower()
+    password = field(form, "password", 2048)
+    next_path = safe_next(field(form, "next", 2048))
+    try:
+        if not _EMAIL.match(email) or len(email) > 254:
+            raise InvalidInput("Enter a valid email address.")
+        if password != field(form, "password_confirm", 2048):
+            raise InvalidInput("The two passwords do not match.")
+        check_new_password(password)
+        hashed = await anyio.to_thread.run_sync(hash_password, password)
+        user = await runtime.stores.users.create_user(email, hashed)
+    except (InvalidInput, Conflict) as exc:
+        return render(request, "signup.html", exc.status, next=next_path, email=email, error=exc.message)
+    response = RedirectResponse(next_path, status_code=303)
+    await start_session(request, response, user)
+    return response
+
+
+@router.get("/logout")
+async def logout_form(request: Request) -> Response:
+    await current_site_user(request)
+    return render(request, "logout.html")
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    response = RedirectResponse("/", status_code=303)
+    await end_session(request, response)
+    return response

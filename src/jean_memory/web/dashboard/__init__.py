@@ -1,0 +1,9 @@
+"""The dashboard: memories, documents, connected apps, API keys and the account; every page needs a site login."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import account, apps, documents, keys, memories
+
+routers: list[APIRouter] = [memories.router, documents.router, apps.router, keys.router, account.router]

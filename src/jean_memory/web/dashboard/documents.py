@@ -1,0 +1,51 @@
+"""Dashboard documents: list (paginated), read, add (paste or upload text), delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from ...errors import InvalidInput
+from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of, upload
+
+router = APIRouter(route_class=SiteRoute, include_in_schema=False)
+PAGE = 20
+NOTICES = {"added": "Document stored: its text is now searchable.", "deleted": "Document deleted."}
+
+
+@router.get("/dashboard/documents")
+async def documents_page(request: Request, user: SiteUser, page: int = 1, notice: str = "") -> Response:
+    page = min(max(page, 1), 10_000)
+    docs = await runtime_of(request).memory.list_documents(user.id, PAGE + 1, (page - 1) * PAGE)
+    return render(request, "dashboard/documents.html", documents=docs[:PAGE], page=page, more=len(docs) > PAGE,
+                  notice=NOTICES.get(notice, ""))
+
+
+@router.get("/dashboard/documents/{document_id}")
+async def document_page(request: Request, user: SiteUser, document_id: str) -> Response:
+    doc = await runtime_of(request).memory.get_document(user.id, document_id)
+    return render(request, "dashboard/document.html", document=doc)
+
+
+@router.post("/dashboard/documents")
+async def add_document(request: Request, user: SiteUser) -> Response:
+    form = await checked_form(request)
+    content = field(form, "content", 10_000_000)
+    file = upload(form, "file")
+    title = field(form, "title", 1000)
+    if file is not None and file.filename:
+        raw = await file.read()
+        try:
+            content = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("Upload a UTF-8 text or Markdown file.") from exc
+        title = title or file.filename
+    await runtime_of(request).memory.store_document(user.id, title, content, client_id="dashboard")
+    return RedirectResponse("/dashboard/documents?notice=added", status_code=303)
+
+
+@router.post("/dashboard/documents/{document_id}/delete")
+async def delete_document(request: Request, user: SiteUser, document_id: str) -> Response:
+    await checked_form(request)
+    await runtime_of(request).memory.delete_document(user.id, document_id)
+    return RedirectResponse("/dashboard/documents?notice=deleted", status_code=303)

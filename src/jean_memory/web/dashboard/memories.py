@@ -1,0 +1,92 @@
+"""Dashboard memories: list (paginated), search, filter by app and tag, add, edit, delete, bulk delete.
+
+Everything goes through ``runtime.memory`` (the MemoryService); memories added here are recorded as from
+the app ``dashboard``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from ...errors import InvalidInput
+from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of
+
+router = APIRouter(route_class=SiteRoute, include_in_schema=False)
+PAGE = 25
+SOURCE = "dashboard"
+NOTICES = {"added": "Memory saved.", "exists": "You already had that memory; nothing new was stored.",
+           "updated": "Memory updated.", "deleted": "Memory deleted.", "bulk": "Selected memories deleted."}
+
+
+def _tags(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def back(notice: str, **params: str) -> RedirectResponse:
+    query = urlencode({k: v for k, v in params.items() if v} | {"notice": notice})
+    return RedirectResponse(f"/dashboard?{query}", status_code=303)
+
+
+@router.get("/dashboard")
+async def memories_page(request: Request, user: SiteUser, q: str = "", app: str = "", tag: str = "",
+                        cursor: str = "", notice: str = "") -> Response:
+    memory = runtime_of(request).memory
+    q, app, tag = q.strip()[:500], app.strip()[:300], tag.strip()[:100]
+    tags = [tag] if tag else None
+    next_cursor = None
+    if q:
+        found = await memory.search(user.id, q, limit=50, tags=tags, client_id=app or None)
+        items = [r.memory for r in found]
+    else:
+        page = await memory.list(user.id, limit=PAGE, cursor=cursor or None, tags=tags, client_id=app or None)
+        items, next_cursor = page.items, page.next_cursor
+    filters = {"q": q, "app": app, "tag": tag}
+    next_url = f"/dashboard?{urlencode({k: v for k, v in filters.items() if v} | {'cursor': next_cursor})}" \
+        if next_cursor else None
+    apps = sorted({m.client_id for m in items if m.client_id})
+    return render(request, "dashboard/memories.html", memories=items, q=q, app=app, tag=tag, apps=apps,
+                  total=await memory.count(user.id), next_url=next_url, paged=bool(cursor),
+                  notice=NOTICES.get(notice, ""))
+
+
+@router.post("/dashboard/memories")
+async def add_memory(request: Request, user: SiteUser) -> Response:
+    form = await checked_form(request)
+    results = await runtime_of(request).memory.add(user.id, field(form, "text"), _tags(field(form, "tags", 2000)),
+                                                   client_id=SOURCE)
+    return back("added" if results[0].created else "exists")
+
+
+@router.post("/dashboard/memories/delete")
+async def bulk_delete(request: Request, user: SiteUser) -> Response:
+    form = await checked_form(request)
+    ids = [v for v in form.getlist("memory_ids") if isinstance(v, str)]
+    if not ids:
+        raise InvalidInput("Select at least one memory to delete.")
+    await runtime_of(request).memory.delete(user.id, ids)
+    return back("bulk")
+
+
+@router.get("/dashboard/memories/{memory_id}/edit")
+async def edit_page(request: Request, user: SiteUser, memory_id: str) -> Response:
+    item = await runtime_of(request).memory.get(user.id, memory_id)
+    return render(request, "dashboard/memory_edit.html", memory=item)
+
+
+@router.post("/dashboard/memories/{memory_id}")
+async def update_memory(request: Request, user: SiteUser, memory_id: str) -> Response:
+    form = await checked_form(request)
+    await runtime_of(request).memory.update(user.id, memory_id, field(form, "text"), _tags(field(form, "tags", 2000)))
+    return back("updated")
+
+
+@router.post("/dashboard/memories/{memory_id}/delete")
+async def delete_memory(request: Request, user: SiteUser, memory_id: str) -> Response:
+    await checked_form(request)
+    memory = runtime_of(request).memory
+    await memory.get(user.id, memory_id)  # 404 page for an unknown (or someone else's) id
+    await memory.delete(user.id, [memory_id])
+    return back("deleted")

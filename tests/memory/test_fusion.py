@@ -1,0 +1,52 @@
+"""Pure fusion logic: score-aware fusion and context smoothing."""
+
+from __future__ import annotations
+
+from jean_memory.memory.fusion import FusionWeights, context_boost, fuse
+from jean_memory.store.records import Scored
+
+
+def test_fuse_normalises_each_list_against_its_best_hit() -> None:
+    lexical = [Scored(1, 10.0), Scored(2, 5.0)]
+    dense = [Scored(2, 0.9), Scored(3, 0.6)]
+    w = FusionWeights(lexical=0.7, dense=0.3, dense_floor=0.3)
+    ranked = fuse(lexical, dense, w)
+    scores = {s.seq: round(s.score, 6) for s in ranked}
+    assert scores == {1: 0.7, 2: round(0.35 + 0.3, 6), 3: round(0.3 * 0.5, 6)}
+    assert [s.seq for s in ranked] == [1, 2, 3]
+
+
+def test_fuse_ignores_cosine_below_the_floor_and_empty_lists() -> None:
+    ranked = fuse([], [Scored(1, 0.2), Scored(2, 0.1)], FusionWeights(dense_floor=0.3))
+    assert ranked == []
+    assert fuse([], []) == []
+
+
+def test_fuse_breaks_ties_newest_first() -> None:
+    assert [s.seq for s in fuse([Scored(1, 2.0), Scored(5, 2.0)], [])] == [5, 1]
+
+
+def test_context_boost_lifts_a_neighbour_of_a_strong_hit() -> None:
+    w = FusionWeights(context=0.5, context_seq_gap=2, context_seconds=600)
+    fused = [Scored(10, 1.0), Scored(30, 0.45), Scored(11, 0.4)]
+    times = {10: 0.0, 11: 60.0, 30: 120.0}
+    ranked = context_boost(fused, times, w)
+    assert [s.seq for s in ranked] == [10, 11, 30]
+    assert ranked[1].score == 0.4 + 0.5 * 1.0
+    assert ranked[0].score == 1.0 + 0.5 * 0.4
+
+
+def test_context_boost_needs_both_insertion_order_and_time_proximity() -> None:
+    w = FusionWeights(context=0.5, context_seq_gap=2, context_seconds=600)
+    fused = [Scored(10, 1.0), Scored(11, 0.4), Scored(13, 0.3)]
+    far_in_time = {10: 0.0, 11: 10_000.0, 13: 0.0}
+    ranked = {s.seq: s.score for s in context_boost(fused, far_in_time, w)}
+    assert ranked[11] == 0.4  # adjacent seq, but saved hours apart
+    assert ranked[13] == 0.3  # close in time, but three inserts apart
+
+
+def test_context_boost_drops_missing_and_can_be_switched_off() -> None:
+    fused = [Scored(1, 1.0), Scored(2, 0.5)]
+    assert [s.seq for s in context_boost(fused, {2: 0.0})] == [2]
+    off = context_boost(fused, {1: 0.0, 2: 0.0}, FusionWeights(context=0.0))
+    assert off == fused

@@ -1,0 +1,33 @@
+"""The deploy/ examples stay valid and keep the settings that matter for OAuth and SSE."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+
+
+def test_caddyfile_parses(tmp_path: Path) -> None:
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        pytest.skip("caddy is not installed (make test-deps installs it)")
+    done = subprocess.run([caddy, "adapt", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
+                          capture_output=True, timeout=30, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr.decode()
+    assert b'"flush_interval":-1' in done.stdout and b"/metrics" in done.stdout
+
+
+def test_nginx_example_keeps_sse_and_post_safe() -> None:
+    conf = (DEPLOY / "nginx.conf").read_text()
+    for needed in ("proxy_buffering off", "location = /mcp ", "location = /mcp/ ", "return 308",
+                   "proxy_set_header Host $host", "X-Forwarded-Proto $scheme", "location = /metrics"):
+        assert needed in conf, needed
+
+
+def test_systemd_unit_runs_serve_and_stops_gracefully() -> None:
+    unit = (DEPLOY / "jean-memory.service").read_text()
+    assert "ExecStart=/opt/jean-memory/bin/jean-memory serve" in unit and "KillSignal=SIGTERM" in unit

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import anyio
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
+
+from jean_memory.runtime import Runtime
+from jean_memory.serving import CloseStreamsOnShutdown, shutdown_event
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_shutdown_ends_sse_streams_cleanly_and_leaves_other_requests(runtime: Runtime) -> None:
+    first_sent = anyio.Event()
+    slow_release = anyio.Event()
+
+    async def events() -> AsyncIterator[bytes]:
+        yield b"event: message\ndata: hello\n\n"
+        first_sent.set()
+        await anyio.sleep_forever()  # a stream that would never end by itself
+        yield b""
+
+    async def sse(request: Request) -> StreamingResponse:
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    async def slow(request: Request) -> JSONResponse:
+        await slow_release.wait()
+        return JSONResponse({"done": True})
+
+    app = CloseStreamsOnShutdown(Starlette(routes=[Route("/sse", sse), Route("/slow", slow)]), runtime)
+    results: dict[str, httpx.Response] = {}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+
+        async def get(path: str) -> None:
+            results[path] = await c.get(path)
+
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(get, "/sse")
+                tg.start_soon(get, "/slow")
+                await first_sent.wait()
+                shutdown_event(runtime).set()
+                await anyio.wait_all_tasks_blocked()
+                assert "/slow" not in results  # an ordinary in-flight request is not cut short...
+                slow_release.set()  # ...it finishes normally
+    assert results["/sse"].status_code == 200 and results["/sse"].text == "event: message\ndata: hello\n\n"
+    assert results["/slow"].json() == {"done": True}
