@@ -8,7 +8,11 @@
     ├── Unauthorized                401 unauthorized: no or bad credentials
     ├── Forbidden                   403 forbidden: authenticated but not allowed
     ├── RateLimited                 429 rate_limited: carries ``retry_after`` seconds
-    └── StorageError                503 storage_unavailable: the database did not answer
+    ├── StorageError                503 storage_unavailable: the database did not answer
+    └── BackupError                 400 backup_failed: a backup or restore refused (CLI only; backup.py)
+
+Transport-level refusals that are not domain errors: 413 ``too_large`` (http_errors.BodyLimit) and 421
+``https_required`` (proxy.py: a plain-http request where PUBLIC_URL is https).
 
 OAuth wire errors (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 8707) live in ``jean_memory.oauth.errors``:
 they are a protocol vocabulary of their own and never leak into the domain.
