@@ -16,12 +16,13 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import numpy as np
 
 from ..embeddings import Embedder
 from ..errors import InvalidInput, NotFound
 from ..store import Stores
-from ..store.records import Document, Filters, Memory, NewMemory
+from ..store.records import Document, Filters, Memory, NewMemory, Scored
 from . import validation as v
 from .chunking import chunk_text
 from .fusion import FusionWeights, context_boost, fuse
@@ -174,9 +175,20 @@ class MemoryService:
         filters = Filters(v.tags_field(tags), v.time_field(since, "since"), v.time_field(until, "until"),
                           client_id, include_documents)
         pool = max(CANDIDATES, n * 2)
-        lexical = await self.stores.memories.lexical(user_id, query_terms(q), pool, filters)
-        vector = (await self.embedder.embed([q]))[0]
-        dense = await self.stores.memories.dense(user_id, vector, pool, filters)
+        # The lexical query and the query embedding are independent: run them side by side (both release the GIL).
+        lexical: list[Scored] = []
+        vectors: list[np.ndarray] = []
+
+        async def run_lexical() -> None:
+            lexical.extend(await self.stores.memories.lexical(user_id, query_terms(q), pool, filters))
+
+        async def run_embedding() -> None:
+            vectors.append((await self.embedder.embed([q]))[0])
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(run_lexical)
+            group.start_soon(run_embedding)
+        dense = await self.stores.memories.dense(user_id, vectors[0], pool, filters)
         fused = fuse(lexical, dense, self.weights)
         created = {s.seq: s.created_at for s in (*lexical, *dense) if s.created_at is not None}
         unknown = [s.seq for s in fused if s.seq not in created]

@@ -240,7 +240,13 @@ class SqliteMemoryStore:
         return [Scored(r["seq"], -float(r["rank"]), r["created_at"]) for r in rows]
 
     async def dense(self, user_id: str, vector: np.ndarray, limit: int, filters: Filters) -> list[Scored]:
-        matrix = await self._matrix(user_id)
+        # The matrix product runs in the worker thread with the cache check: one hop, and the event loop stays free.
+        return await self.db.read(lambda c: self._dense_sync(c, user_id, vector, limit, filters))
+
+    def _dense_sync(
+        self, c: sqlite3.Connection, user_id: str, vector: np.ndarray, limit: int, filters: Filters
+    ) -> list[Scored]:
+        matrix = self._load_matrix(c, user_id)
         if matrix is None or matrix.size == 0:
             return []
         n = matrix.size
@@ -272,9 +278,6 @@ class SqliteMemoryStore:
             "SELECT count(*) FROM memories WHERE user_id=? AND deleted_at IS NULL AND document_id IS NULL",
             (user_id,)).fetchone())
         return int(row[0])
-
-    async def _matrix(self, user_id: str) -> _Matrix | None:
-        return await self.db.read(lambda c: self._load_matrix(c, user_id))
 
     def _load_matrix(self, c: sqlite3.Connection, user_id: str) -> _Matrix | None:
         row = c.execute("SELECT mem_version FROM users WHERE id=?", (user_id,)).fetchone()
