@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import anyio
-
+from ..periodic import every
 from ..runtime import Runtime
 from ..store.sessions import SiteSessionStore
 
@@ -24,21 +21,4 @@ async def sweep_once(runtime: Runtime) -> int:
     return await store.sweep_expired(time.time())
 
 
-@asynccontextmanager
-async def session_sweeper(runtime: Runtime) -> AsyncIterator[None]:
-    async def loop() -> None:
-        while True:
-            try:
-                removed = await sweep_once(runtime)
-                if removed:
-                    log.info("session sweeper removed %d expired rows", removed)
-            except Exception as exc:  # a failed pass is retried next interval
-                log.warning("session sweep failed: %s", type(exc).__name__)
-            await anyio.sleep(INTERVAL)
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(loop)
-        try:
-            yield
-        finally:
-            tg.cancel_scope.cancel()
+session_sweeper = every(INTERVAL, sweep_once, "session sweeper", log)
