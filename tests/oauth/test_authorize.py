@@ -42,7 +42,8 @@ async def test_plain_or_missing_pkce_is_invalid_request(client: httpx.AsyncClien
     verifier, challenge = pkce()
     base = {"response_type": "code", "client_id": info["client_id"], "redirect_uri": CLAUDE_AI, "state": "st-123"}
     for extra in ({"code_challenge": verifier, "code_challenge_method": "plain"}, {"code_challenge": challenge},
-                  {}, {"code_challenge": "short", "code_challenge_method": "S256"}):
+                  {}, {"code_challenge": "short", "code_challenge_method": "S256"},
+                  {"code_challenge": challenge + "\n", "code_challenge_method": "S256"}):
         q = await _error(client, "/authorize?" + urlencode(base | extra))
         assert q["error"] == "invalid_request"
 

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import ImmutableMultiDict
 
 from ..deps import RuntimeDep
+from ..observability.metrics import count_oauth
 from ..runtime import Runtime
 from ..security import hash_token, new_token
 from ..settings import Settings
@@ -29,12 +30,16 @@ from .pages import oauth_error_page
 router = APIRouter(tags=["oauth"])
 PENDING_TTL = 900  # time to log in and decide
 CONSENT_PATH = "/authorize/consent"
-_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in state or prompt (RFC 6749 Appendix A: VSCHAR)
 
 
-def redirect_with(uri: str, settings: Settings, **params: str | None) -> RedirectResponse:
-    """A 302 back to the client, always with ``iss`` (RFC 9207); ``None`` values are left out."""
-    query = urlencode({k: v for k, v in params.items() if v is not None} | {"iss": settings.issuer})
+def redirect_with(uri: str, runtime: Runtime, **params: str | None) -> RedirectResponse:
+    """A 302 back to the client, always with ``iss`` (RFC 9207); ``None`` values are left out. The one place
+    an authorization error response (RFC 6749 §4.1.2.1, ``error=...``) is sent, so it is counted here."""
+    if params.get("error"):
+        count_oauth(runtime, "failure", params["error"])
+    query = urlencode({k: v for k, v in params.items() if v is not None} | {"iss": runtime.settings.issuer})
     return RedirectResponse(f"{uri}{'&' if '?' in uri else '?'}{query}", status_code=302,
                             headers={"Cache-Control": "no-store"})
 
@@ -78,10 +83,12 @@ async def begin(request: Request, runtime: Runtime, params: ImmutableMultiDict[s
         scope = scopes.within(asked, client.scope)
         if not scope:
             raise InvalidScope(f"this app may ask for: {client.scope}")
-        if state is not None and len(state) > 2000:
-            raise InvalidRequest("state is too long")
+        if state is not None and (len(state) > 2000 or _CONTROL.search(state)):
+            raise InvalidRequest("state must be at most 2000 characters, none of them control characters")
+        if _CONTROL.search(params.get("prompt") or ""):
+            raise InvalidRequest("prompt cannot contain control characters")
     except OAuthError as exc:
-        return redirect_with(redirect_uri, settings, error=exc.error, error_description=exc.description,
+        return redirect_with(redirect_uri, runtime, error=exc.error, error_description=exc.description,
                              state=state)
     pending_id = new_token()
     await runtime.stores.oauth.create_pending(PendingAuthorization(

@@ -39,6 +39,8 @@ def is_document_id(client_id: str) -> bool:
 
 
 def _url_problem(url: str, allow_private: bool) -> str | None:
+    if any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in url):
+        return "a client ID URL cannot contain spaces or control characters"
     try:
         parts = urlsplit(url)
         _ = parts.port
@@ -108,9 +110,11 @@ def client_from_document(url: str, doc: dict[str, Any], ttl: int, runtime: Runti
     if method != "none":
         raise DocumentError("client ID documents are for public clients (token_endpoint_auth_method none)")
     name = doc.get("client_name")
+    if not isinstance(name, str) or not name.isprintable():
+        name = urlsplit(url).hostname or url
     now = time.time()
     return OAuthClient(
-        url, name[:200] if isinstance(name, str) else urlsplit(url).hostname or url, tuple(uris), "none",
+        url, name[:200], tuple(uris), "none",
         ("authorization_code", "refresh_token"), scopes.registration_scope(doc.get("scope")),
         {k: v for k, v in doc.items() if isinstance(k, str) and k != "jwks"},
         previous.created_at if previous else now, is_document=True, document_expires_at=now + ttl,

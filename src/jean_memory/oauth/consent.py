@@ -41,7 +41,7 @@ async def _finish(runtime: Runtime, pending: PendingAuthorization, user_id: str)
     await store.create_code(AuthCode(
         hash_token(code), pending.client_id, user_id, pending.redirect_uri, pending.code_challenge,
         pending.resource, pending.scope, new_token(nbytes=16), now + runtime.settings.auth_code_ttl))
-    return redirect_with(pending.redirect_uri, runtime.settings, code=code, state=pending.state)
+    return redirect_with(pending.redirect_uri, runtime, code=code, state=pending.state)
 
 
 @router.get(CONSENT_PATH)
@@ -87,7 +87,7 @@ async def consent_decision(request: Request, runtime: RuntimeDep) -> Response:
     if pending is None or not await store.delete_pending(pending.id_hash):
         return oauth_error_page(request, _EXPIRED)
     if decision == "deny":
-        return redirect_with(pending.redirect_uri, runtime.settings, error="access_denied",
+        return redirect_with(pending.redirect_uri, runtime, error="access_denied",
                              error_description="the person declined", state=pending.state)
     await store.save_grant(user.id, pending.client_id, pending.scope, time.time())
     return await _finish(runtime, pending, user.id)

@@ -1,4 +1,4 @@
-"""OAuth wire errors (RFC 6749 §4.1.2.1 and §5.2, RFC 7591 §3.2.2, RFC 8707 §2): one class per error code.
+"""OAuth wire errors (RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 7591 §3.2.2, RFC 8707 §2), one class per code.
 
     OAuthError                      base: ``error`` is the wire value, ``status`` the HTTP status
     ├── InvalidRequest              400 invalid_request
@@ -12,6 +12,7 @@
     ├── AccessDenied                403 access_denied (only ever sent in a redirect)
     ├── InvalidRedirectUri          400 invalid_redirect_uri (RFC 7591)
     ├── InvalidClientMetadata       400 invalid_client_metadata (RFC 7591)
+    ├── InvalidToken                401 invalid_token (RFC 6750 §3.1: a bad registration access token, RFC 7592)
     └── TooManyRequests             429 slow_down-style refusal, with ``Retry-After``
 
 The SDK's ``mcp.server.auth.errors`` only carries a string union, so the classes live here.
@@ -86,6 +87,14 @@ class InvalidRedirectUri(OAuthError):
 
 class InvalidClientMetadata(OAuthError):
     error = "invalid_client_metadata"
+
+
+class InvalidToken(OAuthError):
+    error = "invalid_token"
+    status = 401
+
+    def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
+        return super().response({"WWW-Authenticate": 'Bearer error="invalid_token"'} | (headers or {}))
 
 
 class TooManyRequests(OAuthError):

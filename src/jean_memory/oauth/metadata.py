@@ -18,7 +18,7 @@ from mcp.shared.auth import OAuthMetadata, ProtectedResourceMetadata
 
 from ..deps import RuntimeDep
 from ..settings import Settings
-from . import scopes
+from . import introspection, scopes
 
 router = APIRouter(tags=["oauth"])
 AUTH_METHODS = ["none", "client_secret_post", "client_secret_basic"]
@@ -39,6 +39,8 @@ def authorization_server_metadata(settings: Settings) -> dict[str, Any]:
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+        "introspection_endpoint": f"{base}/introspect",
+        "introspection_endpoint_auth_methods_supported": introspection.AUTH_METHODS,
         "code_challenge_methods_supported": ["S256"],
         "client_id_metadata_document_supported": True,
         "authorization_response_iss_parameter_supported": True,

@@ -18,14 +18,16 @@ from mcp.shared.auth import OAuthClientMetadata
 from pydantic import ValidationError
 
 from ..deps import RuntimeDep
+from ..observability.metrics import count_oauth
 from ..runtime import Runtime
 from ..security import hash_token, new_token, same
 from ..store.oauth import OAuthClient, OAuthStore
 from . import redirects, scopes
-from .errors import NO_STORE, InvalidClientMetadata, InvalidRedirectUri, OAuthError
+from .errors import NO_STORE, InvalidClientMetadata, InvalidRedirectUri, InvalidToken
 from .ratelimit import limit
+from .routing import OAuthRoute
 
-router = APIRouter(tags=["oauth"])
+router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
 METHODS = ("none", "client_secret_post", "client_secret_basic")
 GRANTS = ("authorization_code", "refresh_token")
 
@@ -58,8 +60,8 @@ def _validate(body: dict[str, Any], runtime: Runtime) -> tuple[dict[str, Any], s
     if (body.get("response_types") or ["code"]) != ["code"]:
         raise InvalidClientMetadata("response_types must be [\"code\"]")
     name = body.get("client_name")
-    if name is not None and (not isinstance(name, str) or len(name) > 200):
-        raise InvalidClientMetadata("client_name must be a string of at most 200 characters")
+    if name is not None and (not isinstance(name, str) or len(name) > 200 or not name.isprintable()):
+        raise InvalidClientMetadata("client_name must be a string of at most 200 printable characters")
     scope = scopes.registration_scope(body.get("scope") if isinstance(body.get("scope"), str) else None)
     try:
         model = OAuthClientMetadata.model_validate(body | {"scope": scope, "token_endpoint_auth_method": method,
@@ -92,56 +94,44 @@ def _info(runtime: Runtime, client: OAuthClient, secret: str | None, reg_token: 
 
 @router.post("/register")
 async def register(request: Request, runtime: RuntimeDep) -> Response:
-    try:
-        await limit(request, runtime, "register", runtime.settings.rate_limit_register)
-        meta, method = _validate(await _json_object(request), runtime)
-    except OAuthError as exc:
-        return exc.response()
+    await limit(request, runtime, "register", runtime.settings.rate_limit_register)
+    meta, method = _validate(await _json_object(request), runtime)
     client_id = new_token("jmc_", 16)
     secret = None if method == "none" else new_token("jms_")
     reg_token = new_token("jmg_")
     client = _client(client_id, meta, method, hash_token(secret) if secret else None, hash_token(reg_token),
                      time.time())
     await runtime.stores.oauth.save_client(client)
+    count_oauth(runtime, "registration")
     return JSONResponse(_info(runtime, client, secret, reg_token), status_code=201, headers=NO_STORE)
 
 
-async def _managed(request: Request, runtime: Runtime, client_id: str) -> OAuthClient | None:
-    """RFC 7592 §2: the client when the registration access token matches; None answers 401."""
+async def _managed(request: Request, runtime: Runtime, client_id: str) -> OAuthClient:
+    """RFC 7592 §2: the client when the registration access token matches, else ``InvalidToken`` (401)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     store: OAuthStore = runtime.stores.oauth
     client = await store.get_client(client_id) if len(client_id) <= 200 else None
     if (scheme.lower() != "bearer" or client is None or client.registration_token_hash is None
             or not same(hash_token(token.strip()), client.registration_token_hash)):
-        return None
+        raise InvalidToken()
     return client
-
-
-def _denied() -> Response:
-    return JSONResponse({"error": "invalid_token"}, status_code=401,
-                        headers=NO_STORE | {"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
 @router.get("/register/{client_id}")
 async def read_registration(client_id: str, request: Request, runtime: RuntimeDep) -> Response:
     client = await _managed(request, runtime, client_id)
-    return _denied() if client is None else JSONResponse(_info(runtime, client, None, None), headers=NO_STORE)
+    return JSONResponse(_info(runtime, client, None, None), headers=NO_STORE)
 
 
 @router.put("/register/{client_id}")
 async def update_registration(client_id: str, request: Request, runtime: RuntimeDep) -> Response:
     client = await _managed(request, runtime, client_id)
-    if client is None:
-        return _denied()
-    try:
-        body = await _json_object(request)
-        if body.get("client_id") != client_id:
-            raise InvalidClientMetadata("the body's client_id must equal the registered one")
-        meta, method = _validate({k: v for k, v in body.items() if k not in ("client_id", "client_secret")}, runtime)
-        if (method == "none") != (client.auth_method == "none"):
-            raise InvalidClientMetadata("a client cannot switch between public and confidential")
-    except OAuthError as exc:
-        return exc.response()
+    body = await _json_object(request)
+    if body.get("client_id") != client_id:
+        raise InvalidClientMetadata("the body's client_id must equal the registered one")
+    meta, method = _validate({k: v for k, v in body.items() if k not in ("client_id", "client_secret")}, runtime)
+    if (method == "none") != (client.auth_method == "none"):
+        raise InvalidClientMetadata("a client cannot switch between public and confidential")
     updated = _client(client_id, meta, method, client.secret_hash, client.registration_token_hash or "",
                       client.created_at, client.last_used_at)
     store: OAuthStore = runtime.stores.oauth
@@ -151,7 +141,6 @@ async def update_registration(client_id: str, request: Request, runtime: Runtime
 
 @router.delete("/register/{client_id}")
 async def delete_registration(client_id: str, request: Request, runtime: RuntimeDep) -> Response:
-    if await _managed(request, runtime, client_id) is None:
-        return _denied()
+    await _managed(request, runtime, client_id)
     await runtime.stores.oauth.delete_client(client_id)
     return Response(status_code=204, headers=NO_STORE)

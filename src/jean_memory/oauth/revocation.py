@@ -9,28 +9,28 @@ import time
 from fastapi import APIRouter, Request, Response
 
 from ..deps import RuntimeDep
+from ..observability.metrics import count_oauth
 from ..security import hash_token
 from ..store.oauth import OAuthStore
 from .client_auth import authenticate
-from .errors import NO_STORE, InvalidRequest, OAuthError
+from .errors import NO_STORE, InvalidRequest
 from .ratelimit import limit
+from .routing import OAuthRoute
 
-router = APIRouter(tags=["oauth"])
+router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
 
 
 @router.post("/revoke")
 async def revoke(request: Request, runtime: RuntimeDep) -> Response:
-    try:
-        await limit(request, runtime, "token", runtime.settings.rate_limit_token)
-        form = await request.form()
-        token = form.get("token")
-        if not isinstance(token, str) or not token:
-            raise InvalidRequest("token is required")
-        client = await authenticate(runtime, form, request.headers)
-    except OAuthError as exc:
-        return exc.response()
+    await limit(request, runtime, "token", runtime.settings.rate_limit_token)
+    form = await request.form()
+    token = form.get("token")
+    if not isinstance(token, str) or not token:
+        raise InvalidRequest("token is required")
+    client = await authenticate(runtime, form, request.headers)
     store: OAuthStore = runtime.stores.oauth
     record = await store.get_token(hash_token(token[:200]))
     if record is not None and record.client_id == client.client_id:
         await store.revoke_token(record.token_hash, time.time())
+    count_oauth(runtime, "revocation")  # every accepted request: RFC 7009 answers unknown tokens the same way
     return Response(status_code=200, headers=NO_STORE)

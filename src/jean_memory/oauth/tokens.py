@@ -21,6 +21,7 @@ from mcp.shared.auth import OAuthToken
 from starlette.datastructures import FormData
 
 from ..deps import RuntimeDep
+from ..observability.metrics import count_oauth
 from ..runtime import Runtime
 from ..security import hash_token, new_token, same
 from ..store.oauth import OAuthClient, OAuthStore, TokenRecord
@@ -33,14 +34,14 @@ from .errors import (
     InvalidGrant,
     InvalidRequest,
     InvalidScope,
-    OAuthError,
     UnauthorizedClient,
     UnsupportedGrantType,
 )
 from .ratelimit import limit
+from .routing import OAuthRoute
 
-router = APIRouter(tags=["oauth"])
-_VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
+_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}\Z")
 
 
 def _field(form: FormData, name: str) -> str | None:
@@ -120,19 +121,18 @@ async def _refresh_grant(runtime: Runtime, client: OAuthClient, form: FormData) 
 
 @router.post("/token")
 async def token_endpoint(request: Request, runtime: RuntimeDep) -> Response:
-    try:
-        await limit(request, runtime, "token", runtime.settings.rate_limit_token)
-        form = await request.form()
-        grant_type = _field(form, "grant_type")
-        if grant_type is None:
-            raise InvalidRequest("grant_type is required")
-        if grant_type not in ("authorization_code", "refresh_token"):
-            raise UnsupportedGrantType("supported: authorization_code, refresh_token")
-        client = await authenticate(runtime, form, request.headers)
-        if grant_type == "authorization_code":
-            token = await _code_grant(runtime, client, form)
-        else:
-            token = await _refresh_grant(runtime, client, form)
-    except OAuthError as exc:
-        return exc.response()
+    await limit(request, runtime, "token", runtime.settings.rate_limit_token)
+    form = await request.form()
+    grant_type = _field(form, "grant_type")
+    if grant_type is None:
+        raise InvalidRequest("grant_type is required")
+    if grant_type not in ("authorization_code", "refresh_token"):
+        raise UnsupportedGrantType("supported: authorization_code, refresh_token")
+    client = await authenticate(runtime, form, request.headers)
+    if grant_type == "authorization_code":
+        token = await _code_grant(runtime, client, form)
+        count_oauth(runtime, "grant")
+    else:
+        token = await _refresh_grant(runtime, client, form)
+        count_oauth(runtime, "refresh")
     return JSONResponse(token.model_dump(mode="json", exclude_none=True), headers=NO_STORE)
