@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .http_errors import error_response
@@ -45,6 +46,12 @@ def _ip(host: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
         return ipaddress.ip_address(host) if host else None
     except ValueError:
         return None
+
+
+def client_address(request: HTTPConnection) -> str:
+    """The source address of this request, for per-source rate limits and logs: the peer, or, behind a trusted
+    proxy, the client it forwarded for (``ProxyHeaders`` has already rewritten ``scope["client"]``)."""
+    return request.client.host if request.client else "unknown"
 
 
 class ProxyHeaders:

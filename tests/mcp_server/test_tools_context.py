@@ -60,7 +60,7 @@ async def test_jean_memory_depths(connect: Connect, runtime, alice: Account) -> 
                                                     "depth": 3}))
         assert any(m.get("document_id") for m in d3["relevant"])
         bad = await s.call_tool("jean_memory", {"user_message": "hi", "depth": 7})
-        assert bad.is_error and "depth must be 0, 1, 2 or 3" in text(bad)
+        assert bad.is_error and "depth must be an integer between 0 and 3" in text(bad)
         empty = await s.call_tool("jean_memory", {"user_message": "   "})
         assert empty.is_error and "user_message is empty" in text(empty)
 

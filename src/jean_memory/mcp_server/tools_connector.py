@@ -1,5 +1,8 @@
 """ChatGPT connector tools: ``search`` (ids, titles, urls) and ``fetch`` (full text and metadata), in the shape
-ChatGPT's connectors and deep research expect: the text content is the JSON object itself."""
+ChatGPT's connectors and deep research expect: the text content is the JSON object itself.
+
+Result urls are the dashboard pages of the memory or document (``web/links.py``), which open for their owner once
+signed in; a document stored with an http(s) ``source_url`` links to that source instead."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from pydantic import BaseModel, Field
 
 from ..errors import NotFound
 from ..runtime import Runtime
+from ..store.records import Document, Memory
+from ..web.links import document_path, memory_path
 from .principal import Ctx, principal_of
 from .results import clip, iso, ok_json, tool_errors
 
@@ -39,8 +44,15 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     service = runtime.memory
     base = runtime.settings.public_url
 
-    def memory_url(memory_id: str) -> str:
-        return f"{base}/dashboard#memory-{memory_id}"
+    def memory_url(memory: Memory) -> str:
+        if memory.document_id is not None:  # a chunk: its document's page
+            return base + document_path(memory.document_id)
+        return base + memory_path(memory.id)
+
+    def document_url(doc: Document) -> str:
+        if doc.source_url and doc.source_url.startswith(("https://", "http://")):
+            return doc.source_url
+        return base + document_path(doc.id)
 
     @server.tool(title="Search memory (connector)", annotations=ToolAnnotations(read_only_hint=True,
                                                                                 open_world_hint=False), description=(
@@ -56,12 +68,12 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
         for h in hits:
             m = h.memory
             if m.document_id is None:
-                results.append(SearchHit(id=f"memory:{m.id}", title=clip(m.text, 100)[0], url=memory_url(m.id)))
+                results.append(SearchHit(id=f"memory:{m.id}", title=clip(m.text, 100)[0], url=memory_url(m)))
             elif m.document_id not in seen:
                 seen.add(m.document_id)
                 doc = await service.get_document(who.user_id, m.document_id)
                 results.append(SearchHit(id=f"document:{doc.id}", title=clip(doc.title, 100)[0],
-                                         url=doc.source_url or f"{base}/dashboard#document-{doc.id}"))
+                                         url=document_url(doc)))
         return ok_json(SearchOut(results=results[:10]))
 
     @server.tool(title="Fetch (connector)", annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
@@ -76,7 +88,7 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
             doc = await service.get_document(who.user_id, raw)
             text, cut = clip(doc.content, FETCH_CHARS)
             return ok_json(FetchOut(id=id, title=doc.title, text=text,
-                                    url=doc.source_url or f"{base}/dashboard#document-{doc.id}",
+                                    url=document_url(doc),
                                     metadata={"type": "document", "document_type": doc.document_type,
                                               "created_at": iso(doc.created_at), "source": doc.client_id,
                                               "truncated": cut}))
@@ -84,6 +96,6 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
             raise NotFound(f"no result with id {id}")
         m = await service.get(who.user_id, raw)
         return ok_json(FetchOut(id=id, title=clip(m.text, 100)[0], text=clip(m.text, FETCH_CHARS)[0],
-                                url=memory_url(m.id),
+                                url=memory_url(m),
                                 metadata={"type": "memory", "tags": list(m.tags), "created_at": iso(m.created_at),
                                           "source": m.client_id}))

@@ -57,7 +57,8 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     async def jean_memory(
         user_message: Annotated[str, Field(description="The user's message, verbatim.")], ctx: Ctx,
         is_new_conversation: Annotated[bool, Field(description="True on a conversation's first message.")] = False,
-        depth: Annotated[int, Field(description="0 save only, 1 fast (default), 2 more, 3 comprehensive.")] = 1,
+        depth: Annotated[int, Field(ge=0, le=3,
+                                    description="0 save only, 1 fast (default), 2 more, 3 comprehensive.")] = 1,
     ) -> Annotated[CallToolResult, JeanOut]:
         who = principal_of(ctx)
         if depth not in (0, 1, 2, 3):

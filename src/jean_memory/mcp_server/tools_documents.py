@@ -70,7 +70,7 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     @tool_errors
     async def get_document(
         document_id: Annotated[str, Field(description="The document's id.")], ctx: Ctx,
-        offset: Annotated[int, Field(description="Character offset to start reading at.")] = 0,
+        offset: Annotated[int, Field(ge=0, description="Character offset to start reading at.")] = 0,
     ) -> Annotated[CallToolResult, DocumentOut]:
         who = principal_of(ctx)
         doc = await service.get_document(who.user_id, document_id)
@@ -91,7 +91,8 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     @tool_errors
     async def deep_memory_query(
         search_query: Annotated[str, Field(description="What to research, in natural language.")], ctx: Ctx,
-        memory_limit: Annotated[int | None, Field(description="How many hits to consider (default 20).")] = None,
+        memory_limit: Annotated[int | None, Field(ge=1, le=100,
+                                                  description="How many hits to consider (default 20).")] = None,
         include_documents: Annotated[bool, Field(description="Also search stored documents.")] = True,
     ) -> Annotated[CallToolResult, DeepOut]:
         who = principal_of(ctx)

@@ -15,7 +15,8 @@ from .results import MemoryItem, fit, item, lines, ok, parse_time, plural, tool_
 
 Tags = Annotated[list[str] | None, Field(description="Optional labels, e.g. ['work', 'health']; lower-cased.")]
 ECHO_CHARS = 200  # a save echoes the start of each memory, not all of it
-Limit = Annotated[int | None, Field(description="How many to return (default 10 for search, 20 for list).")]
+SearchLimit = Annotated[int | None, Field(ge=1, le=100, description="How many to return (default 10).")]
+ListLimit = Annotated[int | None, Field(ge=1, le=200, description="How many to return (default 20).")]
 When = Annotated[str | float | None, Field(description="ISO 8601 date/time (2025-03-01, 2025-03-01T09:00:00Z) "
                                                        "or UNIX seconds.")]
 
@@ -74,7 +75,7 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     @tool_errors
     async def search_memory(
         query: Annotated[str, Field(description="What to look for, in natural language.")],
-        ctx: Ctx, limit: Limit = None, tags: Tags = None,
+        ctx: Ctx, limit: SearchLimit = None, tags: Tags = None,
         since: When = None, until: When = None,
     ) -> Annotated[CallToolResult, SearchOut]:
         who = principal_of(ctx)
@@ -90,7 +91,7 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
         "continue."))
     @tool_errors
     async def list_memories(
-        ctx: Ctx, limit: Limit = None,
+        ctx: Ctx, limit: ListLimit = None,
         cursor: Annotated[str | None, Field(description="next_cursor from the previous page.")] = None,
         tags: Tags = None,
     ) -> Annotated[CallToolResult, ListOut]:

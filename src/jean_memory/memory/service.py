@@ -22,7 +22,7 @@ import numpy as np
 from ..embeddings import Embedder
 from ..errors import InvalidInput, NotFound
 from ..store import Stores
-from ..store.records import Document, Filters, Memory, NewMemory, Scored
+from ..store.records import Document, Filters, Memory, MemorySource, NewMemory, Scored
 from . import validation as v
 from .chunking import chunk_text
 from .fusion import FusionWeights, context_boost, fuse
@@ -213,6 +213,10 @@ class MemoryService:
 
     async def count(self, user_id: str) -> int:
         return await self.stores.memories.count(user_id)
+
+    async def sources(self, user_id: str) -> builtins.list[MemorySource]:
+        """The apps the user's memories came from (for filtering by app)."""
+        return await self.stores.memories.sources(user_id)
 
     # -- documents -------------------------------------------------------------------------------------
 

@@ -3,12 +3,16 @@
 Every secret (client secret, registration access token, pending id, code, access and refresh token) crosses
 this boundary only as its SHA-256 (``security.hash_token``). Times are UNIX seconds. Rows live in the
 database, never in process memory, so they survive restarts and are shared by every replica.
+
+No backend stores a NUL character (PostgreSQL text cannot hold one): writing a record with NUL in a string
+raises ``ValueError``, and looking anything up by a key containing NUL finds nothing. The HTTP edges refuse such
+input first; ``tests/store/test_oauth_contract.py`` holds every backend to the same behaviour.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Protocol
 
 
@@ -85,6 +89,22 @@ class ConnectedApp:
     granted_at: float
     last_used_at: float | None
     redirect_uris: tuple[str, ...] = field(default=())
+
+
+def require_text(*values: object) -> None:
+    """Raise ``ValueError`` when a string, a string in a tuple, or a string field of a record holds NUL."""
+    for value in values:
+        if hasattr(value, "__dataclass_fields__"):
+            require_text(*(getattr(value, f.name) for f in fields(value)))  # type: ignore[arg-type]
+        elif isinstance(value, tuple):
+            require_text(*value)
+        elif isinstance(value, str) and "\x00" in value:
+            raise ValueError("OAuth store values cannot contain NUL characters")
+
+
+def findable(*keys: str) -> bool:
+    """False when a lookup key holds NUL: no such row can exist (see the module docstring)."""
+    return not any("\x00" in key for key in keys)
 
 
 CodeOutcome = Literal["ok", "unknown", "reused"]

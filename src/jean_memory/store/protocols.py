@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .records import ApiKey, Document, Filters, Memory, NewMemory, Scored, User
+from .records import ApiKey, Document, Filters, Memory, MemorySource, NewMemory, Scored, User
 
 
 class UserStore(Protocol):
@@ -59,6 +59,10 @@ class MemoryStore(Protocol):
         ...
 
     async def count(self, user_id: str) -> int: ...
+    async def sources(self, user_id: str) -> list[MemorySource]:
+        """The distinct apps (client ids) the user's live memories came from, document chunks and memories without
+        a client left out; ordered by name (or client id when unnamed), case-insensitively."""
+        ...
 
 
 class DocumentStore(Protocol):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,21 @@ class Memory:
     seq: int = 0
     document_id: str | None = None
     deleted_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemorySource:
+    """An app a user's memories came from: the client id recorded on them, the OAuth client's name when the id is
+    a registered OAuth client (else None), and how many of the user's live memories it added."""
+
+    client_id: str
+    name: str | None
+    memories: int
+
+
+def sort_sources(sources: Iterable[MemorySource]) -> list[MemorySource]:
+    """The order of ``MemoryStore.sources``, the same on every backend (SQL collations differ)."""
+    return sorted(sources, key=lambda s: ((s.name or s.client_id).casefold(), s.client_id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from ..accounts import oidc
 from ..accounts.passwords import check_new_password, hash_password, verify_password
 from ..accounts.sessions import current_site_user, end_session, safe_next, start_session
 from ..errors import Conflict, InvalidInput, NotFound, RateLimited
-from .common import SiteRoute, checked_form, client_address, field, render, runtime_of
+from ..proxy import client_address
+from .common import SiteRoute, checked_form, field, render, runtime_of
 
 router = APIRouter(route_class=SiteRoute, include_in_schema=False)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")

@@ -114,8 +114,3 @@ async def checked_form(request: Request) -> FormData:
     form = await request.form()
     await check_csrf(request, field(form, FIELD, 200) or None)
     return form
-
-
-def client_address(request: Request) -> str:
-    """The caller's address (``proxy.ProxyHeaders`` already resolved ``X-Forwarded-For`` from trusted proxies)."""
-    return request.client.host if request.client else "unknown"

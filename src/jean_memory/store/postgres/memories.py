@@ -21,7 +21,7 @@ import numpy as np
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from ..records import Filters, Memory, NewMemory, Scored
+from ..records import Filters, Memory, MemorySource, NewMemory, Scored, sort_sources
 from .db import Conn, PostgresDatabase, Vector
 
 COLUMNS = "seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at"
@@ -206,3 +206,11 @@ class PostgresMemoryStore:
             "SELECT count(*) AS n FROM memories WHERE user_id=%s AND deleted_at IS NULL AND document_id IS NULL",
             (user_id,))
         return int(row["n"]) if row else 0
+
+    async def sources(self, user_id: str) -> list[MemorySource]:
+        rows = await self.db.fetchall(
+            "SELECT m.client_id, NULLIF(c.client_name, '') AS name, count(*) AS n FROM memories m"
+            " LEFT JOIN oauth_clients c ON c.client_id = m.client_id WHERE m.user_id=%s AND m.deleted_at IS NULL"
+            " AND m.document_id IS NULL AND m.client_id IS NOT NULL GROUP BY m.client_id, c.client_name",
+            (user_id,))
+        return sort_sources(MemorySource(r["client_id"], r["name"], int(r["n"])) for r in rows)

@@ -3,6 +3,8 @@
 Read-then-write steps (consuming a code, rotating or revoking a refresh token) lock their row with
 ``SELECT ... FOR UPDATE`` in one transaction, so two replicas racing on the same code or refresh token are
 serialised: exactly one wins, the other sees it used (SQLite gets the same from its single writer).
+PostgreSQL text cannot hold NUL: lookups by such a key answer "not found" without asking the server (a
+``DataError`` would otherwise surface as a 500), and writes refuse it as SQLite does (``require_text``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from ..oauth import (
     PendingAuthorization,
     RotateOutcome,
     TokenRecord,
+    findable,
+    require_text,
 )
 from .db import Conn, PostgresDatabase
 
@@ -64,6 +68,7 @@ class PostgresOAuthStore:
     # -- clients -----------------------------------------------------------------------------------------
     async def save_client(self, client: OAuthClient) -> None:
         k = client
+        require_text(k)
         await self.db.execute(
             "INSERT INTO oauth_clients(client_id, client_name, redirect_uris, auth_method, grant_types, scope,"
             " metadata, secret_hash, registration_token_hash, is_document, document_expires_at, created_at,"
@@ -78,14 +83,19 @@ class PostgresOAuthStore:
              k.registration_token_hash, k.is_document, k.document_expires_at, k.created_at, k.last_used_at))
 
     async def get_client(self, client_id: str) -> OAuthClient | None:
+        if not findable(client_id):
+            return None
         row = await self.db.fetchone("SELECT * FROM oauth_clients WHERE client_id=%s", (client_id,))
         return _client(row) if row else None
 
     async def delete_client(self, client_id: str) -> bool:
+        if not findable(client_id):
+            return False
         return await self.db.execute("DELETE FROM oauth_clients WHERE client_id=%s", (client_id,)) > 0
 
     # -- authorization -----------------------------------------------------------------------------------
     async def create_pending(self, p: PendingAuthorization) -> None:
+        require_text(p)
         await self.db.execute(
             "INSERT INTO oauth_pending(id_hash, client_id, redirect_uri, state, code_challenge, resource, scope,"
             " prompt, expires_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
@@ -93,6 +103,8 @@ class PostgresOAuthStore:
              p.expires_at))
 
     async def get_pending(self, id_hash: str, now: float) -> PendingAuthorization | None:
+        if not findable(id_hash):
+            return None
         r = await self.db.fetchone("SELECT * FROM oauth_pending WHERE id_hash=%s AND expires_at>%s", (id_hash, now))
         if r is None:
             return None
@@ -100,9 +112,12 @@ class PostgresOAuthStore:
                                     r["code_challenge"], r["resource"], r["scope"], r["prompt"], r["expires_at"])
 
     async def delete_pending(self, id_hash: str) -> bool:
+        if not findable(id_hash):
+            return False
         return await self.db.execute("DELETE FROM oauth_pending WHERE id_hash=%s", (id_hash,)) > 0
 
     async def create_code(self, k: AuthCode) -> None:
+        require_text(k)
         await self.db.execute(
             "INSERT INTO oauth_codes(code_hash, client_id, user_id, redirect_uri, code_challenge, resource, scope,"
             " family_id, expires_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
@@ -110,6 +125,8 @@ class PostgresOAuthStore:
              k.family_id, k.expires_at))
 
     async def consume_code(self, code_hash: str, now: float) -> tuple[CodeOutcome, AuthCode | None]:
+        if not findable(code_hash):
+            return "unknown", None
         async with self.db.tx() as c:
             cur = await c.execute("SELECT * FROM oauth_codes WHERE code_hash=%s FOR UPDATE", (code_hash,))
             r = await cur.fetchone()
@@ -125,14 +142,20 @@ class PostgresOAuthStore:
 
     # -- tokens ------------------------------------------------------------------------------------------
     async def issue_tokens(self, tokens: list[TokenRecord], now: float) -> None:
+        require_text(*tokens)
         async with self.db.tx() as c:
             await _insert_tokens(c, tokens, now)
 
     async def get_token(self, token_hash: str) -> TokenRecord | None:
+        if not findable(token_hash):
+            return None
         r = await self.db.fetchone("SELECT * FROM oauth_tokens WHERE token_hash=%s", (token_hash,))
         return _token(r) if r else None
 
     async def rotate_refresh(self, old_hash: str, new: list[TokenRecord], now: float, grace: float) -> RotateOutcome:
+        require_text(*new)
+        if not findable(old_hash):
+            return "unknown"
         async with self.db.tx() as c:
             cur = await c.execute("SELECT * FROM oauth_tokens WHERE token_hash=%s AND kind='refresh' FOR UPDATE",
                                   (old_hash,))
@@ -148,6 +171,8 @@ class PostgresOAuthStore:
             return "ok"
 
     async def revoke_token(self, token_hash: str, now: float) -> None:
+        if not findable(token_hash):
+            return
         async with self.db.tx() as c:
             cur = await c.execute("SELECT kind, family_id FROM oauth_tokens WHERE token_hash=%s FOR UPDATE",
                                   (token_hash,))
@@ -161,27 +186,36 @@ class PostgresOAuthStore:
                                 (now, token_hash))
 
     async def revoke_family(self, family_id: str, now: float) -> int:
+        if not findable(family_id):
+            return 0
         async with self.db.tx() as c:
             return await _revoke_family(c, family_id, now)
 
     # -- grants ------------------------------------------------------------------------------------------
     async def save_grant(self, user_id: str, client_id: str, scope: str, now: float) -> None:
+        require_text(user_id, client_id, scope)
         await self.db.execute(
             "INSERT INTO oauth_grants(user_id, client_id, scope, granted_at) VALUES (%s,%s,%s,%s)"
             " ON CONFLICT(user_id, client_id) DO UPDATE SET scope=excluded.scope, granted_at=excluded.granted_at",
             (user_id, client_id, scope, now))
 
     async def get_grant_scope(self, user_id: str, client_id: str) -> str | None:
+        if not findable(user_id, client_id):
+            return None
         r = await self.db.fetchone("SELECT scope FROM oauth_grants WHERE user_id=%s AND client_id=%s",
                                    (user_id, client_id))
         return str(r["scope"]) if r else None
 
     async def touch_grant(self, user_id: str, client_id: str, now: float) -> None:
+        if not findable(user_id, client_id):
+            return
         await self.db.execute(
             "UPDATE oauth_grants SET last_used_at=%s WHERE user_id=%s AND client_id=%s"
             " AND (last_used_at IS NULL OR last_used_at<%s)", (now, user_id, client_id, now - _TOUCH_EVERY))
 
     async def list_connected_apps(self, user_id: str) -> list[ConnectedApp]:
+        if not findable(user_id):
+            return []
         rows = await self.db.fetchall(
             "SELECT g.client_id, c.client_name, g.scope, g.granted_at, g.last_used_at, c.redirect_uris"
             " FROM oauth_grants g JOIN oauth_clients c ON c.client_id=g.client_id WHERE g.user_id=%s"
@@ -190,6 +224,8 @@ class PostgresOAuthStore:
                              tuple(json.loads(r["redirect_uris"]))) for r in rows]
 
     async def revoke_client_for_user(self, user_id: str, client_id: str, now: float) -> int:
+        if not findable(user_id, client_id):
+            return 0
         async with self.db.tx() as c:
             await c.execute("DELETE FROM oauth_grants WHERE user_id=%s AND client_id=%s", (user_id, client_id))
             await c.execute("DELETE FROM oauth_codes WHERE user_id=%s AND client_id=%s", (user_id, client_id))

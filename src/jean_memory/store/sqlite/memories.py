@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..records import Filters, Memory, NewMemory, Scored
+from ..records import Filters, Memory, MemorySource, NewMemory, Scored, sort_sources
 from .db import SqliteDatabase
 
 _COLUMNS = "seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at"
@@ -278,6 +278,14 @@ class SqliteMemoryStore:
             "SELECT count(*) FROM memories WHERE user_id=? AND deleted_at IS NULL AND document_id IS NULL",
             (user_id,)).fetchone())
         return int(row[0])
+
+    async def sources(self, user_id: str) -> list[MemorySource]:
+        rows = await self.db.read(lambda c: c.execute(
+            "SELECT m.client_id, NULLIF(c.client_name, '') AS name, count(*) AS n FROM memories m"
+            " LEFT JOIN oauth_clients c ON c.client_id = m.client_id WHERE m.user_id=? AND m.deleted_at IS NULL"
+            " AND m.document_id IS NULL AND m.client_id IS NOT NULL GROUP BY m.client_id, c.client_name",
+            (user_id,)).fetchall())
+        return sort_sources(MemorySource(r["client_id"], r["name"], int(r["n"])) for r in rows)
 
     def _load_matrix(self, c: sqlite3.Connection, user_id: str) -> _Matrix | None:
         row = c.execute("SELECT mem_version FROM users WHERE id=?", (user_id,)).fetchone()

@@ -13,6 +13,7 @@ from ..oauth import (
     PendingAuthorization,
     RotateOutcome,
     TokenRecord,
+    require_text,
 )
 from .db import SqliteDatabase
 
@@ -56,6 +57,7 @@ class SqliteOAuthStore:
     # -- clients -----------------------------------------------------------------------------------------
     async def save_client(self, client: OAuthClient) -> None:
         k = client
+        require_text(k)
         await self.db.write(lambda c: c.execute(
             "INSERT INTO oauth_clients(client_id, client_name, redirect_uris, auth_method, grant_types, scope, "
             "metadata, secret_hash, registration_token_hash, is_document, document_expires_at, created_at, "
@@ -81,6 +83,7 @@ class SqliteOAuthStore:
 
     # -- authorization -----------------------------------------------------------------------------------
     async def create_pending(self, p: PendingAuthorization) -> None:
+        require_text(p)
         await self.db.write(lambda c: c.execute(
             "INSERT INTO oauth_pending(id_hash, client_id, redirect_uri, state, code_challenge, resource, scope, "
             "prompt, expires_at) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -100,6 +103,7 @@ class SqliteOAuthStore:
             "DELETE FROM oauth_pending WHERE id_hash=?", (id_hash,)).rowcount > 0)
 
     async def create_code(self, k: AuthCode) -> None:
+        require_text(k)
         await self.db.write(lambda c: c.execute(
             "INSERT INTO oauth_codes(code_hash, client_id, user_id, redirect_uri, code_challenge, resource, scope, "
             "family_id, expires_at) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -123,6 +127,7 @@ class SqliteOAuthStore:
 
     # -- tokens ------------------------------------------------------------------------------------------
     async def issue_tokens(self, tokens: list[TokenRecord], now: float) -> None:
+        require_text(*tokens)
         await self.db.write(lambda c: _insert_tokens(c, tokens, now))
 
     async def get_token(self, token_hash: str) -> TokenRecord | None:
@@ -131,6 +136,8 @@ class SqliteOAuthStore:
         return _token(r) if r else None
 
     async def rotate_refresh(self, old_hash: str, new: list[TokenRecord], now: float, grace: float) -> RotateOutcome:
+        require_text(*new)
+
         def run(c: sqlite3.Connection) -> RotateOutcome:
             r = c.execute("SELECT * FROM oauth_tokens WHERE token_hash=? AND kind='refresh'", (old_hash,)).fetchone()
             if r is None or r["revoked_at"] is not None or r["expires_at"] <= now:
@@ -163,6 +170,7 @@ class SqliteOAuthStore:
 
     # -- grants ------------------------------------------------------------------------------------------
     async def save_grant(self, user_id: str, client_id: str, scope: str, now: float) -> None:
+        require_text(user_id, client_id, scope)
         await self.db.write(lambda c: c.execute(
             "INSERT INTO oauth_grants(user_id, client_id, scope, granted_at) VALUES (?,?,?,?) "
             "ON CONFLICT(user_id, client_id) DO UPDATE SET scope=excluded.scope, granted_at=excluded.granted_at",

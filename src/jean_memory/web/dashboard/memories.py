@@ -13,16 +13,38 @@ from fastapi.responses import RedirectResponse
 
 from ...errors import InvalidInput
 from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of
+from ..links import document_path
 
 router = APIRouter(route_class=SiteRoute, include_in_schema=False)
 PAGE = 25
 SOURCE = "dashboard"
+_NAMES = {SOURCE: "Dashboard", "stdio": "Local (stdio)"}
 NOTICES = {"added": "Memory saved.", "exists": "You already had that memory; nothing new was stored.",
            "updated": "Memory updated.", "deleted": "Memory deleted.", "bulk": "Selected memories deleted."}
 
 
 def _tags(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
+
+
+async def app_options(request: Request, user_id: str, selected: str) -> list[tuple[str, str]]:
+    """(client id, label) for the app filter: every app the user's memories came from, named after the OAuth
+    client or API key where there is one, plus the selected id if no memory carries it any more."""
+    runtime = runtime_of(request)
+    api_keys = await runtime.stores.api_keys.list_keys(user_id)
+    keys = {f"api-key:{k.id}": f"API key “{k.name or k.prefix}”" for k in api_keys}
+    options: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for s in await runtime.memory.sources(user_id):
+        label = s.name or keys.get(s.client_id) or _NAMES.get(s.client_id, s.client_id)
+        if label in seen:  # two OAuth clients with one name
+            label = f"{label} · {s.client_id[:8]}"
+        seen.add(label)
+        options.append((s.client_id, f"{label} ({s.memories})"))
+    options.sort(key=lambda option: option[1].casefold())
+    if selected and selected not in {value for value, _ in options}:
+        options.append((selected, selected))
+    return options
 
 
 def back(notice: str, **params: str) -> RedirectResponse:
@@ -46,7 +68,7 @@ async def memories_page(request: Request, user: SiteUser, q: str = "", app: str 
     filters = {"q": q, "app": app, "tag": tag}
     next_url = f"/dashboard?{urlencode({k: v for k, v in filters.items() if v} | {'cursor': next_cursor})}" \
         if next_cursor else None
-    apps = sorted({m.client_id for m in items if m.client_id})
+    apps = await app_options(request, user.id, app)
     return render(request, "dashboard/memories.html", memories=items, q=q, app=app, tag=tag, apps=apps,
                   total=await memory.count(user.id), next_url=next_url, paged=bool(cursor),
                   notice=NOTICES.get(notice, ""))
@@ -70,10 +92,15 @@ async def bulk_delete(request: Request, user: SiteUser) -> Response:
     return back("bulk")
 
 
+@router.get("/dashboard/memories/{memory_id}")
 @router.get("/dashboard/memories/{memory_id}/edit")
-async def edit_page(request: Request, user: SiteUser, memory_id: str) -> Response:
+async def memory_page(request: Request, user: SiteUser, memory_id: str) -> Response:
+    """One memory, to read, edit or delete (the page the MCP connector tools link to). A document chunk's id
+    leads to its document; an unknown id and someone else's id get the same 404 page."""
     item = await runtime_of(request).memory.get(user.id, memory_id)
-    return render(request, "dashboard/memory_edit.html", memory=item)
+    if item.document_id is not None:
+        return RedirectResponse(document_path(item.document_id), status_code=303)
+    return render(request, "dashboard/memory.html", memory=item)
 
 
 @router.post("/dashboard/memories/{memory_id}")
