@@ -175,20 +175,21 @@ class MemoryService:
         filters = Filters(v.tags_field(tags), v.time_field(since, "since"), v.time_field(until, "until"),
                           client_id, include_documents)
         pool = max(CANDIDATES, n * 2)
-        # The lexical query and the query embedding are independent: run them side by side (both release the GIL).
+        # The lexical side and the dense side (embed, then score) are independent: run them side by side
+        # (SQLite, onnxruntime and numpy all release the GIL).
         lexical: list[Scored] = []
-        vectors: list[np.ndarray] = []
+        dense: list[Scored] = []
 
         async def run_lexical() -> None:
             lexical.extend(await self.stores.memories.lexical(user_id, query_terms(q), pool, filters))
 
-        async def run_embedding() -> None:
-            vectors.append((await self.embedder.embed([q]))[0])
+        async def run_dense() -> None:
+            vector = (await self.embedder.embed([q]))[0]
+            dense.extend(await self.stores.memories.dense(user_id, vector, pool, filters))
 
         async with anyio.create_task_group() as group:
             group.start_soon(run_lexical)
-            group.start_soon(run_embedding)
-        dense = await self.stores.memories.dense(user_id, vectors[0], pool, filters)
+            group.start_soon(run_dense)
         fused = fuse(lexical, dense, self.weights)
         created = {s.seq: s.created_at for s in (*lexical, *dense) if s.created_at is not None}
         unknown = [s.seq for s in fused if s.seq not in created]
