@@ -34,5 +34,6 @@ def markdown(data: dict[str, Any]) -> str:
     for c, cell in ceil["get"].items():
         lines.append(f"| {c} | {cell['p50_ms']} | {cell['p95_ms']} | {cell['p99_ms']} | {cell['throughput_rps']} |")
     lines += ["", "'first search' loads the user's vectors into memory; 'search after writes' is the first search "
-              "after the add runs (writes append to the user's in-memory vector matrix; a write from another process makes the next search reload it)."]
+              "after the add runs (writes append to the user's in-memory vector matrix; a write from another "
+              "process makes the next search reload it)."]
     return "\n".join(lines)
