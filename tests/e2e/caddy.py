@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.server import stop
+
 CADDYFILE = """{{
     admin off
     skip_install_trust
@@ -76,9 +78,4 @@ def running_caddy(workdir: Path, https_port: int, http_port: int, upstream: int)
         _ready(url, ca, process)
         yield Caddy(process, url, ca)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.server import ROOT, Server, free_port, running_server
+from tests.e2e.server import ROOT, Server, free_port, running_server, stop
 
 pytestmark = pytest.mark.e2e
 
@@ -61,12 +61,7 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, 
         try:
             yield server, url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, timeout=5)
 
 
 def test_conformance_suite(proxied: tuple[Server, str], tmp_path: Path) -> None:

@@ -9,21 +9,19 @@ import pytest
 
 from jean_memory.store import Stores
 from jean_memory.store.records import Document, Filters, NewMemory
+from tests.store.vectors import unit_vector
 
 pytestmark = pytest.mark.anyio
 
 
-def _vec(seed: int) -> bytes:
-    v = np.random.default_rng(seed).normal(size=384).astype(np.float32)
-    return (v / np.linalg.norm(v)).tobytes()
 
 
 async def test_lexical_is_an_or_of_stemmed_terms_ranking_fuller_matches_first(stores: Stores) -> None:
     u = await stores.users.create_user("lex@example.com", None)
     both, one, none = await stores.memories.insert(u.id, [
-        NewMemory("I went running with my dog in the park", "a", _vec(1)),
-        NewMemory("The park was closed on Sunday", "b", _vec(2)),
-        NewMemory("Lunch was a sandwich", "c", _vec(3)),
+        NewMemory("I went running with my dog in the park", "a", unit_vector(1)),
+        NewMemory("The park was closed on Sunday", "b", unit_vector(2)),
+        NewMemory("Lunch was a sandwich", "c", unit_vector(3)),
     ])
     hits = await stores.memories.lexical(u.id, ["runs", "park"], 10, Filters())
     assert [h.seq for h in hits] == [both.seq, one.seq]
@@ -32,13 +30,13 @@ async def test_lexical_is_an_or_of_stemmed_terms_ranking_fuller_matches_first(st
 
 async def test_update_changes_text_tags_and_search(stores: Stores) -> None:
     u = await stores.users.create_user("upd@example.com", None)
-    [m] = await stores.memories.insert(u.id, [NewMemory("favourite colour is blue", "k1", _vec(1), ("a",))])
-    updated = await stores.memories.update(u.id, m.id, "favourite colour is green", "k2", _vec(2), ("b", "c"))
+    [m] = await stores.memories.insert(u.id, [NewMemory("favourite colour is blue", "k1", unit_vector(1), ("a",))])
+    updated = await stores.memories.update(u.id, m.id, "favourite colour is green", "k2", unit_vector(2), ("b", "c"))
     assert updated is not None and updated.text == "favourite colour is green" and updated.tags == ("b", "c")
     assert updated.updated_at >= m.updated_at and updated.seq == m.seq
     assert await stores.memories.lexical(u.id, ["blue"], 10, Filters()) == []
     assert [h.seq for h in await stores.memories.lexical(u.id, ["green"], 10, Filters(tags=("c",)))] == [m.seq]
-    dense = await stores.memories.dense(u.id, np.frombuffer(_vec(2), dtype=np.float32), 1, Filters())
+    dense = await stores.memories.dense(u.id, np.frombuffer(unit_vector(2), dtype=np.float32), 1, Filters())
     assert dense[0].seq == m.seq and dense[0].score == pytest.approx(1.0, abs=1e-4)
     assert list(await stores.memories.find_by_keys(u.id, ["k1", "k2"])) == ["k2"]
 
@@ -47,7 +45,7 @@ async def test_documents_and_their_chunks(stores: Stores) -> None:
     u = await stores.users.create_user("doc@example.com", None)
     now = time.time()
     doc = Document("d1", u.id, "Trip notes", "the whole text", "text", None, "app", {"lang": "en"}, now, now)
-    await stores.documents.insert_document(doc, [NewMemory("ferry to the island at noon", "c0", _vec(1),
+    await stores.documents.insert_document(doc, [NewMemory("ferry to the island at noon", "c0", unit_vector(1),
                                                            document_id="d1")])
     assert await stores.documents.get_document(u.id, "d1") == doc
     assert [d.id for d in await stores.documents.list_documents(u.id, 10, 0)] == ["d1"]

@@ -14,13 +14,11 @@ from jean_memory.store import open_sqlite
 from jean_memory.store.oauth import OAuthClient, TokenRecord
 from jean_memory.store.postgres import open_postgres
 from jean_memory.store.records import Document, Filters, NewMemory
+from tests.store.vectors import unit_vector
 
 pytestmark = pytest.mark.postgres
 
 
-def _vec(seed: int) -> bytes:
-    v = np.random.default_rng(seed).normal(size=384).astype(np.float32)
-    return (v / np.linalg.norm(v)).tobytes()
 
 
 async def _fill(path: str) -> dict[str, object]:
@@ -29,13 +27,13 @@ async def _fill(path: str) -> dict[str, object]:
     u = await s.users.create_user("move@example.com", "argon2-hash", "Mover")
     await s.api_keys.create_key(u.id, "cli", "key-hash", "jm_move")
     mems = await s.memories.insert(u.id, [
-        NewMemory("I moved to Lisbon in 2021", "k1", _vec(1), ("home",), "claude", {"src": "chat"}),
-        NewMemory("my cat is called Miso", "k2", _vec(2)),
+        NewMemory("I moved to Lisbon in 2021", "k1", unit_vector(1), ("home",), "claude", {"src": "chat"}),
+        NewMemory("my cat is called Miso", "k2", unit_vector(2)),
     ])
     await s.memories.delete(u.id, [mems[1].id])
     now = time.time()
     await s.documents.insert_document(Document("d1", u.id, "Lease", "full lease text", "text", None, None, {}, now,
-                                               now), [NewMemory("the lease ends in March", "c", _vec(3),
+                                               now), [NewMemory("the lease ends in March", "c", unit_vector(3),
                                                                 document_id="d1")])
     await s.oauth.save_client(OAuthClient("client-1", "Claude", ("https://claude.ai/cb",), "none",
                                           ("authorization_code", "refresh_token"), "memory:read", {}, now))
@@ -56,13 +54,13 @@ async def _check(url: str, before: dict[str, object]) -> None:
         [m] = await s.memories.page(user.id, 10, None, Filters())  # the deleted one stays deleted
         assert m == before["memory"]
         assert [h.seq for h in await s.memories.lexical(user.id, ["lisbon"], 5, Filters())] == [m.seq]
-        dense = await s.memories.dense(user.id, np.frombuffer(_vec(1), dtype=np.float32), 5, Filters())
+        dense = await s.memories.dense(user.id, np.frombuffer(unit_vector(1), dtype=np.float32), 5, Filters())
         assert dense[0].seq == m.seq and dense[0].score == pytest.approx(1.0, abs=1e-4)
         assert len(await s.memories.lexical(user.id, ["lease"], 5, Filters(include_chunks=True))) == 1
         token = await s.oauth.get_token("tok-hash")
         assert token is not None and token.user_id == user.id
         assert await s.sessions.get_session("session-hash", time.time()) is not None
-        [fresh] = await s.memories.insert(user.id, [NewMemory("a new fact", "k9", _vec(9))])
+        [fresh] = await s.memories.insert(user.id, [NewMemory("a new fact", "k9", unit_vector(9))])
         assert fresh.seq > m.seq
     finally:
         await s.database.close()

@@ -7,27 +7,25 @@ import pytest
 
 from jean_memory.store import Stores
 from jean_memory.store.records import Filters, NewMemory
+from tests.store.vectors import unit_vector
 
 pytestmark = pytest.mark.anyio
 
 
-def _vec(seed: int) -> bytes:
-    v = np.random.default_rng(seed).normal(size=384).astype(np.float32)
-    return (v / np.linalg.norm(v)).tobytes()
 
 
 async def test_insert_search_delete_is_scoped_by_user(stores: Stores) -> None:
     a = await stores.users.create_user("a@example.com", None)
     b = await stores.users.create_user("b@example.com", None)
-    [ma] = await stores.memories.insert(a.id, [NewMemory("apples are red", "k1", _vec(1), ("fruit",))])
-    [mb] = await stores.memories.insert(b.id, [NewMemory("apples are green", "k1", _vec(2))])
+    [ma] = await stores.memories.insert(a.id, [NewMemory("apples are red", "k1", unit_vector(1), ("fruit",))])
+    [mb] = await stores.memories.insert(b.id, [NewMemory("apples are green", "k1", unit_vector(2))])
     hits = await stores.memories.lexical(a.id, ["apples"], 10, Filters())
     assert [h.seq for h in hits] == [ma.seq]
-    dense = await stores.memories.dense(a.id, np.frombuffer(_vec(2), dtype=np.float32), 10, Filters())
+    dense = await stores.memories.dense(a.id, np.frombuffer(unit_vector(2), dtype=np.float32), 10, Filters())
     assert [h.seq for h in dense] == [ma.seq]
     assert await stores.memories.get(a.id, [mb.id]) == []
     assert await stores.memories.delete(a.id, [mb.id]) == 0
-    assert await stores.memories.update(a.id, mb.id, "x", "k", _vec(3), None) is None
+    assert await stores.memories.update(a.id, mb.id, "x", "k", unit_vector(3), None) is None
     assert await stores.memories.delete(a.id, [ma.id]) == 1
     assert await stores.memories.lexical(a.id, ["apples"], 10, Filters()) == []
     assert await stores.memories.count(b.id) == 1
@@ -35,7 +33,7 @@ async def test_insert_search_delete_is_scoped_by_user(stores: Stores) -> None:
 
 async def test_filters_and_paging(stores: Stores) -> None:
     u = await stores.users.create_user("u@example.com", None)
-    items = [NewMemory(f"note {i} about cats", f"k{i}", _vec(i), ("even",) if i % 2 == 0 else (),
+    items = [NewMemory(f"note {i} about cats", f"k{i}", unit_vector(i), ("even",) if i % 2 == 0 else (),
                        created_at=1000.0 + i) for i in range(10)]
     stored = await stores.memories.insert(u.id, items)
     page = await stores.memories.page(u.id, 4, None, Filters())
@@ -44,7 +42,7 @@ async def test_filters_and_paging(stores: Stores) -> None:
     assert [m.text for m in page2] == [f"note {i} about cats" for i in (5, 4, 3, 2)]
     tagged = await stores.memories.lexical(u.id, ["cats"], 20, Filters(tags=("even",)))
     assert len(tagged) == 5
-    timed = await stores.memories.dense(u.id, np.frombuffer(_vec(0), dtype=np.float32), 20,
+    timed = await stores.memories.dense(u.id, np.frombuffer(unit_vector(0), dtype=np.float32), 20,
                                         Filters(since=1003.0, until=1006.0))
     assert sorted(h.seq for h in timed) == sorted(m.seq for m in stored[3:6])
     found = await stores.memories.find_by_keys(u.id, ["k3", "missing"])
@@ -61,7 +59,7 @@ async def test_rate_limit_window(stores: Stores) -> None:
 
 async def test_delete_user_cascades(stores: Stores) -> None:
     u = await stores.users.create_user("gone@example.com", None)
-    await stores.memories.insert(u.id, [NewMemory("something", "k", _vec(1))])
+    await stores.memories.insert(u.id, [NewMemory("something", "k", unit_vector(1))])
     await stores.api_keys.create_key(u.id, "k", "hash", "jm_abc")
     await stores.users.delete_user(u.id)
     assert await stores.users.get_user(u.id) is None

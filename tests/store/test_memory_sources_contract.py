@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pytest
 
 from jean_memory.store import Stores
 from jean_memory.store.oauth import OAuthClient
 from jean_memory.store.records import Document, MemorySource, NewMemory
+from tests.store.vectors import unit_vector
 
 pytestmark = pytest.mark.anyio
 
 
-def _vec(seed: int) -> bytes:
-    v = np.random.default_rng(seed).normal(size=384).astype(np.float32)
-    return (v / np.linalg.norm(v)).tobytes()
 
 
 def _memory(n: int, client_id: str | None) -> NewMemory:
-    return NewMemory(f"fact number {n}", f"k{n}", _vec(n), client_id=client_id)
+    return NewMemory(f"fact number {n}", f"k{n}", unit_vector(n), client_id=client_id)
 
 
 async def _client(stores: Stores, client_id: str, name: str) -> None:
@@ -44,7 +41,7 @@ async def test_sources_are_the_distinct_apps_of_live_memories(stores: Stores) ->
     now = time.time()
     await stores.documents.insert_document(
         Document("d1", a.id, "Notes", "text", "text", None, "document-app", {}, now, now),
-        [NewMemory("a chunk of notes", "c0", _vec(8), client_id="document-app", document_id="d1")])
+        [NewMemory("a chunk of notes", "c0", unit_vector(8), client_id="document-app", document_id="d1")])
     await stores.memories.insert(b.id, [_memory(9, "bobs-app"), _memory(10, "oauth-claude")])
 
     # Ordered by name, else client id, case-insensitively; deleted memories, chunks and client-less ones left out.
