@@ -14,6 +14,7 @@ from .api.routes import router as api_router
 from .embeddings import Embedder
 from .http_errors import BodyLimit, install_error_handlers
 from .mcp_server import mount_mcp
+from .memory.purge import purger as memory_purger
 from .oauth.routes import router as oauth_router
 from .oauth.routes import sweeper as oauth_sweeper
 from .observability.metrics import router as metrics_router
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     # Later features mount here: OAuth authorization server, site pages, MCP endpoint.
     app.include_router(oauth_router)  # OAuth 2.1 AS: /.well-known/*, /register, /authorize, /token, /revoke
     hooks.append(oauth_sweeper)  # expired OAuth rows and never-used registrations (oauth/sweeper.py)
+    hooks.append(memory_purger)  # soft-deleted memories past their retention (memory/purge.py)
     mount_mcp(app, runtime)  # /mcp and /mcp/ (mcp_server/mount.py); session manager via lifespan_hooks
     install_site(app)  # site pages: /, /login, /signup, /logout, /dashboard..., /static (web/__init__.py)
     app.add_middleware(BodyLimit, max_bytes=settings.max_document_bytes + 1024 * 1024)

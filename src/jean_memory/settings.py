@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     max_memory_bytes: int = 64 * 1024
     max_document_bytes: int = 5 * 1024 * 1024
     max_batch: int = 100
+    deleted_retention: int = 30 * 24 * 3600
 
     # OAuth / MCP
     access_token_ttl: int = 8 * 3600

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -65,3 +67,20 @@ async def test_delete_user_cascades(stores: Stores) -> None:
     assert await stores.users.get_user(u.id) is None
     assert await stores.api_keys.find_key("hash") is None
     assert await stores.memories.count(u.id) == 0
+
+
+async def test_purge_erases_only_memories_deleted_before_the_cutoff(stores: Stores) -> None:
+    u = await stores.users.create_user("purge@example.com", None)
+    old, recent, live = await stores.memories.insert(u.id, [
+        NewMemory("deleted long ago", "k1", unit_vector(1)), NewMemory("deleted just now", "k2", unit_vector(2)),
+        NewMemory("still here", "k3", unit_vector(3)),
+    ])
+    assert await stores.memories.delete(u.id, [old.id]) == 1
+    cutoff = time.time() + 0.001
+    while time.time() < cutoff:  # deletion times are wall-clock: make sure the second one falls after the cutoff
+        pass
+    assert await stores.memories.delete(u.id, [recent.id]) == 1
+    assert await stores.memories.purge_deleted(cutoff) == 1
+    assert await stores.memories.purge_deleted(cutoff) == 0
+    assert [m.id for m in await stores.memories.page(u.id, 10, None, Filters())] == [live.id]
+    assert await stores.memories.purge_deleted(time.time() + 1) == 1

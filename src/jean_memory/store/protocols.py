@@ -59,6 +59,10 @@ class MemoryStore(Protocol):
         ...
 
     async def count(self, user_id: str) -> int: ...
+    async def purge_deleted(self, before: float) -> int:
+        """Erase, for every user, memories soft-deleted before ``before``; return how many."""
+        ...
+
     async def sources(self, user_id: str) -> list[MemorySource]:
         """The distinct apps (client ids) the user's live memories came from, document chunks and memories without
         a client left out; ordered by name (or client id when unnamed), case-insensitively."""

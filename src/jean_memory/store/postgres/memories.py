@@ -155,6 +155,9 @@ class PostgresMemoryStore:
             params.append(list(ids))
         return await self.db.execute(sql, params)
 
+    async def purge_deleted(self, before: float) -> int:
+        return await self.db.execute("DELETE FROM memories WHERE deleted_at IS NOT NULL AND deleted_at < %s", (before,))
+
     async def lexical(self, user_id: str, terms: Sequence[str], limit: int, filters: Filters) -> list[Scored]:
         """OR of the terms (each stemmed by the 'english' configuration); ``ts_rank_cd`` as the score."""
         if not terms:

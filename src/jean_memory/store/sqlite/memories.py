@@ -273,6 +273,11 @@ class SqliteMemoryStore:
         top = top[np.argsort(-scores[top])]
         return [Scored(int(seqs[i]), float(scores[i]), float(created[i])) for i in top]
 
+    async def purge_deleted(self, before: float) -> int:
+        # Soft-deleted rows left the FTS index and the vector cache when they were deleted; only the row remains.
+        return await self.db.write(lambda c: c.execute(
+            "DELETE FROM memories WHERE deleted_at IS NOT NULL AND deleted_at < ?", (before,)).rowcount)
+
     async def count(self, user_id: str) -> int:
         row = await self.db.read(lambda c: c.execute(
             "SELECT count(*) FROM memories WHERE user_id=? AND deleted_at IS NULL AND document_id IS NULL",
