@@ -2,8 +2,10 @@
 
 For 1k, 10k and 100k memories for one user (seeded in bulk through the store): cold start, first search
 (loads the user's vectors), ``GET /api/v1/search`` and ``POST /api/v1/memories`` latency and throughput at
-1, 8 and 32 concurrent keep-alive clients with a bearer API key, resident memory. Every search query is
-distinct (LoCoMo questions), so the embedder's query cache never answers. Run: ``python -m bench.speed``.
+1, 8 and 32 concurrent keep-alive clients with a bearer API key, resident memory; and the MCP tools
+``search_memory`` and ``add_memories`` on ``/mcp`` through the official SDK client over Streamable HTTP with the
+same key, at 1 and 8 clients. Every search query is distinct (LoCoMo questions), so the embedder's query cache
+never answers. Run: ``python -m bench.speed``.
 """
 
 from __future__ import annotations
@@ -13,16 +15,25 @@ import asyncio
 import json
 import random
 import time
+from contextlib import AsyncExitStack
+from importlib import metadata
 from typing import Any
 from urllib.parse import quote
 
+import httpx2
+from mcp.client.client import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
+
 from .common import LOCOMO, WORK, write
-from .loadgen import build, load
+from .loadgen import Run, build, load
 from .locomo_data import load as load_locomo
 from .seed import base_texts, seed
 from .server import ceiling, free_port, jean_memory
 
 CLIENTS = (1, 8, 32)
+MCP_CLIENTS = (1, 8)
+Call = tuple[str, dict[str, Any]]
 
 
 def questions() -> list[str]:
@@ -40,7 +51,44 @@ def add_req(text: str, host: str, token: str) -> bytes:
     return build("POST", "/api/v1/memories", host, token, json.dumps({"text": text}).encode())
 
 
-async def one_size(n: int, qs: list[str], base: Any, per_cell: int, adds: int) -> dict[str, Any]:
+async def mcp_load(url: str, token: str, clients: int, calls: list[Call], warm: list[Call]) -> tuple[Run, str]:
+    """Every call once, spread over ``clients`` MCP sessions (official SDK client, Streamable HTTP, bearer key).
+
+    Each client opens and initializes one session, makes one untimed ``warm`` call, then reuses the session for
+    all its timed calls; only ``call_tool`` is timed (the handshake and the closing DELETE are not). Returns the run
+    and the negotiated protocol version.
+    """
+    run = Run()
+    queue = list(reversed(calls))
+    async with AsyncExitStack() as stack:
+        sessions: list[Client] = []
+        for i in range(clients):
+            http = await stack.enter_async_context(httpx2.AsyncClient(
+                headers={"Authorization": f"Bearer {token}"}, timeout=httpx2.Timeout(30, read=300)))
+            session = await stack.enter_async_context(
+                Client(streamable_http_client(url, http_client=http), mode="legacy"))
+            await session.call_tool(*warm[i % len(warm)])
+            sessions.append(session)
+
+        async def client(session: Client) -> None:
+            while queue:
+                name, arguments = queue.pop()
+                t = time.perf_counter()
+                try:
+                    failed = (await session.call_tool(name, arguments)).is_error
+                except MCPError:
+                    failed = True
+                run.latencies.append(time.perf_counter() - t)
+                run.errors += failed
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(client(s) for s in sessions))
+        run.seconds = time.perf_counter() - t0
+        protocol = sessions[0].protocol_version
+    return run, protocol
+
+
+async def one_size(n: int, qs: list[str], base: Any, per_cell: int, adds: int, mcp: int) -> dict[str, Any]:
     db = WORK / f"speed-{n}.sqlite3"
     t = time.perf_counter()
     token = await seed(db, n, base)
@@ -58,6 +106,14 @@ async def one_size(n: int, qs: list[str], base: Any, per_cell: int, adds: int) -
         for i, c in enumerate(CLIENTS):
             cell = qs[i * per_cell:(i + 1) * per_cell]
             out["search"][c] = (await load(port, c, [search_req(q, host, token) for q in cell])).summary()
+        url = f"http://{host}/mcp"
+        mcp_qs = iter(qs[len(CLIENTS) * per_cell:])
+        out["mcp_search_memory"] = {}
+        for c in MCP_CLIENTS if mcp else ():
+            warm = [("search_memory", {"query": f"mcp warm up {c}-{k} walking"}) for k in range(c)]
+            calls = [("search_memory", {"query": next(mcp_qs), "limit": 10}) for _ in range(mcp)]
+            mcp_run, out["mcp_protocol"] = await mcp_load(url, token, c, calls, warm)
+            out["mcp_search_memory"][c] = mcp_run.summary()
         out["rss_mib_after_search"] = server.rss_mib()
         out["add"] = {}
         texts = base[0]
@@ -66,6 +122,12 @@ async def one_size(n: int, qs: list[str], base: Any, per_cell: int, adds: int) -
             out["add"][c] = (await load(port, c, reqs)).summary()
         after = await load(port, 1, [search_req("search right after writes", host, token)])
         out["search_after_write_ms"] = round(after.latencies[0] * 1000, 1)
+        out["mcp_add_memories"] = {}
+        for c in MCP_CLIENTS if mcp else ():
+            warm = [("search_memory", {"query": f"mcp warm up for adds {c}-{k}"}) for k in range(c)]
+            calls = [("add_memories", {"text": f"{texts[(c * 104729 + k) % len(texts)]} (mcp added {c}-{k})"})
+                     for k in range(mcp // 2)]
+            out["mcp_add_memories"][c] = (await mcp_load(url, token, c, calls, warm))[0].summary()
         out["rss_mib_end"] = server.rss_mib()
     finally:
         server.stop()
@@ -84,14 +146,16 @@ async def run_ceiling(requests: int) -> dict[str, Any]:
         server.stop()
 
 
-async def run(sizes: list[int], per_cell: int, adds: int) -> dict[str, Any]:
+async def run(sizes: list[int], per_cell: int, adds: int, mcp: int) -> dict[str, Any]:
     base = await base_texts()
     qs = questions()
-    result: dict[str, Any] = {"ceiling": await run_ceiling(1000), "sizes": {}}
+    result: dict[str, Any] = {"ceiling": await run_ceiling(1000), "sizes": {}, "mcp_sdk": metadata.version("mcp"),
+                              "mcp_calls": {"search_memory": mcp, "add_memories": mcp // 2}}
     for n in sizes:
         print(f"speed: {n} memories ...", flush=True)
-        result["sizes"][n] = await one_size(n, qs, base, per_cell, adds)
+        result["sizes"][n] = await one_size(n, qs, base, per_cell, adds, mcp)
         (WORK / f"speed-{n}.sqlite3").unlink(missing_ok=True)
+    result["mcp_protocol"] = next((s["mcp_protocol"] for s in result["sizes"].values() if "mcp_protocol" in s), None)
     return result
 
 
@@ -100,9 +164,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000])
     parser.add_argument("--requests", type=int, default=240, help="search requests per concurrency level")
     parser.add_argument("--adds", type=int, default=120, help="add requests per concurrency level")
+    parser.add_argument("--mcp", type=int, default=120,
+                        help="MCP search_memory calls per client count (add_memories: half as many; 0 skips MCP)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
-    data = asyncio.run(run(args.sizes, args.requests, args.adds))
+    data = asyncio.run(run(args.sizes, args.requests, args.adds, args.mcp))
     from .speed_report import markdown
 
     write("speed", data, markdown(data), "python -m bench.speed")

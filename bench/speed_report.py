@@ -7,17 +7,19 @@ from typing import Any
 
 def markdown(data: dict[str, Any]) -> str:
     ceil = data["ceiling"]
+    mcp = data.get("mcp_calls", {})
     lines = [
         "Real HTTP on loopback, one `jean-memory serve` process (uvicorn, one worker, SQLite), bearer API key, "
         "closed-loop keep-alive clients in a second process on the same 2 cores. Search: `GET /api/v1/search"
         "?q=...&limit=10`, every query distinct (embedding included). Add: `POST /api/v1/memories`, one text.",
         "",
+        *([mcp_note(data), ""] if mcp.get("search_memory") else []),
         "| memories | op | clients | p50 ms | p95 ms | p99 ms | req/s | errors | vs ceiling req/s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for n, size in data["sizes"].items():
-        for op in ("search", "add"):
-            for c, cell in size[op].items():
+        for op in ("search", "add", "mcp search_memory", "mcp add_memories"):
+            for c, cell in size.get(op.replace(" ", "_"), {}).items():
                 top = ceil["get"][c]["throughput_rps"] if c in ceil["get"] else ceil["get"][str(c)]["throughput_rps"]
                 ratio = f"{100 * cell['throughput_rps'] / top:.1f}%" if top else "-"
                 lines.append(f"| {int(n):,} | {op} | {c} | {cell['p50_ms']} | {cell['p95_ms']} | {cell['p99_ms']} | "
@@ -37,3 +39,14 @@ def markdown(data: dict[str, Any]) -> str:
               "after the add runs (writes append to the user's in-memory vector matrix; a write from another "
               "process makes the next search reload it)."]
     return "\n".join(lines)
+
+
+def mcp_note(data: dict[str, Any]) -> str:
+    mcp = data["mcp_calls"]
+    return (f"MCP rows: the tools on `/mcp` through the official MCP Python SDK client (`mcp` {data['mcp_sdk']}, "
+            f"Streamable HTTP, initialize handshake, protocol {data['mcp_protocol']}) with the same API key as bearer; "
+            "one initialized session per client, reused for all its calls (handshake and one warm-up call not "
+            f"timed). {mcp['search_memory']} `search_memory` calls (`limit` 10, distinct queries, none used by the "
+            f"REST rows) and {mcp['add_memories']} `add_memories` calls (one text each) per client count; the MCP "
+            "searches run right after the REST searches, the MCP adds right after the REST adds. The SDK client runs "
+            "in the load process and its own work (JSON-RPC, SSE parsing, result validation) is inside these timings.")
