@@ -13,12 +13,14 @@ import binascii
 from urllib.parse import unquote_plus
 
 from starlette.datastructures import FormData, Headers
+from starlette.requests import Request
 
 from ..runtime import Runtime
 from ..security import hash_token, same
 from ..store.oauth import OAuthClient
 from .client_documents import find_client
 from .errors import InvalidClient, InvalidRequest
+from .ratelimit import limit
 
 
 def _basic(headers: Headers) -> tuple[str, str] | None:
@@ -62,3 +64,14 @@ async def authenticate(runtime: Runtime, form: FormData, headers: Headers) -> OA
     if not secret or client.secret_hash is None or not same(hash_token(secret), client.secret_hash):
         raise InvalidClient("wrong client credentials")
     return client
+
+
+async def token_and_client(request: Request, runtime: Runtime) -> tuple[str, OAuthClient]:
+    """The ``token`` parameter and the authenticated caller of /revoke and /introspect (RFC 7009 §2.1, RFC 7662
+    §2.1), rate-limited with /token."""
+    await limit(request, runtime, "token", runtime.settings.rate_limit_token)
+    form = await request.form()
+    token = form.get("token")
+    if not isinstance(token, str) or not token:
+        raise InvalidRequest("token is required")
+    return token, await authenticate(runtime, form, request.headers)

@@ -18,9 +18,8 @@ from ..deps import RuntimeDep
 from ..security import hash_token
 from ..store.oauth import OAuthClient, OAuthStore, TokenRecord
 from .bearer import ACCESS_PREFIX, REFRESH_PREFIX
-from .client_auth import authenticate
-from .errors import NO_STORE, InvalidClient, InvalidRequest
-from .ratelimit import limit
+from .client_auth import token_and_client
+from .errors import NO_STORE, InvalidClient
 from .routing import OAuthRoute
 
 router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
@@ -37,12 +36,7 @@ def _active(record: TokenRecord | None, caller: OAuthClient, now: float, grace: 
 
 @router.post("/introspect")
 async def introspect(request: Request, runtime: RuntimeDep) -> Response:
-    await limit(request, runtime, "token", runtime.settings.rate_limit_token)
-    form = await request.form()
-    token = form.get("token")
-    if not isinstance(token, str) or not token:
-        raise InvalidRequest("token is required")
-    caller = await authenticate(runtime, form, request.headers)
+    token, caller = await token_and_client(request, runtime)
     if caller.auth_method == "none":
         raise InvalidClient("introspection needs client credentials: public clients may not call it")
     store: OAuthStore = runtime.stores.oauth

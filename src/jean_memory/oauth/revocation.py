@@ -12,9 +12,8 @@ from ..deps import RuntimeDep
 from ..observability.metrics import count_oauth
 from ..security import hash_token
 from ..store.oauth import OAuthStore
-from .client_auth import authenticate
-from .errors import NO_STORE, InvalidRequest
-from .ratelimit import limit
+from .client_auth import token_and_client
+from .errors import NO_STORE
 from .routing import OAuthRoute
 
 router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
@@ -22,12 +21,7 @@ router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
 
 @router.post("/revoke")
 async def revoke(request: Request, runtime: RuntimeDep) -> Response:
-    await limit(request, runtime, "token", runtime.settings.rate_limit_token)
-    form = await request.form()
-    token = form.get("token")
-    if not isinstance(token, str) or not token:
-        raise InvalidRequest("token is required")
-    client = await authenticate(runtime, form, request.headers)
+    token, client = await token_and_client(request, runtime)
     store: OAuthStore = runtime.stores.oauth
     record = await store.get_token(hash_token(token[:200]))
     if record is not None and record.client_id == client.client_id:
