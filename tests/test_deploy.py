@@ -14,7 +14,7 @@ DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 def test_caddyfile_parses(tmp_path: Path) -> None:
     caddy = shutil.which("caddy")
     if caddy is None:
-        pytest.skip("caddy is not installed (make test-deps installs it)")
+        pytest.fail("caddy is not installed: run make test-deps (make test does)")
     done = subprocess.run([caddy, "adapt", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
                           capture_output=True, timeout=30, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr.decode()

