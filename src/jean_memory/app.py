@@ -70,8 +70,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         """Liveness: the process answers (touches nothing else)."""
         return {"status": "alive"}
 
-    app.include_router(api_router)
-    # Later features mount here: OAuth authorization server, site pages, MCP endpoint.
+    app.include_router(api_router)  # REST /api/v1 (personal API keys)
     app.include_router(oauth_router)  # OAuth 2.1 AS: /.well-known/*, /register, /authorize, /token, /revoke
     hooks.append(oauth_sweeper)  # expired OAuth rows and never-used registrations (oauth/sweeper.py)
     hooks.append(memory_purger)  # soft-deleted memories past their retention (memory/purge.py)
