@@ -25,7 +25,7 @@ from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
-from .common import LOCOMO, WORK, write
+from .common import LOCOMO, WORK, latency, write
 from .loadgen import Run, build, load
 from .locomo_data import load as load_locomo
 from .seed import base_texts, seed
@@ -88,6 +88,21 @@ async def mcp_load(url: str, token: str, clients: int, calls: list[Call], warm: 
     return run, protocol
 
 
+def server_side(lines: list[str], tool: str, last: int) -> dict[str, Any]:
+    """Latency of the last ``last`` successful ``tool`` calls as the server itself timed them (its request log:
+    from the request's first byte to the response's last, auth, embedding and the MCP transport included; the
+    network and the client's own work excluded)."""
+    seconds = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("tool") == tool and entry.get("status") == 200:
+            seconds.append(float(entry["duration_ms"]) / 1000)
+    return {**latency(seconds[-last:]), "from": "server request log"}
+
+
 async def one_size(n: int, qs: list[str], base: Any, per_cell: int, adds: int, mcp: int) -> dict[str, Any]:
     db = WORK / f"speed-{n}.sqlite3"
     t = time.perf_counter()
@@ -109,11 +124,14 @@ async def one_size(n: int, qs: list[str], base: Any, per_cell: int, adds: int, m
         url = f"http://{host}/mcp"
         mcp_qs = iter(qs[len(CLIENTS) * per_cell:])
         out["mcp_search_memory"] = {}
+        out["mcp_search_memory_server"] = {}
         for c in MCP_CLIENTS if mcp else ():
             warm = [("search_memory", {"query": f"mcp warm up {c}-{k} walking"}) for k in range(c)]
             calls = [("search_memory", {"query": next(mcp_qs), "limit": 10}) for _ in range(mcp)]
+            mark = server.log_size()
             mcp_run, out["mcp_protocol"] = await mcp_load(url, token, c, calls, warm)
             out["mcp_search_memory"][c] = mcp_run.summary()
+            out["mcp_search_memory_server"][c] = server_side(server.log_lines(mark), "search_memory", len(calls))
         out["rss_mib_after_search"] = server.rss_mib()
         out["add"] = {}
         texts = base[0]

@@ -24,6 +24,10 @@ def markdown(data: dict[str, Any]) -> str:
                 ratio = f"{100 * cell['throughput_rps'] / top:.1f}%" if top else "-"
                 lines.append(f"| {int(n):,} | {op} | {c} | {cell['p50_ms']} | {cell['p95_ms']} | {cell['p99_ms']} | "
                              f"{cell['throughput_rps']} | {cell['errors']} | {ratio} |")
+                own = size.get("mcp_search_memory_server", {}).get(c) if op == "mcp search_memory" else None
+                if own:
+                    lines.append(f"| {int(n):,} | mcp search_memory, server-side | {c} | {own['p50_ms']} | "
+                                 f"{own['p95_ms']} | {own['p99_ms']} | | | |")
     lines += ["", "| memories | seed s | cold start s | first search ms | search after writes ms | RSS idle MiB | "
               "RSS after searches MiB | RSS end MiB |", "|---|---|---|---|---|---|---|---|"]
     for n, s in data["sizes"].items():
@@ -49,4 +53,7 @@ def mcp_note(data: dict[str, Any]) -> str:
             f"timed). {mcp['search_memory']} `search_memory` calls (`limit` 10, distinct queries, none used by the "
             f"REST rows) and {mcp['add_memories']} `add_memories` calls (one text each) per client count; the MCP "
             "searches run right after the REST searches, the MCP adds right after the REST adds. The SDK client runs "
-            "in the load process and its own work (JSON-RPC, SSE parsing, result validation) is inside these timings.")
+            "in the load process and its own work (JSON-RPC, SSE parsing, result validation) is inside these timings; "
+            "the 'server-side' rows are the same calls as the server's own request log timed them (first byte in to "
+            "last byte out: bearer check, MCP transport, embedding and search included; the client excluded). The "
+            "server runs as deployed by default, logging one JSON line per request at INFO.")

@@ -70,3 +70,17 @@ async def test_api_keys_and_users(stores: Stores) -> None:
     await stores.users.set_password(u.id, "argon-hash")
     assert (await stores.users.get_user(u.id)).password_hash == "argon-hash"  # type: ignore[union-attr]
     assert [x.email for x in await stores.users.list_users(10, 0)] == ["key@example.com"]
+
+
+async def test_lexical_finds_memories_behind_many_better_ranked_chunks(stores: Stores) -> None:
+    u = await stores.users.create_user("chunks@example.com", None)
+    now = time.time()
+    doc = Document("doc-apples", u.id, "Apples", "apple " * 40, "text", None, None, {}, now, now)
+    chunks = [NewMemory("apple apple apple orchard", f"c{i}", unit_vector(i), document_id=doc.id) for i in range(30)]
+    await stores.documents.insert_document(doc, chunks)
+    plain = await stores.memories.insert(u.id, [NewMemory("an apple a day", "m1", unit_vector(100)),
+                                                NewMemory("apple pie for Sunday", "m2", unit_vector(101))])
+    hits = await stores.memories.lexical(u.id, ["apple"], 5, Filters())
+    assert sorted(h.seq for h in hits) == sorted(m.seq for m in plain)
+    with_chunks = await stores.memories.lexical(u.id, ["apple"], 5, Filters(include_chunks=True))
+    assert len(with_chunks) == 5

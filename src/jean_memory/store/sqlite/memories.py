@@ -233,11 +233,29 @@ class SqliteMemoryStore:
         words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         match = f'user_id:"{user_id}" AND ({words})'
         where, params = filter_sql(filters)
-        rows = await self.db.read(lambda c: c.execute(
-            "SELECT m.seq, m.created_at, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts JOIN memories m"
-            f" ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ? AND m.user_id=?{where}"
-            " ORDER BY rank LIMIT ?", (match, user_id, *params, limit)).fetchall())
-        return [Scored(r["seq"], -float(r["rank"]), r["created_at"]) for r in rows]
+
+        def run(c: sqlite3.Connection) -> list[Scored]:
+            # Fast path: rank inside FTS5 alone (no join while scoring), then apply the filters to the best
+            # 2 x limit. Only when the filters leave fewer than ``limit`` of a full batch, rank every match with
+            # the join.
+            best = c.execute("SELECT rowid, bm25(memories_fts, 1.0, 0.0) FROM memories_fts WHERE memories_fts"
+                             " MATCH ? ORDER BY 2 LIMIT ?", (match, 2 * limit)).fetchall()
+            if not best:
+                return []
+            marks = ",".join("?" * len(best))
+            kept = {r["seq"]: r["created_at"] for r in c.execute(
+                f"SELECT m.seq, m.created_at FROM memories m WHERE m.seq IN ({marks}) AND m.user_id=?{where}",
+                (*(b[0] for b in best), user_id, *params))}
+            hits = [Scored(seq, -float(rank), kept[seq]) for seq, rank in best if seq in kept][:limit]
+            if len(hits) < limit and len(best) == 2 * limit:
+                rows = c.execute(
+                    "SELECT m.seq, m.created_at, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts JOIN memories"
+                    f" m ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ? AND m.user_id=?{where}"
+                    " ORDER BY rank LIMIT ?", (match, user_id, *params, limit)).fetchall()
+                hits = [Scored(r["seq"], -float(r["rank"]), r["created_at"]) for r in rows]
+            return hits
+
+        return await self.db.read(run)
 
     async def dense(self, user_id: str, vector: np.ndarray, limit: int, filters: Filters) -> list[Scored]:
         # The matrix product runs in the worker thread with the cache check: one hop, and the event loop stays free.
