@@ -18,6 +18,18 @@ from ..store.oauth import OAuthStore
 ACCESS_PREFIX = "jmo_"
 REFRESH_PREFIX = "jmr_"
 _MAX_LEN = 200
+_TOUCH_EVERY = 60.0  # "last used" of a connected app is kept to the minute: no write on every request
+
+
+async def _touch(runtime: Runtime, store: OAuthStore, user_id: str, client_id: str, now: float) -> None:
+    """Record the grant's last use, at most once a minute per (user, client) from this process."""
+    touched: dict[tuple[str, str], float] = runtime.extras.setdefault("grants_touched", {})
+    if now - touched.get((user_id, client_id), 0.0) < _TOUCH_EVERY:
+        return
+    if len(touched) > 10_000:
+        touched.clear()
+    touched[(user_id, client_id)] = now
+    await store.touch_grant(user_id, client_id, now)
 
 
 async def resolve_bearer(runtime: Runtime, token: str) -> Principal | None:
@@ -34,5 +46,5 @@ async def resolve_bearer(runtime: Runtime, token: str) -> Principal | None:
         return None
     if await store.get_client(record.client_id) is None:
         return None
-    await store.touch_grant(record.user_id, record.client_id, now)
+    await _touch(runtime, store, record.user_id, record.client_id, now)
     return Principal(record.user_id, tuple(record.scope.split()), record.client_id, "oauth")
