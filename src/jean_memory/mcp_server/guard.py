@@ -16,6 +16,7 @@ from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..accounts.api_keys import Principal
@@ -40,13 +41,19 @@ def transport_security(runtime: Runtime) -> TransportSecuritySettings:
                                      allowed_origins=origins)
 
 
+class TooDeep(Exception):
+    """A request body nested too deeply to parse."""
+
+
 def needed_scope(body: bytes) -> str | None:
     """``memory:write`` when a JSON-RPC message in the body calls a write tool, ``memory:read`` for any other
     ``tools/call``, None for the rest of the protocol (initialize, tools/list, ping ...)."""
     try:
         parsed = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:
         return None  # the SDK answers the parse error
+    except RecursionError as exc:  # nesting too deep for any JSON parser here, the SDK's included
+        raise TooDeep from exc
     need: str | None = None
     for message in parsed if isinstance(parsed, list) else [parsed]:
         if isinstance(message, dict) and message.get("method") == "tools/call":
@@ -91,7 +98,13 @@ class _ScopeCheck:
             await self.app(scope, receive, send)
             return
         body, replay = await _buffer(receive)
-        need = needed_scope(body)
+        try:
+            need = needed_scope(body)
+        except TooDeep:
+            await JSONResponse({"jsonrpc": "2.0", "id": None, "error": {
+                "code": -32700, "message": "Parse error: the JSON is nested too deeply"}}, status_code=400)(
+                scope, replay, send)
+            return
         if need is None and not {READ_SCOPE, WRITE_SCOPE} & set(principal.scopes):
             need = READ_SCOPE
         if need is not None and need not in principal.scopes:

@@ -16,6 +16,7 @@ MAX_TAG_CHARS = 64
 MAX_METADATA_BYTES = 8 * 1024
 MAX_QUERY_CHARS = 2000
 MAX_TITLE_CHARS = 300
+MAX_TIME = 253402300800.0  # 10000-01-01T00:00:00Z: later times cannot be shown as dates
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,4 +112,6 @@ def time_field(value: object, what: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidInput(f"{what} must be a time")
+    if not 0 <= value < MAX_TIME:
+        raise InvalidInput(f"{what} must be between 1970 and 9999")
     return float(value)

@@ -65,7 +65,7 @@ async def _check_addresses(host: str, port: int, allow_private: bool) -> None:
 
 
 def _max_age(cache_control: str) -> int:
-    match = re.search(r"max-age=(\d+)", cache_control)
+    match = re.search(r"max-age=(\d{1,10})\b", cache_control)
     if "no-store" in cache_control or "no-cache" in cache_control:
         return MIN_TTL
     return min(MAX_TTL, max(MIN_TTL, int(match.group(1)))) if match else DEFAULT_TTL
@@ -92,7 +92,7 @@ async def fetch_document(url: str, allow_private: bool) -> tuple[dict[str, Any],
         raise DocumentError(f"could not fetch the document: {type(exc).__name__}") from exc
     try:
         doc = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise DocumentError("the document is not JSON") from exc
     if not isinstance(doc, dict):
         raise DocumentError("the document is not a JSON object")
@@ -109,13 +109,14 @@ def client_from_document(url: str, doc: dict[str, Any], ttl: int, runtime: Runti
     method = doc.get("token_endpoint_auth_method", "none")
     if method != "none":
         raise DocumentError("client ID documents are for public clients (token_endpoint_auth_method none)")
+    scope = doc.get("scope")
     name = doc.get("client_name")
     if not isinstance(name, str) or not name.isprintable():
         name = urlsplit(url).hostname or url
     now = time.time()
     return OAuthClient(
         url, name[:200], tuple(uris), "none",
-        ("authorization_code", "refresh_token"), scopes.registration_scope(doc.get("scope")),
+        ("authorization_code", "refresh_token"), scopes.registration_scope(scope if isinstance(scope, str) else None),
         {k: v for k, v in doc.items() if isinstance(k, str) and k != "jwks"},
         previous.created_at if previous else now, is_document=True, document_expires_at=now + ttl,
         last_used_at=previous.last_used_at if previous else None,

@@ -35,7 +35,7 @@ GRANTS = ("authorization_code", "refresh_token")
 async def _json_object(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(await request.body())
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InvalidClientMetadata("the body must be a JSON object") from exc
     if not isinstance(body, dict):
         raise InvalidClientMetadata("the body must be a JSON object")
@@ -55,7 +55,8 @@ def _validate(body: dict[str, Any], runtime: Runtime) -> tuple[dict[str, Any], s
     if method not in METHODS:
         raise InvalidClientMetadata(f"token_endpoint_auth_method must be one of {', '.join(METHODS)}")
     grants = body.get("grant_types") or ["authorization_code"]
-    if not isinstance(grants, list) or "authorization_code" not in grants or not set(grants) <= set(GRANTS):
+    if (not isinstance(grants, list) or not all(isinstance(g, str) for g in grants)
+            or "authorization_code" not in grants or not set(grants) <= set(GRANTS)):
         raise InvalidClientMetadata("grant_types must include authorization_code and only it or refresh_token")
     if (body.get("response_types") or ["code"]) != ["code"]:
         raise InvalidClientMetadata("response_types must be [\"code\"]")

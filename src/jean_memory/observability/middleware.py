@@ -101,9 +101,10 @@ def _fill_from_scope(fields: dict[str, Any], scope: Scope, body: bytes) -> None:
     if body and "tool" not in fields:
         try:
             message = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return
         if isinstance(message, dict) and message.get("method") == "tools/call":
-            name = (message.get("params") or {}).get("name")
+            params = message.get("params")
+            name = params.get("name") if isinstance(params, dict) else None
             if isinstance(name, str) and _TOOL.match(name):
                 fields["tool"] = name

@@ -44,7 +44,7 @@ def _parse_jsonl(raw: bytes) -> list[dict[str, Any]]:
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as exc:
+        except (ValueError, RecursionError) as exc:
             raise InvalidInput(f"Line {n} of the import file is not valid JSON.") from exc
         if not isinstance(record, dict):
             raise InvalidInput(f"Line {n} of the import file is not a JSON object.")
