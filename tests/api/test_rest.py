@@ -151,3 +151,14 @@ async def test_status(client: httpx.AsyncClient) -> None:
         body = (await client.get(path)).json()
         assert body["status"] == "ready" and body["storage"] == "sqlite" and body["database"] == "ok"
     assert (await client.get("/livez")).json() == {"status": "alive"}
+
+
+async def test_editing_a_memory_into_a_duplicate_is_a_conflict(client: httpx.AsyncClient, alice: Account) -> None:
+    r = await client.post("/api/v1/memories", json={"text": ["I live by a river", "I like apples"]},
+                          headers=alice.headers)
+    river, apples = (m["id"] for m in r.json()["memories"])
+    r = await client.patch(f"/api/v1/memories/{river}", json={"text": "I like apples!"}, headers=alice.headers)
+    assert r.status_code == 409 and apples in r.json()["message"]
+    assert (await client.get(f"/api/v1/memories/{river}", headers=alice.headers)).json()["text"] == "I live by a river"
+    r = await client.patch(f"/api/v1/memories/{apples}", json={"text": "I like APPLES"}, headers=alice.headers)
+    assert r.status_code == 200 and r.json()["text"] == "I like APPLES"

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from jean_memory.embeddings.minilm import MiniLMEmbedder
@@ -82,6 +82,7 @@ async def _run(path: Path, embedder: MiniLMEmbedder, sequence: list[tuple[int, s
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=ops)
+@example(sequence=[(0, "add", "river", 0), (0, "add", "apple", 0), (0, "update", "apple", 0)])  # found by CI run
 def test_no_sequence_of_operations_crosses_users(
     sequence: list[tuple[int, str, str, int]], tmp_path_factory: Any, embedder: MiniLMEmbedder
 ) -> None:

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 
+from jean_memory.errors import Conflict
 from jean_memory.store import Stores
 from jean_memory.store.records import Document, Filters, NewMemory
 from tests.store.vectors import unit_vector
@@ -84,3 +85,15 @@ async def test_lexical_finds_memories_behind_many_better_ranked_chunks(stores: S
     assert sorted(h.seq for h in hits) == sorted(m.seq for m in plain)
     with_chunks = await stores.memories.lexical(u.id, ["apple"], 5, Filters(include_chunks=True))
     assert len(with_chunks) == 5
+
+
+async def test_update_onto_another_memorys_key_is_a_conflict(stores: Stores) -> None:
+    u = await stores.users.create_user("dup@example.com", None)
+    river, apple = await stores.memories.insert(u.id, [NewMemory("river", "k-river", unit_vector(1)),
+                                                       NewMemory("apple", "k-apple", unit_vector(2))])
+    with pytest.raises(Conflict):
+        await stores.memories.update(u.id, river.id, "apple", "k-apple", unit_vector(3), None)
+    [still] = await stores.memories.get(u.id, [river.id])
+    assert still.text == "river"
+    updated = await stores.memories.update(u.id, apple.id, "Apple!", "k-apple", unit_vector(4), None)
+    assert updated is not None and updated.text == "Apple!"

@@ -20,7 +20,7 @@ import anyio
 import numpy as np
 
 from ..embeddings import Embedder
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..store import Stores
 from ..store.records import Document, Filters, Memory, MemorySource, NewMemory, Scored
 from . import validation as v
@@ -136,9 +136,13 @@ class MemoryService:
         mid = self._id(memory_id)
         new_text = v.text_field(text, "memory text", self.limits.memory_bytes)
         tag_tuple = v.tags_field(tags) if tags is not None else None
+        key = dedup_key(new_text)
+        same = (await self.stores.memories.find_by_keys(user_id, [key])).get(key)
+        if same is not None and same.id != mid:
+            raise Conflict(f"memory {same.id} already says this; change the text or delete one of the two")
         vector = (await self.embedder.embed([new_text]))[0]
         memory = await self.stores.memories.update(
-            user_id, mid, new_text, dedup_key(new_text), _vec_bytes(vector), tag_tuple
+            user_id, mid, new_text, key, _vec_bytes(vector), tag_tuple
         )
         if memory is None:
             raise NotFound(f"no memory with id {mid}")

@@ -45,7 +45,9 @@ class MemoryStore(Protocol):
 
     async def update(
         self, user_id: str, memory_id: str, text: str, key: str, embedding: bytes, tags: tuple[str, ...] | None
-    ) -> Memory | None: ...
+    ) -> Memory | None:
+        """None for an unknown id; ``errors.Conflict`` when another live memory of the user has ``key``."""
+        ...
     async def delete(self, user_id: str, ids: Sequence[str] | None) -> int:
         """Soft-delete the given ids (or all of the user's memories when ``ids`` is None)."""
         ...

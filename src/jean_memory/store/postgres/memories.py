@@ -18,9 +18,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from psycopg.errors import UniqueViolation
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
+from ...errors import Conflict
 from ..records import Filters, Memory, MemorySource, NewMemory, Scored, sort_sources
 from .db import Conn, PostgresDatabase, Vector
 
@@ -140,9 +142,12 @@ class PostgresMemoryStore:
         if tags is not None:
             sets += ", tags=%s"
             params.append(list(tags))
-        row = await self.db.fetchone(
-            f"UPDATE memories SET {sets} WHERE id=%s AND user_id=%s AND deleted_at IS NULL AND document_id IS NULL"
-            f" RETURNING {COLUMNS}", (*params, memory_id, user_id))
+        try:
+            row = await self.db.fetchone(
+                f"UPDATE memories SET {sets} WHERE id=%s AND user_id=%s AND deleted_at IS NULL AND document_id IS NULL"
+                f" RETURNING {COLUMNS}", (*params, memory_id, user_id))
+        except UniqueViolation as exc:  # the (user, key) index of live memories
+            raise Conflict("another memory already says this") from exc
         return row_to_memory(row) if row else None
 
     async def delete(self, user_id: str, ids: Sequence[str] | None) -> int:

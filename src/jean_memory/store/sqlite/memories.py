@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import Conflict
 from ..records import Filters, Memory, MemorySource, NewMemory, Scored, sort_sources
 from .db import SqliteDatabase
 
@@ -198,9 +199,12 @@ class SqliteMemoryStore:
             if tags is not None:
                 sets += ", tags=?"
                 params.append(json.dumps(list(tags)))
-            cur = c.execute(
-                f"UPDATE memories SET {sets} WHERE id=? AND user_id=? AND deleted_at IS NULL AND document_id IS NULL",
-                (*params, memory_id, user_id))
+            try:
+                cur = c.execute(
+                    f"UPDATE memories SET {sets} WHERE id=? AND user_id=? AND deleted_at IS NULL"
+                    " AND document_id IS NULL", (*params, memory_id, user_id))
+            except sqlite3.IntegrityError as exc:  # the (user, key) index of live memories
+                raise Conflict("another memory already says this") from exc
             if cur.rowcount == 0:
                 return None
             bump(c, user_id)
