@@ -88,6 +88,15 @@ class MemoryService:
         metadata: object = None, created_at: float | None = None, updated_at: float | None = None,
     ) -> list[AddResult]:
         """Add one or many memories; duplicates are not stored again, their existing memory is returned."""
+        try:
+            return await self._add(user_id, text, tags, client_id, metadata, created_at, updated_at)
+        except Conflict:  # a concurrent add stored one of these texts between our check and our insert
+            return await self._add(user_id, text, tags, client_id, metadata, created_at, updated_at)
+
+    async def _add(
+        self, user_id: str, text: object, tags: object, client_id: str | None, metadata: object,
+        created_at: float | None, updated_at: float | None,
+    ) -> list[AddResult]:
         texts = v.texts_field(text, self.limits)
         tag_tuple = v.tags_field(tags)
         meta = v.metadata_field(metadata)

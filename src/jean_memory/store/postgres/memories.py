@@ -96,8 +96,11 @@ class PostgresMemoryStore:
         self.db = db
 
     async def insert(self, user_id: str, items: Sequence[NewMemory]) -> list[Memory]:
-        async with self.db.tx() as conn:
-            return await insert_rows(conn, user_id, items)
+        try:
+            async with self.db.tx() as conn:
+                return await insert_rows(conn, user_id, items)
+        except UniqueViolation as exc:  # another request stored the same text first
+            raise Conflict("this memory was stored by another request meanwhile") from exc
 
     async def get(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
         if not ids:

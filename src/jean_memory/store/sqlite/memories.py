@@ -123,7 +123,10 @@ class SqliteMemoryStore:
 
     async def insert(self, user_id: str, items: Sequence[NewMemory]) -> list[Memory]:
         def run(c: sqlite3.Connection) -> list[Memory]:
-            stored = insert_rows(c, user_id, items)
+            try:
+                stored = insert_rows(c, user_id, items)
+            except sqlite3.IntegrityError as exc:  # another request stored the same text first
+                raise Conflict("this memory was stored by another request meanwhile") from exc
             version = int(c.execute("SELECT mem_version FROM users WHERE id=?", (user_id,)).fetchone()[0])
             self._append_cached(user_id, version, stored, items)  # in the transaction, under the write lock
             return stored
