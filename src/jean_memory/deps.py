@@ -10,6 +10,7 @@ from .accounts.api_keys import Principal, principal_for_key
 from .errors import Unauthorized
 from .observability import annotate
 from .runtime import Runtime
+from .security import bearer_token
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -22,11 +23,10 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 async def api_principal(request: Request, runtime: RuntimeDep) -> Principal:
     """``/api/v1`` accepts a personal API key as ``Authorization: Bearer jm_...`` (never a cookie or a query)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(request.headers.get("authorization", ""))
+    if not token:
         raise Unauthorized("send a personal API key as 'Authorization: Bearer jm_...'")
-    principal = await principal_for_key(runtime.stores, token.strip())
+    principal = await principal_for_key(runtime.stores, token)
     if principal is None:
         raise Unauthorized("this API key is unknown or revoked")
     annotate(user_id=principal.user_id, client_id=principal.client_id, via=principal.via)

@@ -30,7 +30,8 @@ from .pages import oauth_error_page
 router = APIRouter(tags=["oauth"])
 PENDING_TTL = 900  # time to log in and decide
 CONSENT_PATH = "/authorize/consent"
-_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}\Z")
+# RFC 7636 §4.1: a verifier is 43-128 unreserved characters; an S256 challenge (43 base64url) fits the same rule.
+PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in state or prompt (RFC 6749 Appendix A: VSCHAR)
 
 
@@ -76,7 +77,7 @@ async def begin(request: Request, runtime: Runtime, params: ImmutableMultiDict[s
         if params.get("response_type") != "code":
             raise UnsupportedResponseType("response_type must be code")
         challenge, method = _one(params, "code_challenge"), _one(params, "code_challenge_method")
-        if not challenge or method != "S256" or not _CHALLENGE.match(challenge):
+        if not challenge or method != "S256" or not PKCE_VALUE.match(challenge):
             raise InvalidRequest("PKCE is required: code_challenge with code_challenge_method=S256")
         resource = canonical_resource(_one(params, "resource"), settings)
         asked = " ".join(s for s in (params.get("scope") or "").split() if s in scopes.SUPPORTED) or None

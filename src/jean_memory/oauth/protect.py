@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..runtime import Runtime
+from ..security import bearer_token
 from ..settings import Settings
 from .bearer import resolve_bearer
 from .scopes import DEFAULT
@@ -66,11 +67,7 @@ class BearerProtected:
             await response(scope, receive, send)
             return
         values = [v for k, v in scope.get("headers", []) if k == b"authorization"]
-        token = ""
-        if len(values) == 1:
-            scheme, _, rest = values[0].decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer":
-                token = rest.strip()
+        token = bearer_token(values[0].decode("latin-1")) if len(values) == 1 else ""
         principal = await resolve_bearer(self.runtime, token) if token else None
         if principal is None:
             await unauthorized_response(settings, bool(token) or len(values) > 1)(scope, receive, send)

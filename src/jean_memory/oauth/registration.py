@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ..deps import RuntimeDep
 from ..observability.metrics import count_oauth
 from ..runtime import Runtime
-from ..security import hash_token, new_token, same
+from ..security import bearer_token, hash_token, new_token, same
 from ..store.oauth import OAuthClient, OAuthStore
 from . import redirects, scopes
 from .errors import NO_STORE, InvalidClientMetadata, InvalidRedirectUri, InvalidToken
@@ -109,11 +109,11 @@ async def register(request: Request, runtime: RuntimeDep) -> Response:
 
 async def _managed(request: Request, runtime: Runtime, client_id: str) -> OAuthClient:
     """RFC 7592 §2: the client when the registration access token matches, else ``InvalidToken`` (401)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = bearer_token(request.headers.get("authorization", ""))
     store: OAuthStore = runtime.stores.oauth
     client = await store.get_client(client_id) if len(client_id) <= 200 else None
-    if (scheme.lower() != "bearer" or client is None or client.registration_token_hash is None
-            or not same(hash_token(token.strip()), client.registration_token_hash)):
+    if (not token or client is None or client.registration_token_hash is None
+            or not same(hash_token(token), client.registration_token_hash)):
         raise InvalidToken()
     return client
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import time
 
 from fastapi import APIRouter, Request, Response
@@ -26,7 +25,7 @@ from ..runtime import Runtime
 from ..security import hash_token, new_token, same
 from ..store.oauth import OAuthClient, OAuthStore, TokenRecord
 from . import scopes
-from .authorize import canonical_resource
+from .authorize import PKCE_VALUE, canonical_resource
 from .bearer import ACCESS_PREFIX, REFRESH_PREFIX
 from .client_auth import authenticate
 from .errors import (
@@ -41,7 +40,6 @@ from .ratelimit import limit
 from .routing import OAuthRoute
 
 router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
-_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}\Z")
 
 
 def _field(form: FormData, name: str) -> str | None:
@@ -83,7 +81,7 @@ async def _code_grant(runtime: Runtime, client: OAuthClient, form: FormData) -> 
         raise InvalidGrant("the code is unknown, expired or for another client")
     if redirect_uri is not None and redirect_uri != record.redirect_uri:
         raise InvalidGrant("redirect_uri differs from the one in the authorization request")
-    if not _VERIFIER.match(verifier) or not same(s256(verifier), record.code_challenge):
+    if not PKCE_VALUE.match(verifier) or not same(s256(verifier), record.code_challenge):
         raise InvalidGrant("code_verifier does not match the code_challenge")
     if resource is not None and canonical_resource(resource, runtime.settings) != record.resource:
         raise InvalidGrant("resource differs from the one in the authorization request")

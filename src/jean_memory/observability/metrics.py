@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 
 from ..http_errors import error_response
 from ..runtime import Runtime
-from ..security import same
+from ..security import bearer_token, same
 from .context import annotate
 
 OAUTH_EVENTS = ("registration", "grant", "refresh", "revocation", "failure")
@@ -110,8 +110,8 @@ async def metrics_endpoint(request: Request) -> Response:
         if not token:
             return error_response(404, "not_found", "metrics are served to loopback clients only; "
                                   "set JEAN_MEMORY_METRICS_TOKEN to scrape from elsewhere")
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not same(given.strip(), token):
+        given = bearer_token(request.headers.get("authorization", ""))
+        if not given or not same(given, token):
             return error_response(401, "unauthorized", "send 'Authorization: Bearer <metrics token>'",
                                   {"WWW-Authenticate": 'Bearer realm="metrics"'})
     await refresh_store_sizes(runtime)
