@@ -13,7 +13,7 @@ from ..accounts import oidc
 from ..accounts.passwords import check_new_password, hash_password, verify_password
 from ..accounts.sessions import current_site_user, end_session, safe_next, start_session
 from ..errors import Conflict, InvalidInput, NotFound, RateLimited
-from ..proxy import client_address
+from ..throttle import throttle
 from .common import SiteRoute, checked_form, field, render, runtime_of
 
 router = APIRouter(route_class=SiteRoute, include_in_schema=False)
@@ -23,9 +23,7 @@ WRONG = "Wrong email or password."
 
 async def _limit(request: Request, action: str) -> None:
     runtime = runtime_of(request)
-    s = runtime.settings
-    wait = await runtime.stores.rate_limits.hit(f"{action}:{client_address(request)}", s.rate_limit_login,
-                                                s.rate_limit_window)
+    wait = await throttle(request, runtime, action, runtime.settings.rate_limit_login)
     if wait is not None:
         raise RateLimited(f"Too many attempts from your network. Try again in {wait} seconds.", wait)
 
