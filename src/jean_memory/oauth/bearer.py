@@ -2,7 +2,8 @@
 
 Personal API keys (``jm_...``) work everywhere. OAuth access tokens (``jmo_...``) are opaque, looked up by their
 SHA-256, and accepted only when unexpired, unrevoked, issued for ``settings.mcp_resource`` (audience binding)
-and their client is still registered. The SDK's ``TokenVerifier`` is not used: it would need the same lookup.
+and their client is still registered (tokens are deleted with their client: ``ON DELETE CASCADE``, so
+no extra lookup is needed). The SDK's ``TokenVerifier`` is not used: it would need the same lookup.
 """
 
 from __future__ import annotations
@@ -43,8 +44,6 @@ async def resolve_bearer(runtime: Runtime, token: str) -> Principal | None:
     now = time.time()
     if (record is None or record.kind != "access" or record.revoked_at is not None or record.expires_at <= now
             or record.resource != runtime.settings.mcp_resource):
-        return None
-    if await store.get_client(record.client_id) is None:
         return None
     await _touch(runtime, store, record.user_id, record.client_id, now)
     return Principal(record.user_id, tuple(record.scope.split()), record.client_id, "oauth")
