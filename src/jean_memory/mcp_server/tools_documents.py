@@ -101,11 +101,17 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
         kept, omitted = fit([item(h.memory, h.score, 1200) for h in hits], int(BUDGET * 1.5))
         memories = [m for m in kept if m.document_id is None]
         passages = [m for m in kept if m.document_id is not None]
+        # Each chunk carries its document's title (set by MemoryService.store_document; documents are never
+        # renamed): no need to load whole documents, which may be megabytes, just to name them.
+        stored_titles = {h.memory.document_id: h.memory.metadata.get("title") for h in hits if h.memory.document_id}
         titles: dict[str, str] = {}
         for p in passages:
             assert p.document_id is not None
             if p.document_id not in titles:
-                titles[p.document_id] = clip((await service.get_document(who.user_id, p.document_id)).title, 200)[0]
+                title = stored_titles.get(p.document_id)
+                if not isinstance(title, str):
+                    title = (await service.get_document(who.user_id, p.document_id)).title
+                titles[p.document_id] = clip(title, 200)[0]
         parts = ["Memories:\n" + lines(memories)] if memories else []
         for p in passages:
             parts.append(f"From '{titles[p.document_id or '']}' (document {p.document_id}):\n{p.text}")
