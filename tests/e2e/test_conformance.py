@@ -72,9 +72,11 @@ def test_conformance_suite(proxied: tuple[Server, str], tmp_path: Path) -> None:
     assert run.returncode == 0, out[-4000:]
     assert "✓ dns-rebinding-protection" in out
     assert "✓ tools-list" in out and "✓ server-initialize" in out
-    passed = [p for p in tmp_path.iterdir() if all(c["status"] == "SUCCESS"
-                                                   for c in json.loads((p / "checks.json").read_text()))]
-    assert len(passed) >= 10
+    # A scenario passes when none of its checks is a FAILURE or WARNING (INFO notes, such as "the server answered
+    # with JSON, SSE streaming is optional", are not faults).
+    statuses = {p.name: {c["status"] for c in json.loads((p / "checks.json").read_text())} for p in tmp_path.iterdir()}
+    passed = [name for name, seen in statuses.items() if "SUCCESS" in seen and not seen & {"FAILURE", "WARNING"}]
+    assert len(passed) >= 10, statuses
 
 
 def test_proxy_keeps_rebinding_check_meaningful(proxied: tuple[Server, str]) -> None:

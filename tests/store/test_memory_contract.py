@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
 from jean_memory.store import Stores
-from jean_memory.store.records import Filters, NewMemory
+from jean_memory.store.records import Filters, HybridQuery, NewMemory, Scored
 from tests.store.vectors import unit_vector
 
 pytestmark = pytest.mark.anyio
@@ -31,6 +32,44 @@ async def test_insert_search_delete_is_scoped_by_user(stores: Stores) -> None:
     assert await stores.memories.delete(a.id, [ma.id]) == 1
     assert await stores.memories.lexical(a.id, ["apples"], 10, Filters()) == []
     assert await stores.memories.count(b.id) == 1
+
+
+async def test_hybrid_ranks_both_sides_returns_live_rows_and_stays_in_its_user(stores: Stores) -> None:
+    a = await stores.users.create_user("hy-a@example.com", None)
+    b = await stores.users.create_user("hy-b@example.com", None)
+    lexical_hit, dense_hit, both, gone, _ = await stores.memories.insert(a.id, [
+        NewMemory("the harbour ferry leaves at noon", "k1", unit_vector(11), created_at=1000.0),
+        NewMemory("a quiet morning", "k2", unit_vector(12), created_at=2000.0),
+        NewMemory("ferry tickets are in the drawer", "k3", unit_vector(12), created_at=3000.0),
+        NewMemory("ferry timetable for winter", "k4", unit_vector(12), created_at=4000.0),
+        NewMemory("unrelated words entirely", "k5", unit_vector(99), created_at=5000.0),
+    ])
+    await stores.memories.insert(b.id, [NewMemory("ferry ferry ferry", "k1", unit_vector(12))])
+    assert await stores.memories.delete(a.id, [gone.id]) == 1
+    seen: list[tuple[list[Scored], list[Scored]]] = []
+    calls: list[int] = []
+
+    def vector() -> np.ndarray:
+        calls.append(1)
+        return np.frombuffer(unit_vector(12), dtype=np.float32)
+
+    def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
+        seen.append((list(lexical), list(dense)))
+        scores: dict[int, float] = {}
+        for s in (*lexical, *dense):
+            scores[s.seq] = scores.get(s.seq, 0.0) + 1.0 + s.seq / 1000
+        return [Scored(seq, score) for seq, score in sorted(scores.items(), key=lambda kv: -kv[1])]
+
+    hits = await stores.memories.hybrid(a.id, HybridQuery(("ferry",), vector, 10, 2, Filters(), rank))
+    assert calls == [1]
+    [(lexical, dense)] = seen
+    assert {s.seq for s in lexical} == {lexical_hit.seq, both.seq}
+    assert dense[0].seq in {dense_hit.seq, both.seq} and gone.seq not in {s.seq for s in dense}
+    assert all(s.created_at is not None for s in (*lexical, *dense))
+    # ``both`` matched on both sides so ranks first; the limit of 2 keeps one more; rows come back whole.
+    assert [m.id for m, _ in hits][0] == both.id and len(hits) == 2
+    assert hits[0][0].text == "ferry tickets are in the drawer" and hits[0][1] > hits[1][1]
+    assert all(m.user_id == a.id for m, _ in hits)
 
 
 async def test_filters_and_paging(stores: Stores) -> None:

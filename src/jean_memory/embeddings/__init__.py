@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..settings import Settings
-from .protocol import Embedder
+from .protocol import Embedder, SyncEmbedder
 
 
 def open_embedder(settings: Settings) -> Embedder:
@@ -18,4 +18,4 @@ def open_embedder(settings: Settings) -> Embedder:
     raise ValueError("JEAN_MEMORY_EMBEDDER must be 'local' or 'openai'")
 
 
-__all__ = ["Embedder", "open_embedder"]
+__all__ = ["Embedder", "SyncEmbedder", "open_embedder"]

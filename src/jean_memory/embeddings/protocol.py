@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -15,6 +15,14 @@ class Embedder(Protocol):
     async def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit-length float32 row per text."""
         ...
+
+
+@runtime_checkable
+class SyncEmbedder(Embedder, Protocol):
+    """An embedder that can also run in the caller's thread (a local model): a search then embeds its query
+    in the same worker-thread call as the store's work."""
+
+    def embed_sync(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def normalise(matrix: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ def mount_mcp(app: FastAPI, runtime: Runtime) -> StreamableHTTPSessionManager:
     manager = StreamableHTTPSessionManager(
         server._lowlevel_server,  # the SDK's documented way to mount an MCPServer in a larger app
         stateless=runtime.settings.stateless,
+        json_response=True,
         security_settings=transport_security(runtime),
         session_idle_timeout=SESSION_IDLE_SECONDS,
         max_request_body_size=runtime.settings.max_document_bytes + 1024 * 1024,

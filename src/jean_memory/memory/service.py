@@ -16,13 +16,12 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
 import numpy as np
 
-from ..embeddings import Embedder
+from ..embeddings import Embedder, SyncEmbedder
 from ..errors import Conflict, InvalidInput, NotFound
 from ..store import Stores
-from ..store.records import Document, Filters, Memory, MemorySource, NewMemory, Scored
+from ..store.records import Document, Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored
 from . import validation as v
 from .chunking import chunk_text
 from .fusion import FusionWeights, context_boost, fuse
@@ -187,31 +186,26 @@ class MemoryService:
         n = v.limit_field(limit, 10, 100)
         filters = Filters(v.tags_field(tags), v.time_field(since, "since"), v.time_field(until, "until"),
                           client_id, include_documents)
-        pool = max(CANDIDATES, n * 2)
-        # The lexical side and the dense side (embed, then score) are independent: run them side by side
-        # (SQLite, onnxruntime and numpy all release the GIL).
-        lexical: list[Scored] = []
-        dense: list[Scored] = []
+        weights = self.weights
 
-        async def run_lexical() -> None:
-            lexical.extend(await self.stores.memories.lexical(user_id, query_terms(q), pool, filters))
+        def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
+            created = {s.seq: s.created_at for s in (*lexical, *dense) if s.created_at is not None}
+            return context_boost(fuse(lexical, dense, weights), created, weights)
 
-        async def run_dense() -> None:
-            vector = (await self.embedder.embed([q]))[0]
-            dense.extend(await self.stores.memories.dense(user_id, vector, pool, filters))
+        if isinstance(self.embedder, SyncEmbedder):
+            embed_sync = self.embedder.embed_sync
 
-        async with anyio.create_task_group() as group:
-            group.start_soon(run_lexical)
-            group.start_soon(run_dense)
-        fused = fuse(lexical, dense, self.weights)
-        created = {s.seq: s.created_at for s in (*lexical, *dense) if s.created_at is not None}
-        unknown = [s.seq for s in fused if s.seq not in created]
-        if unknown:  # a store that does not report created_at with its hits
-            created.update((m.seq, m.created_at) for m in await self.stores.memories.get_by_seq(user_id, unknown))
-        ranked = context_boost(fused, created, self.weights)[:n]
-        memories = await self.stores.memories.get_by_seq(user_id, [s.seq for s in ranked])
-        by_seq = {m.seq: m for m in memories}
-        return [SearchResult(by_seq[s.seq], s.score) for s in ranked if s.seq in by_seq]
+            def vector() -> np.ndarray:
+                row: np.ndarray = embed_sync([q])[0]
+                return row
+        else:  # a remote embedder: ask it here, hand the store the answer
+            ready: np.ndarray = (await self.embedder.embed([q]))[0]
+
+            def vector() -> np.ndarray:
+                return ready
+
+        query = HybridQuery(tuple(query_terms(q)), vector, max(CANDIDATES, n * 2), n, filters, rank)
+        return [SearchResult(m, score) for m, score in await self.stores.memories.hybrid(user_id, query)]
 
     async def list(
         self, user_id: str, limit: object = None, cursor: object = None, tags: object = None,

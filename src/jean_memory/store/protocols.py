@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .records import ApiKey, Document, Filters, Memory, MemorySource, NewMemory, Scored, User
+from .records import ApiKey, Document, Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, User
 
 
 class UserStore(Protocol):
@@ -60,6 +60,11 @@ class MemoryStore(Protocol):
 
     async def dense(self, user_id: str, vector: np.ndarray, limit: int, filters: Filters) -> list[Scored]:
         """Cosine similarity over live memories; higher is better."""
+        ...
+
+    async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
+        """``lexical`` and ``dense`` (``query.pool`` each), ranked by ``query.rank``; the best ``query.limit`` live
+        memories with their ranked scores, best first."""
         ...
 
     async def count(self, user_id: str) -> int: ...

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +101,25 @@ class Filters:
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """A search hit. ``created_at`` is optional: a store that has it at hand fills it in, which spares the
-    service a lookup when it smooths scores over neighbouring memories (``memory.fusion.context_boost``)."""
+    """A search hit. Both stores fill in ``created_at``: ranking smooths scores over memories saved close together
+    (``memory.fusion.context_boost``) and drops a candidate without it."""
 
     seq: int
     score: float
     created_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HybridQuery:
+    """One hybrid search, for a store to run in as few round trips as it can (``MemoryStore.hybrid``).
+
+    ``vector`` returns the query's unit embedding and may compute it, blocking: a store calls it off the event
+    loop. ``rank`` is pure: it fuses the lexical and dense candidates (``pool`` of each), best first.
+    """
+
+    terms: tuple[str, ...]
+    vector: Callable[[], np.ndarray]
+    pool: int
+    limit: int
+    filters: Filters
+    rank: Callable[[Sequence[Scored], Sequence[Scored]], list[Scored]]

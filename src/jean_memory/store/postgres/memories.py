@@ -17,13 +17,14 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+import anyio.to_thread
 import numpy as np
 from psycopg.errors import UniqueViolation
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from ...errors import Conflict
-from ..records import Filters, Memory, MemorySource, NewMemory, Scored, sort_sources
+from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, sort_sources
 from .db import Conn, PostgresDatabase, Vector
 
 COLUMNS = "seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at"
@@ -177,6 +178,25 @@ class PostgresMemoryStore:
             f" WHERE m.user_id=%s AND m.deleted_at IS NULL AND m.tsv @@ ({query}){where}"
             " ORDER BY score DESC, m.seq DESC LIMIT %s", (*terms, user_id, *terms, *params, limit))
         return [Scored(int(r["seq"]), float(r["score"]), float(r["created_at"])) for r in rows]
+
+    async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
+        """The lexical query runs while a worker thread computes the query vector; then dense, rank, rows."""
+        lexical: list[Scored] = []
+        vectors: list[np.ndarray] = []
+
+        async def run_lexical() -> None:
+            lexical.extend(await self.lexical(user_id, query.terms, query.pool, query.filters))
+
+        async def run_vector() -> None:
+            vectors.append(await anyio.to_thread.run_sync(query.vector))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(run_lexical)
+            group.start_soon(run_vector)
+        dense = await self.dense(user_id, vectors[0], query.pool, query.filters)
+        ranked = query.rank(lexical, dense)[: query.limit]
+        by_seq = {m.seq: m for m in await self.get_by_seq(user_id, [s.seq for s in ranked])}
+        return [(by_seq[s.seq], s.score) for s in ranked if s.seq in by_seq]
 
     async def dense(self, user_id: str, vector: np.ndarray, limit: int, filters: Filters) -> list[Scored]:
         where, params = filter_sql(filters)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import Conflict
-from ..records import Filters, Memory, MemorySource, NewMemory, Scored, sort_sources
+from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, sort_sources
 from .db import SqliteDatabase
 
 _COLUMNS = "seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at"
@@ -167,12 +167,16 @@ class SqliteMemoryStore:
     async def get_by_seq(self, user_id: str, seqs: Sequence[int]) -> list[Memory]:
         if not seqs:
             return []
-        marks = ",".join("?" * len(seqs))
-        rows = await self.db.read(lambda c: c.execute(
-            f"SELECT {_COLUMNS} FROM memories WHERE user_id=? AND deleted_at IS NULL AND seq IN ({marks})",
-            (user_id, *seqs)).fetchall())
-        by_seq = {r["seq"]: row_to_memory(r) for r in rows}
+        by_seq = await self.db.read(lambda c: self._by_seq_sync(c, user_id, seqs))
         return [by_seq[s] for s in seqs if s in by_seq]
+
+    def _by_seq_sync(self, c: sqlite3.Connection, user_id: str, seqs: Sequence[int]) -> dict[int, Memory]:
+        if not seqs:
+            return {}
+        marks = ",".join("?" * len(seqs))
+        rows = c.execute(f"SELECT {_COLUMNS} FROM memories WHERE user_id=? AND deleted_at IS NULL AND seq IN ({marks})",
+                         (user_id, *seqs)).fetchall()
+        return {r["seq"]: row_to_memory(r) for r in rows}
 
     async def find_by_keys(self, user_id: str, keys: Sequence[str]) -> dict[str, Memory]:
         if not keys:
@@ -237,30 +241,48 @@ class SqliteMemoryStore:
     async def lexical(self, user_id: str, terms: Sequence[str], limit: int, filters: Filters) -> list[Scored]:
         if not terms:
             return []
+        return await self.db.read(lambda c: self._lexical_sync(c, user_id, terms, limit, filters))
+
+    def _lexical_sync(
+        self, c: sqlite3.Connection, user_id: str, terms: Sequence[str], limit: int, filters: Filters
+    ) -> list[Scored]:
+        if not terms:
+            return []
         words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         match = f'user_id:"{user_id}" AND ({words})'
         where, params = filter_sql(filters)
+        # Fast path: rank inside FTS5 alone (no join while scoring), then apply the filters to the best
+        # 2 x limit. Only when the filters leave fewer than ``limit`` of a full batch, rank every match with
+        # the join.
+        best = c.execute("SELECT rowid, bm25(memories_fts, 1.0, 0.0) FROM memories_fts WHERE memories_fts"
+                         " MATCH ? ORDER BY 2 LIMIT ?", (match, 2 * limit)).fetchall()
+        if not best:
+            return []
+        marks = ",".join("?" * len(best))
+        kept = {r["seq"]: r["created_at"] for r in c.execute(
+            f"SELECT m.seq, m.created_at FROM memories m WHERE m.seq IN ({marks}) AND m.user_id=?{where}",
+            (*(b[0] for b in best), user_id, *params))}
+        hits = [Scored(seq, -float(rank), kept[seq]) for seq, rank in best if seq in kept][:limit]
+        if len(hits) < limit and len(best) == 2 * limit:
+            rows = c.execute(
+                "SELECT m.seq, m.created_at, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts JOIN memories"
+                f" m ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ? AND m.user_id=?{where}"
+                " ORDER BY rank LIMIT ?", (match, user_id, *params, limit)).fetchall()
+            hits = [Scored(r["seq"], -float(r["rank"]), r["created_at"]) for r in rows]
+        return hits
 
-        def run(c: sqlite3.Connection) -> list[Scored]:
-            # Fast path: rank inside FTS5 alone (no join while scoring), then apply the filters to the best
-            # 2 x limit. Only when the filters leave fewer than ``limit`` of a full batch, rank every match with
-            # the join.
-            best = c.execute("SELECT rowid, bm25(memories_fts, 1.0, 0.0) FROM memories_fts WHERE memories_fts"
-                             " MATCH ? ORDER BY 2 LIMIT ?", (match, 2 * limit)).fetchall()
-            if not best:
-                return []
-            marks = ",".join("?" * len(best))
-            kept = {r["seq"]: r["created_at"] for r in c.execute(
-                f"SELECT m.seq, m.created_at FROM memories m WHERE m.seq IN ({marks}) AND m.user_id=?{where}",
-                (*(b[0] for b in best), user_id, *params))}
-            hits = [Scored(seq, -float(rank), kept[seq]) for seq, rank in best if seq in kept][:limit]
-            if len(hits) < limit and len(best) == 2 * limit:
-                rows = c.execute(
-                    "SELECT m.seq, m.created_at, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts JOIN memories"
-                    f" m ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ? AND m.user_id=?{where}"
-                    " ORDER BY rank LIMIT ?", (match, user_id, *params, limit)).fetchall()
-                hits = [Scored(r["seq"], -float(r["rank"]), r["created_at"]) for r in rows]
-            return hits
+    async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
+        """Everything in one worker-thread call: lexical, the query vector, dense, the ranking and the rows.
+
+        Each hop to a worker thread and back costs two thread wake-ups; on a small VM those cost more than the
+        work, and running the lexical side beside the embedding gained nothing measurable (``bench/README.md``).
+        """
+        def run(c: sqlite3.Connection) -> list[tuple[Memory, float]]:
+            lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters)
+            dense = self._dense_sync(c, user_id, query.vector(), query.pool, query.filters)
+            ranked = query.rank(lexical, dense)[: query.limit]
+            rows = self._by_seq_sync(c, user_id, [s.seq for s in ranked])
+            return [(rows[s.seq], s.score) for s in ranked if s.seq in rows]
 
         return await self.db.read(run)
 
