@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from jean_memory.store import Stores
-from jean_memory.store.records import Filters, HybridQuery, NewMemory, Scored
+from jean_memory.store.records import Document, Filters, HybridQuery, NewMemory, Scored
 from tests.store.vectors import unit_vector
 
 pytestmark = pytest.mark.anyio
@@ -123,3 +123,29 @@ async def test_purge_erases_only_memories_deleted_before_the_cutoff(stores: Stor
     assert await stores.memories.purge_deleted(cutoff) == 0
     assert [m.id for m in await stores.memories.page(u.id, 10, None, Filters())] == [live.id]
     assert await stores.memories.purge_deleted(time.time() + 1) == 1
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(), Filters(tags=("even",)), Filters(since=1003.0, until=1007.0), Filters(client_id="app-b"),
+    Filters(include_chunks=True), Filters(tags=("even",), client_id="app-a", since=1001.0),
+], ids=["none", "tag", "time", "app", "chunks", "all"])
+async def test_hybrid_filters_its_candidates_as_lexical_and_dense_do(stores: Stores, filters: Filters) -> None:
+    u = await stores.users.create_user("hy-filters@example.com", None)
+    await stores.memories.insert(u.id, [
+        NewMemory(f"note {i} about otters", f"k{i}", unit_vector(i), ("even",) if i % 2 == 0 else (),
+                  "app-a" if i < 6 else "app-b", created_at=1000.0 + i) for i in range(10)])
+    doc = Document("d-otters", u.id, "Otters", "otters in a document", "text", None, None, {}, 1000.0, 1000.0)
+    await stores.documents.insert_document(doc, [NewMemory("otters in a document", "c1", unit_vector(50), (),
+                                                           document_id=doc.id, created_at=1004.0)])
+    vector = np.frombuffer(unit_vector(3), dtype=np.float32)
+    seen: list[tuple[list[Scored], list[Scored]]] = []
+
+    def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
+        seen.append((list(lexical), list(dense)))
+        return list(lexical)
+
+    await stores.memories.hybrid(u.id, HybridQuery(("otters",), lambda: vector, 20, 20, filters, rank))
+    [(lexical, dense)] = seen
+    alone = await stores.memories.lexical(u.id, ["otters"], 20, filters)
+    assert {(s.seq, s.created_at) for s in lexical} == {(s.seq, s.created_at) for s in alone} != set()
+    assert {s.seq for s in dense} == {s.seq for s in await stores.memories.dense(u.id, vector, 20, filters)}

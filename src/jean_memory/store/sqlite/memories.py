@@ -13,7 +13,6 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ import numpy as np
 from ...errors import Conflict
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, sort_sources
 from .db import SqliteDatabase
+from .matrix import UserMatrix
 
 _COLUMNS = "seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at"
 _CACHE_ROWS = 400_000
@@ -77,48 +77,10 @@ def insert_rows(c: sqlite3.Connection, user_id: str, items: Sequence[NewMemory])
     return out
 
 
-@dataclass(slots=True)
-class _Matrix:
-    """One user's live vectors. Arrays may hold spare rows past ``size`` so that appends are cheap; a reader
-    takes ``size`` first, and rows below it never change."""
-
-    version: int
-    seqs: np.ndarray
-    vectors: np.ndarray
-    created: np.ndarray
-    is_chunk: np.ndarray
-    client_ids: list[str | None]
-    tags: list[frozenset[str]]
-    size: int = 0
-
-    def append(self, memories: Sequence[Memory], vectors: np.ndarray) -> None:
-        k, need = len(memories), self.size + len(memories)
-        if need > len(self.seqs):
-            cap = max(need, 2 * len(self.seqs), 64)
-            self.seqs = _grow(self.seqs, cap, self.size)
-            self.vectors = _grow(self.vectors, cap, self.size)
-            self.created = _grow(self.created, cap, self.size)
-            self.is_chunk = _grow(self.is_chunk, cap, self.size)
-        rows = slice(self.size, need)
-        self.seqs[rows] = [m.seq for m in memories]
-        self.vectors[rows] = vectors
-        self.created[rows] = [m.created_at for m in memories]
-        self.is_chunk[rows] = [m.document_id is not None for m in memories]
-        self.client_ids.extend(m.client_id for m in memories)
-        self.tags.extend(frozenset(m.tags) for m in memories)
-        self.size += k
-
-
-def _grow(array: np.ndarray, capacity: int, used: int) -> np.ndarray:
-    bigger = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
-    bigger[:used] = array[:used]
-    return bigger
-
-
 class SqliteMemoryStore:
     def __init__(self, db: SqliteDatabase) -> None:
         self.db = db
-        self._cache: OrderedDict[str, _Matrix] = OrderedDict()
+        self._cache: OrderedDict[str, UserMatrix] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     async def insert(self, user_id: str, items: Sequence[NewMemory]) -> list[Memory]:
@@ -244,8 +206,11 @@ class SqliteMemoryStore:
         return await self.db.read(lambda c: self._lexical_sync(c, user_id, terms, limit, filters))
 
     def _lexical_sync(
-        self, c: sqlite3.Connection, user_id: str, terms: Sequence[str], limit: int, filters: Filters
+        self, c: sqlite3.Connection, user_id: str, terms: Sequence[str], limit: int, filters: Filters,
+        matrix: tuple[UserMatrix, np.ndarray] | None = None,
     ) -> list[Scored]:
+        """BM25 hits; ``matrix`` (the user's vectors and the filters' mask over them) spares the SQL that applies
+        the filters and reads ``created_at`` for the hits it holds."""
         if not terms:
             return []
         words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
@@ -258,10 +223,12 @@ class SqliteMemoryStore:
                          " MATCH ? ORDER BY 2 LIMIT ?", (match, 2 * limit)).fetchall()
         if not best:
             return []
-        marks = ",".join("?" * len(best))
-        kept = {r["seq"]: r["created_at"] for r in c.execute(
-            f"SELECT m.seq, m.created_at FROM memories m WHERE m.seq IN ({marks}) AND m.user_id=?{where}",
-            (*(b[0] for b in best), user_id, *params))}
+        kept, unknown = matrix[0].lookup([b[0] for b in best], matrix[1]) if matrix else ({}, [b[0] for b in best])
+        if unknown:  # no matrix, or hits it does not hold (written since it was read)
+            marks = ",".join("?" * len(unknown))
+            kept.update((r[0], r[1]) for r in c.execute(
+                f"SELECT m.seq, m.created_at FROM memories m WHERE m.seq IN ({marks}) AND m.user_id=?{where}",
+                (*unknown, user_id, *params)))
         hits = [Scored(seq, -float(rank), kept[seq]) for seq, rank in best if seq in kept][:limit]
         if len(hits) < limit and len(best) == 2 * limit:
             rows = c.execute(
@@ -278,8 +245,11 @@ class SqliteMemoryStore:
         work, and running the lexical side beside the embedding gained nothing measurable (``bench/README.md``).
         """
         def run(c: sqlite3.Connection) -> list[tuple[Memory, float]]:
-            lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters)
-            dense = self._dense_sync(c, user_id, query.vector(), query.pool, query.filters)
+            matrix = self._load_matrix(c, user_id)
+            mask = matrix.mask(query.filters) if matrix is not None else None
+            lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters,
+                                         (matrix, mask) if matrix is not None and mask is not None else None)
+            dense = matrix.top(query.vector(), query.pool, mask) if matrix is not None and mask is not None else []
             ranked = query.rank(lexical, dense)[: query.limit]
             rows = self._by_seq_sync(c, user_id, [s.seq for s in ranked])
             return [(rows[s.seq], s.score) for s in ranked if s.seq in rows]
@@ -294,31 +264,9 @@ class SqliteMemoryStore:
         self, c: sqlite3.Connection, user_id: str, vector: np.ndarray, limit: int, filters: Filters
     ) -> list[Scored]:
         matrix = self._load_matrix(c, user_id)
-        if matrix is None or matrix.size == 0:
+        if matrix is None:
             return []
-        n = matrix.size
-        seqs, created = matrix.seqs[:n], matrix.created[:n]
-        scores = matrix.vectors[:n] @ vector.astype(np.float32)
-        mask = np.ones(len(scores), dtype=bool)
-        if not filters.include_chunks:
-            mask &= ~matrix.is_chunk[:n]
-        if filters.since is not None:
-            mask &= created >= filters.since
-        if filters.until is not None:
-            mask &= created < filters.until
-        if filters.client_id is not None or filters.tags:
-            wanted = set(filters.tags)
-            mask &= np.array([
-                (filters.client_id is None or cid == filters.client_id) and wanted <= tags
-                for cid, tags in zip(matrix.client_ids[:n], matrix.tags[:n], strict=True)
-            ], dtype=bool)
-        scores = np.where(mask, scores, -np.inf)
-        k = min(limit, int(mask.sum()))
-        if k <= 0:
-            return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [Scored(int(seqs[i]), float(scores[i]), float(created[i])) for i in top]
+        return matrix.top(vector, limit, matrix.mask(filters))
 
     async def purge_deleted(self, before: float) -> int:
         # Soft-deleted rows left the FTS index and the vector cache when they were deleted; only the row remains.
@@ -339,7 +287,7 @@ class SqliteMemoryStore:
             (user_id,)).fetchall())
         return sort_sources(MemorySource(r["client_id"], r["name"], int(r["n"])) for r in rows)
 
-    def _load_matrix(self, c: sqlite3.Connection, user_id: str) -> _Matrix | None:
+    def _load_matrix(self, c: sqlite3.Connection, user_id: str) -> UserMatrix | None:
         row = c.execute("SELECT mem_version FROM users WHERE id=?", (user_id,)).fetchone()
         if row is None:
             return None
@@ -356,7 +304,7 @@ class SqliteMemoryStore:
             vectors = np.frombuffer(b"".join(r["embedding"] for r in rows), dtype=np.float32).reshape(len(rows), -1)
         else:
             vectors = np.zeros((0, 1), dtype=np.float32)
-        matrix = _Matrix(
+        matrix = UserMatrix(
             version, np.array([r["seq"] for r in rows], dtype=np.int64), vectors,
             np.array([r["created_at"] for r in rows], dtype=np.float64),
             np.array([bool(r["chunk"]) for r in rows], dtype=bool), [r["client_id"] for r in rows],

@@ -1,0 +1,90 @@
+"""A user's vectors in memory for dense search on SQLite, and the search filters applied to them with numpy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..records import Filters, Memory, Scored
+
+
+@dataclass(slots=True)
+class UserMatrix:
+    """One user's live vectors, with what the search filters need (time, chunk or memory, app, tags), in ``seq``
+    order. Arrays may hold spare rows past ``size`` so that appends are cheap; a reader takes ``size`` first, and
+    rows below it never change."""
+
+    version: int
+    seqs: np.ndarray
+    vectors: np.ndarray
+    created: np.ndarray
+    is_chunk: np.ndarray
+    client_ids: list[str | None]
+    tags: list[frozenset[str]]
+    size: int = 0
+
+    def mask(self, filters: Filters) -> np.ndarray:
+        """Which of the first ``size`` rows the filters keep."""
+        n = self.size
+        created = self.created[:n]
+        mask = np.ones(n, dtype=bool)
+        if not filters.include_chunks:
+            mask &= ~self.is_chunk[:n]
+        if filters.since is not None:
+            mask &= created >= filters.since
+        if filters.until is not None:
+            mask &= created < filters.until
+        if filters.client_id is not None or filters.tags:
+            wanted = set(filters.tags)
+            mask &= np.array([
+                (filters.client_id is None or cid == filters.client_id) and wanted <= tags
+                for cid, tags in zip(self.client_ids[:n], self.tags[:n], strict=True)
+            ], dtype=bool)
+        return mask
+
+    def top(self, vector: np.ndarray, limit: int, mask: np.ndarray) -> list[Scored]:
+        """The ``limit`` best cosine scores among the rows ``mask`` keeps (``mask`` from ``self.mask``)."""
+        n = len(mask)
+        k = min(limit, int(mask.sum()))
+        if k <= 0:
+            return []
+        scores = np.where(mask, self.vectors[:n] @ vector.astype(np.float32), -np.inf)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [Scored(int(self.seqs[i]), float(scores[i]), float(self.created[i])) for i in top]
+
+    def lookup(self, seqs: Sequence[int], mask: np.ndarray) -> tuple[dict[int, float], list[int]]:
+        """For hits found elsewhere: ``created_at`` of those held here that ``mask`` keeps, and the seqs not held."""
+        n = len(mask)
+        if n == 0:
+            return {}, list(seqs)
+        wanted = np.asarray(seqs, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.seqs[:n], wanted), n - 1)
+        held = self.seqs[at] == wanted
+        kept = {int(s): float(self.created[i]) for s, i, h in zip(wanted, at, held, strict=True) if h and mask[i]}
+        return kept, [int(s) for s, h in zip(wanted, held, strict=True) if not h]
+
+    def append(self, memories: Sequence[Memory], vectors: np.ndarray) -> None:
+        k, need = len(memories), self.size + len(memories)
+        if need > len(self.seqs):
+            cap = max(need, 2 * len(self.seqs), 64)
+            self.seqs = _grow(self.seqs, cap, self.size)
+            self.vectors = _grow(self.vectors, cap, self.size)
+            self.created = _grow(self.created, cap, self.size)
+            self.is_chunk = _grow(self.is_chunk, cap, self.size)
+        rows = slice(self.size, need)
+        self.seqs[rows] = [m.seq for m in memories]
+        self.vectors[rows] = vectors
+        self.created[rows] = [m.created_at for m in memories]
+        self.is_chunk[rows] = [m.document_id is not None for m in memories]
+        self.client_ids.extend(m.client_id for m in memories)
+        self.tags.extend(frozenset(m.tags) for m in memories)
+        self.size += k
+
+
+def _grow(array: np.ndarray, capacity: int, used: int) -> np.ndarray:
+    bigger = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
+    bigger[:used] = array[:used]
+    return bigger
