@@ -40,34 +40,50 @@ async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, r
     return status, body
 
 
-def build(method: str, path: str, host: str, token: str | None, body: bytes = b"") -> bytes:
+def build(method: str, path: str, host: str, token: str | None, body: bytes = b"",
+          headers: dict[str, str] | None = None) -> bytes:
     head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
     if token:
         head += f"Authorization: Bearer {token}\r\n"
+    for name, value in (headers or {}).items():
+        head += f"{name}: {value}\r\n"
     if body:
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
     return head.encode() + b"\r\n" + body
 
 
-async def load(port: int, clients: int, requests: list[bytes], ok: Callable[[int], bool] = lambda s: s < 300) -> Run:
-    """Send every request once, spread over ``clients`` concurrent keep-alive connections."""
-    run = Run()
-    queue = list(reversed(requests))
+def _ok(status: int, body: bytes) -> bool:
+    return status < 300
 
-    async def client() -> None:
+
+async def load(port: int, clients: int, requests: list[bytes], ok: Callable[[int, bytes], bool] = _ok) -> Run:
+    """Send every request once, spread over ``clients`` concurrent keep-alive connections."""
+    queue = list(reversed(requests))
+    return await _drive(port, [queue] * clients, ok)
+
+
+async def load_each(port: int, lists: list[list[bytes]], ok: Callable[[int, bytes], bool] = _ok) -> Run:
+    """One keep-alive connection per list, each sending its own requests in order, all at once."""
+    return await _drive(port, [list(reversed(requests)) for requests in lists], ok)
+
+
+async def _drive(port: int, queues: list[list[bytes]], ok: Callable[[int, bytes], bool]) -> Run:
+    run = Run()
+
+    async def client(queue: list[bytes]) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while queue:
                 raw = queue.pop()
                 t = time.perf_counter()
-                status, _ = await _request(reader, writer, raw)
+                status, body = await _request(reader, writer, raw)
                 run.latencies.append(time.perf_counter() - t)
                 run.statuses[status] = run.statuses.get(status, 0) + 1
-                run.errors += not ok(status)
+                run.errors += not ok(status, body)
         finally:
             writer.close()
 
     t0 = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
+    await asyncio.gather(*(client(q) for q in queues))
     run.seconds = time.perf_counter() - t0
     return run

@@ -26,7 +26,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 from .common import LOCOMO, WORK, latency, write
-from .loadgen import Run, build, load
+from .loadgen import Run, build, load, load_each
 from .locomo_data import load as load_locomo
 from .seed import base_texts, seed
 from .server import ceiling, free_port, jean_memory
@@ -88,6 +88,54 @@ async def mcp_load(url: str, token: str, clients: int, calls: list[Call], warm: 
     return run, protocol
 
 
+MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
+
+async def mcp_sessions(url: str, token: str, count: int) -> list[dict[str, str]]:
+    """``count`` initialized MCP sessions (initialize, then notifications/initialized): the headers each sends."""
+    sessions = []
+    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}", **MCP_HEADERS}) as http:
+        for i in range(count):
+            init = await http.post(url, json={"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": f"bench-{i}",
+                                                                                     "version": "1"}}})
+            init.raise_for_status()
+            headers = {**MCP_HEADERS, "Mcp-Session-Id": init.headers["mcp-session-id"],
+                       "Mcp-Protocol-Version": init.json()["result"]["protocolVersion"]}
+            (await http.post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"},
+                             headers=headers)).raise_for_status()
+            sessions.append(headers)
+    return sessions
+
+
+def tool_call(host: str, token: str, headers: dict[str, str], call_id: int, call: Call) -> bytes:
+    body = json.dumps({"jsonrpc": "2.0", "id": call_id, "method": "tools/call",
+                       "params": {"name": call[0], "arguments": call[1]}}).encode()
+    return build("POST", "/mcp", host, token, body, {k: v for k, v in headers.items() if k != "Content-Type"})
+
+
+def tool_succeeded(status: int, body: bytes) -> bool:
+    """A 200 whose JSON-RPC result is not a tool error (the server answers each request with one JSON body)."""
+    try:
+        result = json.loads(body).get("result")
+    except ValueError:
+        return False
+    return status == 200 and isinstance(result, dict) and not result.get("isError")
+
+
+async def mcp_lean(port: int, token: str, clients: int, calls: list[Call], warm: list[Call]) -> Run:
+    """The same tool calls as ``mcp_load`` from a minimal JSON-RPC-over-HTTP client (the REST rows' load generator):
+    one initialized session and one keep-alive connection per client; one untimed warm-up call each."""
+    host = f"127.0.0.1:{port}"
+    sessions = await mcp_sessions(f"http://{host}/mcp", token, clients)
+    await load_each(port, [[tool_call(host, token, h, 1, warm[i % len(warm)])] for i, h in enumerate(sessions)],
+                    tool_succeeded)
+    lists: list[list[bytes]] = [[] for _ in range(clients)]
+    for k, call in enumerate(calls):
+        lists[k % clients].append(tool_call(host, token, sessions[k % clients], k + 2, call))
+    return await load_each(port, lists, tool_succeeded)
+
+
 def server_side(lines: list[str], tool: str, last: int) -> dict[str, Any]:
     """Latency of the last ``last`` successful ``tool`` calls as the server itself timed them (its request log:
     from the request's first byte to the response's last, auth, embedding and the MCP transport included; the
@@ -125,8 +173,14 @@ async def one_size(n: int, qs: list[str], base: Any, per_cell: int, adds: int, m
         mcp_qs = iter(qs[len(CLIENTS) * per_cell:])
         out["mcp_search_memory"] = {}
         out["mcp_search_memory_server"] = {}
+        out["mcp_search_memory_lean"] = {}
+        out["mcp_search_memory_lean_server"] = {}
         for c in MCP_CLIENTS if mcp else ():
             warm = [("search_memory", {"query": f"mcp warm up {c}-{k} walking"}) for k in range(c)]
+            calls = [("search_memory", {"query": next(mcp_qs), "limit": 10}) for _ in range(mcp)]
+            mark = server.log_size()
+            out["mcp_search_memory_lean"][c] = (await mcp_lean(port, token, c, calls, warm)).summary()
+            out["mcp_search_memory_lean_server"][c] = server_side(server.log_lines(mark), "search_memory", len(calls))
             calls = [("search_memory", {"query": next(mcp_qs), "limit": 10}) for _ in range(mcp)]
             mark = server.log_size()
             mcp_run, out["mcp_protocol"] = await mcp_load(url, token, c, calls, warm)

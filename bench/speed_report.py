@@ -18,16 +18,19 @@ def markdown(data: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for n, size in data["sizes"].items():
-        for op in ("search", "add", "mcp search_memory", "mcp add_memories"):
-            for c, cell in size.get(op.replace(" ", "_"), {}).items():
+        for op, key in (("search", "search"), ("add", "add"), ("mcp search_memory, JSON-RPC client",
+                                                                "mcp_search_memory_lean"),
+                        ("mcp search_memory, SDK client", "mcp_search_memory"), ("mcp add_memories, SDK client",
+                                                                                 "mcp_add_memories")):
+            for c, cell in size.get(key, {}).items():
                 top = ceil["get"][c]["throughput_rps"] if c in ceil["get"] else ceil["get"][str(c)]["throughput_rps"]
                 ratio = f"{100 * cell['throughput_rps'] / top:.1f}%" if top else "-"
                 lines.append(f"| {int(n):,} | {op} | {c} | {cell['p50_ms']} | {cell['p95_ms']} | {cell['p99_ms']} | "
                              f"{cell['throughput_rps']} | {cell['errors']} | {ratio} |")
-                own = size.get("mcp_search_memory_server", {}).get(c) if op == "mcp search_memory" else None
+                own = size.get(f"{key}_server", {}).get(c) if key.startswith("mcp_search") else None
                 if own:
-                    lines.append(f"| {int(n):,} | mcp search_memory, server-side | {c} | {own['p50_ms']} | "
-                                 f"{own['p95_ms']} | {own['p99_ms']} | | | |")
+                    lines.append(f"| {int(n):,} | {op.split(', ')[0]}, server-side of the row above | {c} | "
+                                 f"{own['p50_ms']} | {own['p95_ms']} | {own['p99_ms']} | | | |")
     lines += ["", "| memories | seed s | cold start s | first search ms | search after writes ms | RSS idle MiB | "
               "RSS after searches MiB | RSS end MiB |", "|---|---|---|---|---|---|---|---|"]
     for n, s in data["sizes"].items():
@@ -47,13 +50,19 @@ def markdown(data: dict[str, Any]) -> str:
 
 def mcp_note(data: dict[str, Any]) -> str:
     mcp = data["mcp_calls"]
-    return (f"MCP rows: the tools on `/mcp` through the official MCP Python SDK client (`mcp` {data['mcp_sdk']}, "
+    return ("MCP rows, JSON-RPC client: `tools/call` POSTs to `/mcp` from the same minimal keep-alive HTTP client as "
+            "the REST rows (bearer API key, `Accept: application/json, text/event-stream`, one initialized session "
+            "per client; a call counts as an error unless it answers 200 with a result that is not `isError`). "
+            "This is the server's latency as any MCP client sees it before its own processing.\n\n"
+            "MCP rows, SDK client: the tools on `/mcp` through the official MCP Python SDK client "
+            f"(`mcp` {data['mcp_sdk']}, "
             f"Streamable HTTP, initialize handshake, protocol {data['mcp_protocol']}) with the same API key as bearer; "
             "one initialized session per client, reused for all its calls (handshake and one warm-up call not "
             f"timed). {mcp['search_memory']} `search_memory` calls (`limit` 10, distinct queries, none used by the "
             f"REST rows) and {mcp['add_memories']} `add_memories` calls (one text each) per client count; the MCP "
             "searches run right after the REST searches, the MCP adds right after the REST adds. The SDK client runs "
-            "in the load process and its own work (JSON-RPC, SSE parsing, result validation) is inside these timings; "
-            "the 'server-side' rows are the same calls as the server's own request log timed them (first byte in to "
+            "in the load process and its own work (its message streams, pydantic models, JSON-schema validation of "
+            "each result against the tool's output schema) is inside these timings; the 'server-side' rows are the "
+            "same calls as the server's own request log timed them (first byte in to "
             "last byte out: bearer check, MCP transport, embedding and search included; the client excluded). The "
             "server runs as deployed by default, logging one JSON line per request at INFO.")
