@@ -106,6 +106,14 @@ async def test_session_is_bound_to_its_user(client: httpx.AsyncClient, runtime, 
     assert (await client.post("/mcp", json=listing, headers=base)).status_code == 401
 
 
+async def test_a_tool_call_is_answered_with_one_json_body(client: httpx.AsyncClient, alice: Account) -> None:
+    sid = await open_session(client, alice)
+    headers = {**ACCEPT, **alice.headers, "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18"}
+    r = await client.post("/mcp", json=call("search_memory", {"query": "anything", "limit": 3}, 7), headers=headers)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    assert r.json()["id"] == 7 and r.json()["result"]["isError"] is False
+
+
 async def test_delete_ends_session(client: httpx.AsyncClient, alice: Account) -> None:
     sid = await open_session(client, alice)
     headers = {**alice.headers, "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18"}
