@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from jean_memory.errors import Conflict
 from jean_memory.store import Stores
 from jean_memory.store.records import Document, Filters, HybridQuery, NewMemory, Scored
 from tests.store.vectors import unit_vector
@@ -102,10 +103,29 @@ async def test_delete_user_cascades(stores: Stores) -> None:
     u = await stores.users.create_user("gone@example.com", None)
     await stores.memories.insert(u.id, [NewMemory("something", "k", unit_vector(1))])
     await stores.api_keys.create_key(u.id, "k", "hash", "jm_abc")
+    await stores.users.link_identity(u.id, "https://id.example", "sub-1")
     await stores.users.delete_user(u.id)
     assert await stores.users.get_user(u.id) is None
     assert await stores.api_keys.find_key("hash") is None
     assert await stores.memories.count(u.id) == 0
+    assert await stores.users.user_for_identity("https://id.example", "sub-1") is None
+
+
+async def test_identities_link_once_per_issuer_and_never_move(stores: Stores) -> None:
+    a = await stores.users.create_user("id-a@example.com", None)
+    b = await stores.users.create_user("id-b@example.com", None)
+    assert await stores.users.user_for_identity("https://id.example", "s1") is None
+    await stores.users.link_identity(a.id, "https://id.example", "s1")
+    await stores.users.link_identity(a.id, "https://id.example", "s1")  # again: a no-op
+    assert (await stores.users.user_for_identity("https://id.example", "s1")) == a
+    with pytest.raises(Conflict):  # the identity belongs to a
+        await stores.users.link_identity(b.id, "https://id.example", "s1")
+    with pytest.raises(Conflict):  # a already has a subject at this issuer
+        await stores.users.link_identity(a.id, "https://id.example", "s2")
+    await stores.users.link_identity(a.id, "https://other.example", "s1")  # another issuer is another identity
+    await stores.users.link_identity(b.id, "https://id.example", "s2")
+    assert (await stores.users.user_for_identity("https://id.example", "s2")) == b
+    assert (await stores.users.user_for_identity("https://other.example", "s1")) == a
 
 
 async def test_purge_erases_only_memories_deleted_before_the_cutoff(stores: Stores) -> None:

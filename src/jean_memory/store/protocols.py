@@ -23,6 +23,15 @@ class UserStore(Protocol):
         """Delete the user and everything they own (memories, documents, keys, sessions, OAuth grants)."""
         ...
 
+    async def user_for_identity(self, issuer: str, subject: str) -> User | None:
+        """The account an upstream OpenID Connect identity is linked to."""
+        ...
+
+    async def link_identity(self, user_id: str, issuer: str, subject: str) -> None:
+        """Link (issuer, subject) to the user; linking it again is a no-op. ``errors.Conflict`` when the identity
+        belongs to another account, or the user is already linked to a different subject of this issuer."""
+        ...
+
 
 class ApiKeyStore(Protocol):
     async def create_key(self, user_id: str, name: str, key_hash: str, prefix: str) -> ApiKey: ...

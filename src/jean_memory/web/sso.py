@@ -76,12 +76,14 @@ async def callback(request: Request, slug: str) -> Response:
         log.warning("OpenID sign-in with %s failed: %s", slug, exc)
         raise InvalidInput("Sign-in could not be completed (it expired, or was started in another browser). "
                            "Please start again.") from exc
-    claims = dict(token.get("userinfo") or {})
+    id_token = dict(token.get("userinfo") or {})  # the verified ID token's claims
+    claims = dict(id_token)
     if "email" not in claims:  # providers that keep profile claims out of the ID token (conformIdTokenClaims)
         info = dict(await client.userinfo(token=token))  # type: ignore[attr-defined]
         if info.get("sub") != claims.get("sub"):
             raise InvalidInput("The provider answered for a different account. Please start again.")
         claims |= info
+    claims["iss"], claims["sub"] = id_token.get("iss"), id_token.get("sub")  # the identity is the ID token's
     user = await oidc.link_account(runtime.stores, claims, runtime.settings.signup_enabled)
     response = RedirectResponse(safe_next(_decode(encoded_next)), status_code=303)
     response.delete_cookie(COOKIE, path="/login", httponly=True, samesite="lax", secure=runtime.settings.is_https)

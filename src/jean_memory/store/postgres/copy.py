@@ -1,7 +1,8 @@
 """``jean-memory copy --to postgresql://...``: move a SQLite deployment to PostgreSQL, rows and ids unchanged.
 
-Everything that lasts is copied (users with password hashes, API keys, documents, memories with their
-vectors and ``seq`` order, OAuth clients, grants, codes and tokens, site sessions), so people stay signed in
+Everything that lasts is copied (users with password hashes and linked sign-in identities, API keys, documents,
+memories with their vectors and ``seq`` order, OAuth clients, grants, codes and tokens, site sessions), so people
+stay signed in
 and connected apps keep working. Short-lived rows (pending authorizations, sign-in states, rate-limit
 windows) are left behind. The copy is one transaction: the target ends up with all of it or none of it.
 The target must be empty; the HNSW index is rebuilt once at the end (much faster than row by row).
@@ -20,8 +21,8 @@ from psycopg.types.json import Jsonb
 from ...errors import Conflict
 from .db import Conn, PostgresDatabase, Vector
 
-TABLES = ("users", "api_keys", "documents", "memories", "oauth_clients", "oauth_grants", "oauth_codes",
-          "oauth_tokens", "site_sessions")
+TABLES = ("users", "user_identities", "api_keys", "documents", "memories", "oauth_clients", "oauth_grants",
+          "oauth_codes", "oauth_tokens", "site_sessions")
 _BATCH = 1000
 _HNSW = ("CREATE INDEX memories_embedding ON memories USING hnsw (embedding vector_cosine_ops)"
          " WHERE deleted_at IS NULL")

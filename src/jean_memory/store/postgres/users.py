@@ -42,6 +42,22 @@ class PostgresUserStore:
             raise Conflict(f"an account for {user.email} already exists") from exc
         return user
 
+    async def user_for_identity(self, issuer: str, subject: str) -> User | None:
+        row = await self.db.fetchone(
+            "SELECT u.* FROM user_identities i JOIN users u ON u.id = i.user_id WHERE i.issuer=%s AND i.subject=%s",
+            (issuer, subject))
+        return _user(row) if row else None
+
+    async def link_identity(self, user_id: str, issuer: str, subject: str) -> None:
+        async with self.db.tx() as conn:
+            await conn.execute("INSERT INTO user_identities(issuer, subject, user_id, created_at) VALUES (%s,%s,%s,%s)"
+                               " ON CONFLICT DO NOTHING", (issuer, subject, user_id, time.time()))
+            cur = await conn.execute("SELECT user_id FROM user_identities WHERE issuer=%s AND subject=%s",
+                                     (issuer, subject))
+            row = await cur.fetchone()
+        if row is None or row["user_id"] != user_id:
+            raise Conflict("this sign-in identity cannot be linked to this account")
+
     async def get_user(self, user_id: str) -> User | None:
         row = await self.db.fetchone("SELECT * FROM users WHERE id=%s", (user_id,))
         return _user(row) if row else None

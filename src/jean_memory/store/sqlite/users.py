@@ -41,6 +41,23 @@ class SqliteUserStore:
 
         return await self.db.write(run)
 
+    async def user_for_identity(self, issuer: str, subject: str) -> User | None:
+        row = await self.db.read(lambda c: c.execute(
+            "SELECT u.* FROM user_identities i JOIN users u ON u.id = i.user_id WHERE i.issuer=? AND i.subject=?",
+            (issuer, subject)).fetchone())
+        return _user(row) if row else None
+
+    async def link_identity(self, user_id: str, issuer: str, subject: str) -> None:
+        def run(c: sqlite3.Connection) -> None:
+            c.execute("INSERT OR IGNORE INTO user_identities(issuer, subject, user_id, created_at) VALUES (?,?,?,?)",
+                      (issuer, subject, user_id, time.time()))
+            row = c.execute("SELECT user_id FROM user_identities WHERE issuer=? AND subject=?",
+                            (issuer, subject)).fetchone()
+            if row is None or row[0] != user_id:
+                raise Conflict("this sign-in identity cannot be linked to this account")
+
+        await self.db.write(run)
+
     async def get_user(self, user_id: str) -> User | None:
         row = await self.db.read(lambda c: c.execute("SELECT * FROM users WHERE id=?", (user_id,)).fetchone())
         return _user(row) if row else None
