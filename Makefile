@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 NODE_DIR := tests/e2e/node
 
-.PHONY: run test test-fast lint bench install dev-install test-deps clean
+.PHONY: run test test-fast lint bench screenshots install dev-install test-deps clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -44,6 +44,10 @@ lint: dev-install
 
 bench: dev-install
 	$(PY) -m bench
+
+# Refresh the README's screenshots (docs/screenshots/) from the browser tests.
+screenshots: test-deps
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/e2e/test_browser_site.py tests/e2e/test_browser_mcp_oauth.py
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

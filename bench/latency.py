@@ -51,7 +51,8 @@ async def run(count: int) -> dict[str, Any]:
 
 def main() -> None:
     data = asyncio.run(run(200))
-    md = ["In-process (MemoryService, SQLite file, MiniLM int8 on 2 threads), one user, 200 distinct searches then "
+    md = ["In-process (MemoryService, SQLite file, MiniLM with int8 matrix products, one thread per call), one "
+          "user, 200 distinct searches then "
           "200 single adds (near-duplicate check included).", "",
           "| memories | add p50 ms | add p95 ms | search p50 ms | search p95 ms |", "|---|---|---|---|---|"]
     for n, r in data["in_process"].items():
