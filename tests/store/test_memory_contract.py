@@ -169,3 +169,16 @@ async def test_hybrid_filters_its_candidates_as_lexical_and_dense_do(stores: Sto
     alone = await stores.memories.lexical(u.id, ["otters"], 20, filters)
     assert {(s.seq, s.created_at) for s in lexical} == {(s.seq, s.created_at) for s in alone} != set()
     assert {s.seq for s in dense} == {s.seq for s in await stores.memories.dense(u.id, vector, 20, filters)}
+
+
+async def test_document_headers_are_the_users_own_without_content(stores: Stores) -> None:
+    a = await stores.users.create_user("dh-a@example.com", None)
+    b = await stores.users.create_user("dh-b@example.com", None)
+    mine = Document("d-mine", a.id, "Lease", "x" * 100_000, "text", "https://example.com/lease", None, {}, 1.0, 1.0)
+    theirs = Document("d-theirs", b.id, "Secret", "y", "text", None, None, {}, 1.0, 1.0)
+    await stores.documents.insert_document(mine, [])
+    await stores.documents.insert_document(theirs, [])
+    headers = await stores.documents.document_headers(a.id, ["d-mine", "d-theirs", "d-missing"])
+    assert list(headers) == ["d-mine"]
+    assert (headers["d-mine"].title, headers["d-mine"].source_url) == ("Lease", "https://example.com/lease")
+    assert await stores.documents.document_headers(a.id, []) == {}

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import NotFound
 from ..runtime import Runtime
-from ..store.records import Document, Memory
+from ..store.records import Document, DocumentHeader, Memory
 from ..web.links import document_path, memory_path
 from .principal import Ctx, principal_of
 from .results import clip, iso, ok_json, tool_errors
@@ -49,7 +49,7 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
             return base + document_path(memory.document_id)
         return base + memory_path(memory.id)
 
-    def document_url(doc: Document) -> str:
+    def document_url(doc: Document | DocumentHeader) -> str:
         if doc.source_url and doc.source_url.startswith(("https://", "http://")):
             return doc.source_url
         return base + document_path(doc.id)
@@ -63,15 +63,18 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     ) -> Annotated[CallToolResult, SearchOut]:
         who = principal_of(ctx)
         hits = await service.search(who.user_id, query, 20, include_documents=True)
+        # A document's chunks are found, the document is the result: one lookup of titles and urls, no contents.
+        headers = await service.document_headers(who.user_id, [h.memory.document_id for h in hits
+                                                               if h.memory.document_id is not None])
         results: list[SearchHit] = []
         seen: set[str] = set()
         for h in hits:
             m = h.memory
             if m.document_id is None:
                 results.append(SearchHit(id=f"memory:{m.id}", title=clip(m.text, 100)[0], url=memory_url(m)))
-            elif m.document_id not in seen:
+            elif m.document_id not in seen and m.document_id in headers:
                 seen.add(m.document_id)
-                doc = await service.get_document(who.user_id, m.document_id)
+                doc = headers[m.document_id]
                 results.append(SearchHit(id=f"document:{doc.id}", title=clip(doc.title, 100)[0],
                                          url=document_url(doc)))
         return ok_json(SearchOut(results=results[:10]))

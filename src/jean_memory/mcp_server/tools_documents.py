@@ -104,13 +104,17 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
         # Each chunk carries its document's title (set by MemoryService.store_document; documents are never
         # renamed): no need to load whole documents, which may be megabytes, just to name them.
         stored_titles = {h.memory.document_id: h.memory.metadata.get("title") for h in hits if h.memory.document_id}
+        untitled = [p.document_id for p in passages if p.document_id and not isinstance(stored_titles.get(
+            p.document_id), str)]
+        headers = await service.document_headers(who.user_id, untitled) if untitled else {}
         titles: dict[str, str] = {}
         for p in passages:
             assert p.document_id is not None
             if p.document_id not in titles:
                 title = stored_titles.get(p.document_id)
                 if not isinstance(title, str):
-                    title = (await service.get_document(who.user_id, p.document_id)).title
+                    header = headers.get(p.document_id)
+                    title = header.title if header else "a deleted document"
                 titles[p.document_id] = clip(title, 200)[0]
         parts = ["Memories:\n" + lines(memories)] if memories else []
         for p in passages:

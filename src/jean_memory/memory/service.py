@@ -21,7 +21,7 @@ import numpy as np
 from ..embeddings import Embedder, SyncEmbedder
 from ..errors import Conflict, InvalidInput, NotFound
 from ..store import Stores
-from ..store.records import Document, Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored
+from ..store.records import Document, DocumentHeader, Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored
 from . import validation as v
 from .chunking import chunk_text
 from .fusion import FusionWeights, context_boost, fuse
@@ -256,6 +256,10 @@ class MemoryService:
         if doc is None:
             raise NotFound(f"no document with id {did}")
         return doc
+
+    async def document_headers(self, user_id: str, ids: Sequence[str]) -> dict[str, DocumentHeader]:
+        """Id, title and source url of the user's documents among ``ids``, without their content."""
+        return await self.stores.documents.document_headers(user_id, list(dict.fromkeys(ids)))
 
     async def list_documents(self, user_id: str, limit: int = 50, offset: int = 0) -> builtins.list[Document]:
         return await self.stores.documents.list_documents(user_id, limit, offset)

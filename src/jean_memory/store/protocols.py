@@ -10,7 +10,18 @@ from typing import Protocol
 
 import numpy as np
 
-from .records import ApiKey, Document, Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, User
+from .records import (
+    ApiKey,
+    Document,
+    DocumentHeader,
+    Filters,
+    HybridQuery,
+    Memory,
+    MemorySource,
+    NewMemory,
+    Scored,
+    User,
+)
 
 
 class UserStore(Protocol):
@@ -91,6 +102,10 @@ class DocumentStore(Protocol):
     async def insert_document(self, doc: Document, chunks: Sequence[NewMemory]) -> Document: ...
     async def get_document(self, user_id: str, document_id: str) -> Document | None: ...
     async def list_documents(self, user_id: str, limit: int, offset: int) -> list[Document]: ...
+    async def document_headers(self, user_id: str, ids: Sequence[str]) -> dict[str, DocumentHeader]:
+        """Id, title and source url of the user's documents among ``ids`` (others' and unknown ids left out)."""
+        ...
+
     async def delete_document(self, user_id: str, document_id: str) -> bool: ...
 
 

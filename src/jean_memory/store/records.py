@@ -89,6 +89,15 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentHeader:
+    """What a search result needs of a document, without its content (which may be megabytes)."""
+
+    id: str
+    title: str
+    source_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Filters:
     """Search and list filters. ``tags``: every listed tag must be present."""
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from ..records import Document, NewMemory
+from ..records import Document, DocumentHeader, NewMemory
 from .db import PostgresDatabase
 from .memories import insert_rows
 
@@ -43,6 +43,13 @@ class PostgresDocumentStore:
             "SELECT * FROM documents WHERE user_id=%s ORDER BY created_at DESC, id LIMIT %s OFFSET %s",
             (user_id, limit, offset))
         return [_doc(r) for r in rows]
+
+    async def document_headers(self, user_id: str, ids: Sequence[str]) -> dict[str, DocumentHeader]:
+        if not ids:
+            return {}
+        rows = await self.db.fetchall("SELECT id, title, source_url FROM documents WHERE user_id=%s AND id = ANY(%s)",
+                                      (user_id, list(ids)))
+        return {r["id"]: DocumentHeader(r["id"], r["title"], r["source_url"]) for r in rows}
 
     async def delete_document(self, user_id: str, document_id: str) -> bool:
         async with self.db.tx() as conn:

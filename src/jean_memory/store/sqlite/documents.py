@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from ..records import Document, NewMemory
+from ..records import Document, DocumentHeader, NewMemory
 from .db import SqliteDatabase
 from .memories import bump, insert_rows
 
@@ -45,6 +45,15 @@ class SqliteDocumentStore:
             "SELECT * FROM documents WHERE user_id=? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
             (user_id, limit, offset)).fetchall())
         return [_doc(r) for r in rows]
+
+    async def document_headers(self, user_id: str, ids: Sequence[str]) -> dict[str, DocumentHeader]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = await self.db.read(lambda c: c.execute(
+            f"SELECT id, title, source_url FROM documents WHERE user_id=? AND id IN ({marks})",
+            (user_id, *ids)).fetchall())
+        return {r["id"]: DocumentHeader(r["id"], r["title"], r["source_url"]) for r in rows}
 
     async def delete_document(self, user_id: str, document_id: str) -> bool:
         def run(c: sqlite3.Connection) -> bool:
