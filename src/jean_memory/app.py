@@ -24,6 +24,7 @@ from .runtime import Runtime, build_runtime
 from .serving import CloseStreamsOnShutdown
 from .settings import Settings
 from .web import install_site
+from .web.common import error_page
 
 LifespanHook = Callable[[Runtime], AbstractAsyncContextManager[Any]]
 
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     )
     app.state.runtime = runtime
     app.state.lifespan_hooks = hooks
-    install_error_handlers(app)
+    install_error_handlers(app, html_page=error_page)  # a browser's 404 is the site's page, not JSON
 
     @app.get("/status", tags=["health"])
     @app.get("/fastmcp/status", include_in_schema=False)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import JeanMemoryError, RateLimited, Unauthorized
@@ -19,7 +21,19 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+# Machine endpoints answer JSON whatever the Accept header says.
+_MACHINE_PATHS = ("/api/", "/mcp", "/.well-known/", "/register", "/token", "/revoke", "/introspect", "/metrics")
+HtmlErrorPage = Callable[[Request, int, str], Response]
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page: GET/HEAD, ``text/html`` accepted, and not a machine endpoint."""
+    return (request.method in ("GET", "HEAD") and "text/html" in request.headers.get("accept", "")
+            and not request.url.path.startswith(_MACHINE_PATHS))
+
+
+def install_error_handlers(app: FastAPI, html_page: HtmlErrorPage | None = None) -> None:
+    """``html_page`` (the site's error page) answers a browser's 404 and 405; everything else gets JSON."""
     @app.exception_handler(JeanMemoryError)
     async def _domain(request: Request, exc: JeanMemoryError) -> JSONResponse:
         headers: dict[str, str] | None = None
@@ -38,7 +52,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "invalid_input", "; ".join(problems) or "the request body is not valid")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if html_page is not None and exc.status_code in (404, 405) and wants_html(request):
+            return html_page(request, exc.status_code, "There is no page at this address." if exc.status_code == 404
+                             else "This page cannot be opened that way.")
         return error_response(exc.status_code, "http_error", str(exc.detail), dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
