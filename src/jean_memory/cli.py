@@ -261,7 +261,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         with Progress("import", total=len(records)) as bar:
             counts = await rt.memory.import_records(user_id, records, bar.update)
         print(f"imported {counts['memories']} memories ({counts['duplicates']} already there) and "
-              f"{counts['documents']} documents", file=sys.stderr)
+              f"{counts['documents']} documents ({counts['duplicate_documents']} already there)", file=sys.stderr)
         return 0
 
     return with_runtime(settings, run, embedder=True)

@@ -171,7 +171,7 @@ async def test_hybrid_filters_its_candidates_as_lexical_and_dense_do(stores: Sto
     assert {s.seq for s in dense} == {s.seq for s in await stores.memories.dense(u.id, vector, 20, filters)}
 
 
-async def test_document_headers_are_the_users_own_without_content(stores: Stores) -> None:
+async def test_document_headers_and_find_document_stay_in_their_user(stores: Stores) -> None:
     a = await stores.users.create_user("dh-a@example.com", None)
     b = await stores.users.create_user("dh-b@example.com", None)
     mine = Document("d-mine", a.id, "Lease", "x" * 100_000, "text", "https://example.com/lease", None, {}, 1.0, 1.0)
@@ -182,3 +182,6 @@ async def test_document_headers_are_the_users_own_without_content(stores: Stores
     assert list(headers) == ["d-mine"]
     assert (headers["d-mine"].title, headers["d-mine"].source_url) == ("Lease", "https://example.com/lease")
     assert await stores.documents.document_headers(a.id, []) == {}
+    assert await stores.documents.find_document(a.id, "Lease", "x" * 100_000) == "d-mine"
+    assert await stores.documents.find_document(a.id, "Lease", "x" * 99_999) is None
+    assert await stores.documents.find_document(a.id, "Secret", "y") is None  # b's document

@@ -298,9 +298,11 @@ class MemoryService:
 
     async def import_records(self, user_id: str, records: Iterable[Mapping[str, Any]],
                              progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-        """Import what ``export`` wrote. Ids are new; text, tags, client, metadata and times are kept.
-        ``progress(done, total)`` is called after each record (the CLI draws a bar with it)."""
-        counts = {"memories": 0, "duplicates": 0, "documents": 0}
+        """Import what ``export`` wrote. Ids are new; text, tags, client, metadata and times are kept. A memory or a
+        document the user already has (same words; same title and content) is skipped and counted, so importing
+        one file twice adds nothing the second time. ``progress(done, total)`` is called after each record (the CLI
+        draws a bar with it)."""
+        counts = {"memories": 0, "duplicates": 0, "documents": 0, "duplicate_documents": 0}
         records = list(records)
         for n, record in enumerate(records, 1):  # check everything first: a bad line imports nothing
             self._check_record(n, record)
@@ -313,13 +315,18 @@ class MemoryService:
                                         record.get("metadata"), created, updated)
                 counts["memories" if result[0].created else "duplicates"] += 1
             elif kind == "document":
-                await self.store_document(user_id, record.get("title"), record.get("content"),
-                                          record.get("document_type"), record.get("source_url"),
-                                          record.get("client_id"), record.get("metadata"),
-                                          v.time_field(record.get("created_at"), "created_at"))
-                counts["documents"] += 1
+                title = v.text_field(record.get("title"), "title", v.MAX_TITLE_CHARS * 4)[: v.MAX_TITLE_CHARS]
+                content = v.text_field(record.get("content"), "content", self.limits.document_bytes)
+                if await self.stores.documents.find_document(user_id, title, content) is not None:
+                    counts["duplicate_documents"] += 1
+                else:
+                    await self.store_document(user_id, title, content, record.get("document_type"),
+                                              record.get("source_url"), record.get("client_id"),
+                                              record.get("metadata"), v.time_field(record.get("created_at"),
+                                                                                   "created_at"))
+                    counts["documents"] += 1
             if progress is not None:
-                progress(counts["memories"] + counts["duplicates"] + counts["documents"], len(records))
+                progress(sum(counts.values()), len(records))
         return counts
 
     def _check_record(self, n: int, record: object) -> None:

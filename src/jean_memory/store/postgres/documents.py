@@ -44,6 +44,12 @@ class PostgresDocumentStore:
             (user_id, limit, offset))
         return [_doc(r) for r in rows]
 
+    async def find_document(self, user_id: str, title: str, content: str) -> str | None:
+        row = await self.db.fetchone(
+            "SELECT id FROM documents WHERE user_id=%s AND title=%s AND length(content)=%s AND content=%s LIMIT 1",
+            (user_id, title, len(content), content))
+        return str(row["id"]) if row else None
+
     async def document_headers(self, user_id: str, ids: Sequence[str]) -> dict[str, DocumentHeader]:
         if not ids:
             return {}

@@ -63,7 +63,7 @@ async def import_file(request: Request, user: SiteUser) -> Response:
     records = _parse_jsonl(await file.read())
     counts = await runtime_of(request).memory.import_records(user.id, records)
     notice = (f"Imported {counts['memories']} memories, {counts['documents']} documents; "
-              f"skipped {counts['duplicates']} duplicates.")
+              f"skipped {counts['duplicates'] + counts['duplicate_documents']} you already had.")
     return render(request, "dashboard/account.html", count=await runtime_of(request).memory.count(user.id),
                   notice=notice)
 
