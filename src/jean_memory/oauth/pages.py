@@ -3,22 +3,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.templating import Jinja2Templates
 
-from ..accounts.csrf import csrf_token
+from .. import templating
 
-_templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "web" / "templates"))
 _HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-    base = {"user": getattr(request.state, "jm_site_user", None), "csrf": csrf_token(request),
-            "settings": request.app.state.runtime.settings}
-    return _templates.TemplateResponse(request, name, base | context, status_code=status_code, headers=_HEADERS)
+    """A page of the authorization flow: never cached, never framed (clickjacking on the consent form)."""
+    return templating.render(request, name, status_code, dict(_HEADERS), **context)
 
 
 def oauth_error_page(request: Request, message: str, status: int = 400) -> Response:

@@ -1,4 +1,4 @@
-"""What every site page shares: Jinja2 templates, ``render``, friendly HTML error pages, the signed-in user.
+"""What every site page shares: ``render`` (``templating.py``), friendly HTML error pages, the signed-in user.
 
 Site routes use ``SiteRoute`` as their route class: domain errors, bad forms and HTTP errors become an HTML
 page (never JSON, never a stack trace), and ``SiteUser`` sends anonymous visitors to ``/login?next=...``.
@@ -7,33 +7,23 @@ page (never JSON, never a stack trace), and ``SiteUser`` sends anonymous visitor
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
-from ..accounts.csrf import FIELD, check_csrf, csrf_token
+from .. import templating
+from ..accounts.csrf import FIELD, check_csrf
 from ..accounts.sessions import current_site_user, login_redirect
 from ..errors import JeanMemoryError, RateLimited
 from ..runtime import Runtime
 from ..store.records import User
 
 log = logging.getLogger("jean_memory.web")
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-
-
-def _datetime(value: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(value)) if value else "never"
-
-
-templates.env.filters["datetime"] = _datetime
 
 _TITLES = {400: "That didn't work", 403: "Not allowed", 404: "Not found", 405: "Not allowed", 409: "Already exists",
            413: "Too large", 429: "Too many attempts", 503: "Temporarily unavailable"}
@@ -44,12 +34,7 @@ def runtime_of(request: Request) -> Runtime:
     return runtime
 
 
-def render(request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,
-           **context: Any) -> Response:
-    """Render a template with ``user`` (may be None), ``csrf`` and ``settings`` in its context."""
-    user = getattr(request.state, "jm_site_user", None)
-    base = {"user": user, "csrf": csrf_token(request), "settings": runtime_of(request).settings}
-    return templates.TemplateResponse(request, name, base | context, status_code=status_code, headers=headers)
+render = templating.render  # ``user`` (may be None), ``csrf`` and ``settings`` in every page's context
 
 
 def error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:

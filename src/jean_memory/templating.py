@@ -1,0 +1,30 @@
+"""The site's Jinja2 templates (``web/templates``), one environment for every HTML page: the site's and the
+authorization server's (consent, its error page). Context every page gets: ``user`` (may be None), ``csrf`` and
+``settings``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.templating import Jinja2Templates
+
+from .accounts.csrf import csrf_token
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "web" / "templates"))
+
+
+def _datetime(value: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(value)) if value else "never"
+
+
+templates.env.filters["datetime"] = _datetime
+
+
+def render(request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,
+           **context: Any) -> Response:
+    base = {"user": getattr(request.state, "jm_site_user", None), "csrf": csrf_token(request),
+            "settings": request.app.state.runtime.settings}
+    return templates.TemplateResponse(request, name, base | context, status_code=status_code, headers=headers)
