@@ -50,11 +50,11 @@ def machine() -> dict[str, Any]:
 
 
 def _commit() -> str | None:
-    """The commit measured, with ``+changes`` when the working tree differs from it (results files aside)."""
+    """The commit measured, with ``+changes`` when its code differs from it (Python files, ``pyproject.toml``)."""
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", ".", ":(exclude)results", "../src"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "*.py", "../pyproject.toml"],
                                cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
