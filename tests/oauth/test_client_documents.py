@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -39,11 +41,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def doc_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    yield from _serve("127.0.0.1")
+
+
+def _serve(address: str) -> Iterator[str]:
+    server = ThreadingHTTPServer((address, 0), _Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://{address}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -96,3 +102,31 @@ async def test_unlisted_redirect_refused(client: httpx.AsyncClient, doc_server: 
 async def test_ssrf_guards_without_private_allowance(url: str) -> None:
     with pytest.raises(DocumentError):
         await fetch_document(url, allow_private=False)
+
+
+async def test_the_fetch_connects_to_the_address_that_was_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: the host is resolved once and the connection goes to that answer. The document is served on
+    127.0.0.2 only; 'localhost' resolves to 127.0.0.1 everywhere else, so a fetch that looked the name up again
+    (or let the HTTP client do it) would find nothing there."""
+    server = _serve("127.0.0.2")
+    base = next(server)
+    try:
+        port = int(base.rsplit(":", 1)[1])
+        DOCS["/pinned.json"] = {"client_id": "x", "redirect_uris": [CLAUDE_AI]}
+        answers: list[str] = []
+
+        async def resolve(host: str, port: int, **kwargs: Any) -> list[Any]:
+            answers.append(host)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.2", port))]
+
+        monkeypatch.setattr(anyio, "getaddrinfo", resolve)
+        doc, ttl = await fetch_document(f"http://localhost:{port}/pinned.json", allow_private=True)
+        assert doc["redirect_uris"] == [CLAUDE_AI] and ttl == 600
+        assert answers == ["localhost"]  # one lookup, whose answer was both checked and used
+    finally:
+        next(server, None)
+
+
+async def test_a_name_that_does_not_resolve_is_a_document_error() -> None:
+    with pytest.raises(DocumentError, match="does not resolve"):
+        await fetch_document("https://no-such-host.invalid/client.json", allow_private=False)

@@ -4,8 +4,10 @@ draft-ietf-oauth-client-id-metadata-document): a ``client_id`` that is an https 
 Not in the SDK's server. Fetched with SSRF guards (https only; every resolved address must be public unless
 ``settings.client_metadata_allow_private``, which also admits http on loopback for tests; no redirects; 5 s and
 64 KiB limits) and cached in the database (``oauth_clients`` with ``is_document``) for the document's
-``Cache-Control: max-age`` clamped to 5 minutes..1 day. Known limit: the address is checked at resolution
-time, not pinned for the connection (a DNS rebinding window of one lookup).
+``Cache-Control: max-age`` clamped to 5 minutes..1 day. The host is resolved once; the connection goes to the
+addresses that passed the check (``_PinnedBackend``), so a DNS answer that changes between the check and the
+connection (rebinding) cannot point the fetch at an internal address. TLS still verifies the certificate for the
+host name.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import ipaddress
 import json
 import re
 import socket
+import ssl
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
-import httpx
+import httpcore
 
 from ..runtime import Runtime
 from ..store.oauth import OAuthClient, OAuthStore
@@ -56,12 +59,48 @@ def _url_problem(url: str, allow_private: bool) -> str | None:
     return None
 
 
-async def _check_addresses(host: str, port: int, allow_private: bool) -> None:
-    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+async def _checked_addresses(host: str, port: int, allow_private: bool) -> list[str]:
+    """Every address ``host`` resolves to, once; refused if any of them is not public."""
+    try:
+        infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise DocumentError(f"{host} does not resolve") from exc
+    addresses: list[str] = []
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if not address.is_global and not allow_private:
             raise DocumentError(f"{host} resolves to a non-public address")
+        if str(address) not in addresses:
+            addresses.append(str(address))
+    if not addresses:
+        raise DocumentError(f"{host} does not resolve")
+    return addresses
+
+
+class _PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Connects to the checked addresses, whatever host name the request carries (it still names the host for
+    TLS and the Host header)."""
+
+    def __init__(self, addresses: list[str]) -> None:
+        self.addresses = addresses
+        self.inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                          socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+        failure: Exception | None = None
+        for address in self.addresses:
+            try:
+                return await self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        raise failure or httpcore.ConnectError("no address to connect to")
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("client ID documents are fetched over TCP only")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
 
 
 def _max_age(cache_control: str) -> int:
@@ -76,19 +115,29 @@ async def fetch_document(url: str, allow_private: bool) -> tuple[dict[str, Any],
     if problem:
         raise DocumentError(problem)
     parts = urlsplit(url)
-    await _check_addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), allow_private)
+    addresses = await _checked_addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
+                                         allow_private)
+    timeouts = {"connect": TIMEOUT, "read": TIMEOUT, "write": TIMEOUT, "pool": TIMEOUT}
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as http:
-            async with http.stream("GET", url, headers={"Accept": "application/json"}) as response:
-                if response.status_code != 200:
-                    raise DocumentError(f"the document answered {response.status_code}")
-                body = b""
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > MAX_BYTES:
-                        raise DocumentError("the document is too large")
-                ttl = _max_age(response.headers.get("cache-control", ""))
-    except httpx.HTTPError as exc:
+        with anyio.fail_after(TIMEOUT * 2):  # the whole fetch, however slowly the bytes trickle in
+            async with httpcore.AsyncConnectionPool(ssl_context=ssl.create_default_context(), max_connections=1,
+                                                    network_backend=_PinnedBackend(addresses)) as pool:
+                async with pool.stream("GET", url, headers={"Accept": "application/json",
+                                                            "User-Agent": "jean-memory"},
+                                       extensions={"timeout": timeouts}) as response:
+                    if response.status != 200:
+                        raise DocumentError(f"the document answered {response.status}")
+                    body = b""
+                    async for chunk in response.aiter_stream():
+                        body += chunk
+                        if len(body) > MAX_BYTES:
+                            raise DocumentError("the document is too large")
+                    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers}
+                    ttl = _max_age(headers.get("cache-control", ""))
+    except TimeoutError as exc:
+        raise DocumentError("could not fetch the document: it took too long") from exc
+    except (httpcore.NetworkError, httpcore.TimeoutException, httpcore.ProtocolError,
+            httpcore.UnsupportedProtocol) as exc:
         raise DocumentError(f"could not fetch the document: {type(exc).__name__}") from exc
     try:
         doc = json.loads(body)
