@@ -14,7 +14,7 @@ from ..accounts.api_keys import PREFIX as API_KEY_PREFIX
 from ..accounts.api_keys import Principal, principal_for_key
 from ..runtime import Runtime
 from ..security import hash_token
-from ..store.oauth import OAuthStore
+from ..store.oauth import TokenStore
 
 ACCESS_PREFIX = "jmo_"
 REFRESH_PREFIX = "jmr_"
@@ -22,7 +22,7 @@ _MAX_LEN = 200
 _TOUCH_EVERY = 60.0  # "last used" of a connected app is kept to the minute: no write on every request
 
 
-async def _touch(runtime: Runtime, store: OAuthStore, user_id: str, client_id: str, now: float) -> None:
+async def _touch(runtime: Runtime, store: TokenStore, user_id: str, client_id: str, now: float) -> None:
     """Record the grant's last use, at most once a minute per (user, client) from this process."""
     touched: dict[tuple[str, str], float] = runtime.extras.setdefault("grants_touched", {})
     if now - touched.get((user_id, client_id), 0.0) < _TOUCH_EVERY:
@@ -39,7 +39,7 @@ async def resolve_bearer(runtime: Runtime, token: str) -> Principal | None:
         return await principal_for_key(runtime.stores, token)
     if not token.startswith(ACCESS_PREFIX) or len(token) > _MAX_LEN:
         return None
-    store: OAuthStore = runtime.stores.oauth
+    store: TokenStore = runtime.stores.oauth
     record = await store.get_token(hash_token(token))
     now = time.time()
     if (record is None or record.kind != "access" or record.revoked_at is not None or record.expires_at <= now

@@ -25,7 +25,7 @@ import anyio
 import httpcore
 
 from ..runtime import Runtime
-from ..store.oauth import OAuthClient, OAuthStore
+from ..store.oauth import ClientStore, OAuthClient
 from . import redirects, scopes
 
 MAX_BYTES = 64 * 1024
@@ -176,7 +176,7 @@ async def find_client(runtime: Runtime, client_id: str) -> OAuthClient | None:
     """The registered client, or the client its metadata document describes (cached); None when neither."""
     if not client_id or len(client_id) > 2000:
         return None
-    store: OAuthStore = runtime.stores.oauth
+    store: ClientStore = runtime.stores.oauth
     client = await store.get_client(client_id)
     if not is_document_id(client_id):
         return client

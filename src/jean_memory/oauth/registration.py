@@ -21,7 +21,7 @@ from ..deps import RuntimeDep
 from ..observability.metrics import count_oauth
 from ..runtime import Runtime
 from ..security import bearer_token, hash_token, new_token, same
-from ..store.oauth import OAuthClient, OAuthStore
+from ..store.oauth import ClientStore, OAuthClient
 from . import redirects, scopes
 from .errors import NO_STORE, InvalidClientMetadata, InvalidRedirectUri, InvalidToken
 from .ratelimit import limit
@@ -110,7 +110,7 @@ async def register(request: Request, runtime: RuntimeDep) -> Response:
 async def _managed(request: Request, runtime: Runtime, client_id: str) -> OAuthClient:
     """RFC 7592 §2: the client when the registration access token matches, else ``InvalidToken`` (401)."""
     token = bearer_token(request.headers.get("authorization", ""))
-    store: OAuthStore = runtime.stores.oauth
+    store: ClientStore = runtime.stores.oauth
     client = await store.get_client(client_id) if len(client_id) <= 200 else None
     if (not token or client is None or client.registration_token_hash is None
             or not same(hash_token(token), client.registration_token_hash)):
@@ -135,7 +135,7 @@ async def update_registration(client_id: str, request: Request, runtime: Runtime
         raise InvalidClientMetadata("a client cannot switch between public and confidential")
     updated = _client(client_id, meta, method, client.secret_hash, client.registration_token_hash or "",
                       client.created_at, client.last_used_at)
-    store: OAuthStore = runtime.stores.oauth
+    store: ClientStore = runtime.stores.oauth
     await store.save_client(updated)
     return JSONResponse(_info(runtime, updated, None, None), headers=NO_STORE)
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 from ..deps import RuntimeDep
 from ..observability.metrics import count_oauth
 from ..security import hash_token
-from ..store.oauth import OAuthStore
+from ..store.oauth import TokenStore
 from .client_auth import token_and_client
 from .errors import NO_STORE
 from .routing import OAuthRoute
@@ -22,7 +22,7 @@ router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
 @router.post("/revoke")
 async def revoke(request: Request, runtime: RuntimeDep) -> Response:
     token, client = await token_and_client(request, runtime)
-    store: OAuthStore = runtime.stores.oauth
+    store: TokenStore = runtime.stores.oauth
     record = await store.get_token(hash_token(token[:200]))
     if record is not None and record.client_id == client.client_id:
         await store.revoke_token(record.token_hash, time.time())

@@ -111,8 +111,9 @@ CodeOutcome = Literal["ok", "unknown", "reused"]
 RotateOutcome = Literal["ok", "unknown", "reused"]
 
 
-class OAuthStore(Protocol):
-    # clients (RFC 7591/7592, client ID metadata documents)
+class ClientStore(Protocol):
+    """Registered clients (RFC 7591/7592) and cached client ID metadata documents."""
+
     async def save_client(self, client: OAuthClient) -> None:
         """Insert or replace a client (registration, RFC 7592 update, metadata document refresh)."""
         ...
@@ -122,7 +123,11 @@ class OAuthStore(Protocol):
         """Delete the client with its codes, tokens and grants."""
         ...
 
-    # authorization
+
+
+class AuthorizationStore(Protocol):
+    """Authorization requests waiting for consent, and authorization codes."""
+
     async def create_pending(self, pending: PendingAuthorization) -> None: ...
     async def get_pending(self, id_hash: str, now: float) -> PendingAuthorization | None: ...
     async def delete_pending(self, id_hash: str) -> bool:
@@ -134,7 +139,11 @@ class OAuthStore(Protocol):
         """Mark the code used. A second use revokes every token issued from it and answers "reused"."""
         ...
 
-    # tokens
+
+
+class TokenStore(Protocol):
+    """Access and refresh tokens, and the grants (consents) behind them: what connected apps are."""
+
     async def issue_tokens(self, tokens: list[TokenRecord], now: float) -> None:
         """Store tokens, mark the client used and record the user's grant as used."""
         ...
@@ -151,7 +160,6 @@ class OAuthStore(Protocol):
 
     async def revoke_family(self, family_id: str, now: float) -> int: ...
 
-    # grants (consent, connected apps)
     async def save_grant(self, user_id: str, client_id: str, scope: str, now: float) -> None: ...
     async def get_grant_scope(self, user_id: str, client_id: str) -> str | None: ...
     async def touch_grant(self, user_id: str, client_id: str, now: float) -> None:
@@ -163,7 +171,11 @@ class OAuthStore(Protocol):
         """Revoke every token of ``client_id`` for ``user_id`` and forget the consent; return tokens revoked."""
         ...
 
-    # housekeeping
+
+
+class OAuthStore(ClientStore, AuthorizationStore, TokenStore, Protocol):
+    """All of the authorization server's state; its modules take the narrowest part they need."""
+
     async def sweep(self, now: float, unused_before: float) -> int:
         """Delete expired pendings, codes and tokens, and clients registered before ``unused_before``
         that were never used. Return rows deleted."""
