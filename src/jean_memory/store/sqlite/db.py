@@ -92,8 +92,12 @@ class SqliteDatabase:
             raise StorageError(f"the database did not answer: {exc}") from exc
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return await self.in_thread(lambda: self.read_sync(fn))
+
+    async def in_thread(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` (which may call ``read_sync``) in a worker thread, with ``read``'s error mapping."""
         try:
-            return await anyio.to_thread.run_sync(self.read_sync, fn)
+            return await anyio.to_thread.run_sync(fn)
         except sqlite3.OperationalError as exc:
             raise StorageError(f"the database did not answer: {exc}") from exc
 

@@ -239,22 +239,27 @@ class SqliteMemoryStore:
         return hits
 
     async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
-        """Everything in one worker-thread call: lexical, the query vector, dense, the ranking and the rows.
+        """Everything in one worker-thread call: the query vector (before a reader connection is taken, so the
+        embedding never holds one), then lexical, dense, the ranking and the rows on one connection.
 
         Each hop to a worker thread and back costs two thread wake-ups; on a small VM those cost more than the
         work, and running the lexical side beside the embedding gained nothing measurable (``bench/README.md``).
         """
-        def run(c: sqlite3.Connection) -> list[tuple[Memory, float]]:
+        def run(c: sqlite3.Connection, vector: np.ndarray) -> list[tuple[Memory, float]]:
             matrix = self._load_matrix(c, user_id)
             mask = matrix.mask(query.filters) if matrix is not None else None
             lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters,
                                          (matrix, mask) if matrix is not None and mask is not None else None)
-            dense = matrix.top(query.vector(), query.pool, mask) if matrix is not None and mask is not None else []
+            dense = matrix.top(vector, query.pool, mask) if matrix is not None and mask is not None else []
             ranked = query.rank(lexical, dense)[: query.limit]
             rows = self._by_seq_sync(c, user_id, [s.seq for s in ranked])
             return [(rows[s.seq], s.score) for s in ranked if s.seq in rows]
 
-        return await self.db.read(run)
+        def work() -> list[tuple[Memory, float]]:
+            vector = query.vector()  # before taking a reader connection: embedding holds none
+            return self.db.read_sync(lambda c: run(c, vector))
+
+        return await self.db.in_thread(work)
 
     async def dense(self, user_id: str, vector: np.ndarray, limit: int, filters: Filters) -> list[Scored]:
         # The matrix product runs in the worker thread with the cache check: one hop, and the event loop stays free.
