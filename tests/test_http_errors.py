@@ -25,3 +25,10 @@ async def test_machine_clients_and_machine_paths_get_json(client: httpx.AsyncCli
 async def test_a_post_to_an_unknown_address_gets_json(client: httpx.AsyncClient) -> None:
     r = await client.post("/no/such/page", headers=BROWSER, data={"a": "b"})
     assert r.status_code == 404 and r.json()["error"] == "http_error"
+
+
+async def test_a_browser_opening_a_form_target_gets_a_page(client: httpx.AsyncClient) -> None:
+    """``/dashboard/account/delete`` only takes POSTed forms; following a link to it is a 405, shown as a page."""
+    r = await client.get("/dashboard/account/delete", headers=BROWSER)
+    assert r.status_code == 405 and r.headers["content-type"].startswith("text/html")
+    assert "This page cannot be opened that way." in r.text and r.headers["allow"] == "POST"

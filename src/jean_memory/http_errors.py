@@ -23,7 +23,7 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
 
 # Machine endpoints answer JSON whatever the Accept header says.
 _MACHINE_PATHS = ("/api/", "/mcp", "/.well-known/", "/register", "/token", "/revoke", "/introspect", "/metrics")
-HtmlErrorPage = Callable[[Request, int, str], Response]
+HtmlErrorPage = Callable[[Request, int, str, dict[str, str]], Response]
 
 
 def wants_html(request: Request) -> bool:
@@ -55,7 +55,7 @@ def install_error_handlers(app: FastAPI, html_page: HtmlErrorPage | None = None)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if html_page is not None and exc.status_code in (404, 405) and wants_html(request):
             return html_page(request, exc.status_code, "There is no page at this address." if exc.status_code == 404
-                             else "This page cannot be opened that way.")
+                             else "This page cannot be opened that way.", dict(exc.headers or {}))
         return error_response(exc.status_code, "http_error", str(exc.detail), dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
