@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from jean_memory.errors import InvalidInput
 from jean_memory.runtime import Runtime
 from tests.conftest import Account
 
@@ -30,3 +31,12 @@ async def test_importing_an_export_twice_adds_nothing_the_second_time(runtime: R
     assert (await service.import_records(alice.user_id, exported))["documents"] == 0
     documents = [r for r in exported if r["type"] == "document"]
     assert (await service.import_records(bob.user_id, [{**documents[0], "content": "edited"}]))["documents"] == 1
+
+
+async def test_a_bad_document_field_anywhere_imports_nothing(runtime: Runtime, alice: Account) -> None:
+    records = [{"type": "memory", "text": "I keep my passport in the blue folder"},
+               {"type": "document", "title": "Lease", "content": "The lease ends in March.", "document_type": 7}]
+    with pytest.raises(InvalidInput, match="line 2: document_type must be a string"):
+        await runtime.memory.import_records(alice.user_id, records)
+    assert await runtime.memory.count(alice.user_id) == 0
+    assert await runtime.memory.list_documents(alice.user_id) == []

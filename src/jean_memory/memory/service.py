@@ -44,6 +44,17 @@ class SearchResult:
 
 
 @dataclass(frozen=True, slots=True)
+class _NewDocument:
+    """A document's fields, validated and cleaned, before it is chunked, embedded and stored."""
+
+    title: str
+    content: str
+    document_type: str
+    source_url: str | None
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     items: list[Memory]
     next_cursor: str | None
@@ -233,18 +244,26 @@ class MemoryService:
         source_url: object = None, client_id: str | None = None, metadata: object = None,
         created_at: float | None = None,
     ) -> Document:
-        title_text = v.text_field(title, "title", v.MAX_TITLE_CHARS * 4)[: v.MAX_TITLE_CHARS]
-        body = v.text_field(content, "content", self.limits.document_bytes)
-        kind = v.text_field(document_type, "document_type", 64) if document_type is not None else "text"
-        url = v.text_field(source_url, "source_url", 2048) if source_url is not None else None
-        meta = v.metadata_field(metadata)
+        fields = self._document_fields(title, content, document_type, source_url, metadata)
+        return await self._insert_document(user_id, fields, client_id, created_at)
+
+    def _document_fields(self, title: object, content: object, document_type: object, source_url: object,
+                         metadata: object) -> _NewDocument:
+        return _NewDocument(
+            v.title_field(title), v.text_field(content, "content", self.limits.document_bytes),
+            v.text_field(document_type, "document_type", 64) if document_type is not None else "text",
+            v.text_field(source_url, "source_url", 2048) if source_url is not None else None,
+            v.metadata_field(metadata))
+
+    async def _insert_document(self, user_id: str, fields: _NewDocument, client_id: str | None,
+                               created_at: float | None) -> Document:
         now = time.time()
-        doc = Document(str(uuid.uuid4()), user_id, title_text, body, kind, url, client_id, meta,
-                       created_at or now, created_at or now)
-        pieces = chunk_text(body)
-        vectors = await self.embedder.embed([f"{title_text}\n{p}" for p in pieces])
+        doc = Document(str(uuid.uuid4()), user_id, fields.title, fields.content, fields.document_type,
+                       fields.source_url, client_id, fields.metadata, created_at or now, created_at or now)
+        pieces = chunk_text(doc.content)
+        vectors = await self.embedder.embed([f"{doc.title}\n{p}" for p in pieces])
         chunks = [
-            NewMemory(p, dedup_key(p), _vec_bytes(vec), (), client_id, {"title": title_text, "chunk": i},
+            NewMemory(p, dedup_key(p), _vec_bytes(vec), (), client_id, {"title": doc.title, "chunk": i},
                       document_id=doc.id, created_at=doc.created_at)
             for i, (p, vec) in enumerate(zip(pieces, vectors, strict=True))
         ]
@@ -304,9 +323,9 @@ class MemoryService:
         draws a bar with it)."""
         counts = {"memories": 0, "duplicates": 0, "documents": 0, "duplicate_documents": 0}
         records = list(records)
-        for n, record in enumerate(records, 1):  # check everything first: a bad line imports nothing
-            self._check_record(n, record)
-        for record in records:
+        # Check everything first (a bad line imports nothing); documents come back validated, for use as they are.
+        documents = [self._check_record(n, record) for n, record in enumerate(records, 1)]
+        for record, document in zip(records, documents, strict=True):
             kind = record.get("type")
             if kind == "memory":
                 created = v.time_field(record.get("created_at"), "created_at")
@@ -314,22 +333,19 @@ class MemoryService:
                 result = await self.add(user_id, record.get("text"), record.get("tags"), record.get("client_id"),
                                         record.get("metadata"), created, updated)
                 counts["memories" if result[0].created else "duplicates"] += 1
-            elif kind == "document":
-                title = v.text_field(record.get("title"), "title", v.MAX_TITLE_CHARS * 4)[: v.MAX_TITLE_CHARS]
-                content = v.text_field(record.get("content"), "content", self.limits.document_bytes)
-                if await self.stores.documents.find_document(user_id, title, content) is not None:
+            elif document is not None:
+                if await self.stores.documents.find_document(user_id, document.title, document.content) is not None:
                     counts["duplicate_documents"] += 1
                 else:
-                    await self.store_document(user_id, title, content, record.get("document_type"),
-                                              record.get("source_url"), record.get("client_id"),
-                                              record.get("metadata"), v.time_field(record.get("created_at"),
-                                                                                   "created_at"))
+                    await self._insert_document(user_id, document, record.get("client_id"),
+                                                v.time_field(record.get("created_at"), "created_at"))
                     counts["documents"] += 1
             if progress is not None:
                 progress(sum(counts.values()), len(records))
         return counts
 
-    def _check_record(self, n: int, record: object) -> None:
+    def _check_record(self, n: int, record: object) -> _NewDocument | None:
+        """Raise for a record that cannot be imported; a document's validated fields, None for a memory."""
         try:
             if not isinstance(record, Mapping):
                 raise InvalidInput("not a JSON object")
@@ -340,14 +356,15 @@ class MemoryService:
                 v.time_field(record.get("created_at"), "created_at")
                 v.time_field(record.get("updated_at"), "updated_at")
             elif record.get("type") == "document":
-                v.text_field(record.get("title"), "title", v.MAX_TITLE_CHARS * 4)
-                v.text_field(record.get("content"), "content", self.limits.document_bytes)
-                v.metadata_field(record.get("metadata"))
                 v.time_field(record.get("created_at"), "created_at")
+                return self._document_fields(record.get("title"), record.get("content"),
+                                             record.get("document_type"), record.get("source_url"),
+                                             record.get("metadata"))
             else:
                 raise InvalidInput("type must be 'memory' or 'document'")
         except InvalidInput as exc:
             raise InvalidInput(f"line {n}: {exc.message}; nothing was imported") from exc
+        return None
 
     @staticmethod
     def _id(value: object) -> str:

@@ -41,6 +41,11 @@ def text_field(value: object, what: str, max_bytes: int) -> str:
     return text
 
 
+def title_field(value: object) -> str:
+    """A document's title: cleaned text, cut to ``MAX_TITLE_CHARS`` (refused when far longer than that)."""
+    return text_field(value, "title", MAX_TITLE_CHARS * 4)[:MAX_TITLE_CHARS]
+
+
 def texts_field(value: object, limits: Limits) -> list[str]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, Sequence) or isinstance(items, bytes | bytearray):
