@@ -247,10 +247,12 @@ class SqliteMemoryStore:
         """
         def run(c: sqlite3.Connection, vector: np.ndarray) -> list[tuple[Memory, float]]:
             matrix = self._load_matrix(c, user_id)
-            mask = matrix.mask(query.filters) if matrix is not None else None
-            lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters,
-                                         (matrix, mask) if matrix is not None and mask is not None else None)
-            dense = matrix.top(vector, query.pool, mask) if matrix is not None and mask is not None else []
+            if matrix is None:  # no such user
+                lexical, dense = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters), []
+            else:
+                mask = matrix.mask(query.filters)
+                lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters, (matrix, mask))
+                dense = matrix.top(vector, query.pool, mask)
             ranked = query.rank(lexical, dense)[: query.limit]
             rows = self._by_seq_sync(c, user_id, [s.seq for s in ranked])
             return [(rows[s.seq], s.score) for s in ranked if s.seq in rows]
