@@ -7,6 +7,15 @@ here. Rewriting each such MatMul into onnxruntime's ``DynamicQuantizeMatMul`` (x
 int8 weights and scales used as they are) keeps 22 MB of weights and uses the CPU's integer dot products:
 about 3.4 ms on one thread. Embeddings agree with the fp32 path to a cosine of about 0.99; LoCoMo dense recall
 is re-measured in ``bench/results/locomo.md``. A graph that does not have this shape is left as it is.
+
+The same integers on every x86 CPU: with int8 weights onnxruntime multiplies uint8 activations by int8 weights
+(u8s8). With VNNI (``vpdpbusd``) that sums exactly into int32; without it (AVX2 only) the kernel adds pairs of
+products in int16 (``vpmaddubsw``), which saturates, and embeddings drift (cosine to fp32 fell to 0.97 on such a
+CPU). ``unsigned_weights=True`` stores each weight as ``w + 128`` with zero point 128: the same matrix, run by
+the u8u8 kernel that widens to 16 bits before multiplying, exact on every CPU but slower than VNNI's u8s8.
+``signed_products_are_exact()`` asks the kernel and picks: signed where it sums exactly (VNNI), unsigned
+elsewhere. Both give the same int32 sums: under ``qemu-x86_64 -cpu Haswell`` the unsigned path's vectors equal
+the VNNI host's (cosine 1.000000), and the signed path's fell to 0.960 for "ok".
 """
 
 from __future__ import annotations
@@ -18,14 +27,43 @@ import onnx
 from onnx import helper, numpy_helper
 
 
-def integer_matmuls(model_path: Path) -> tuple[bytes, int]:
-    """The model with every ``MatMul(x, Cast(int8) * scale)`` replaced; returns (serialized model, replaced)."""
+def signed_products_are_exact() -> bool:
+    """Whether this CPU's u8s8 kernel sums exactly: one tiny ``DynamicQuantizeMatMul`` of 255s by 127s.
+
+    Asking the kernel, not the CPU flags, also holds under emulators and on CPUs whose flags we don't know: an
+    AVX2 kernel saturates each pair of products (2 x 255 x 127 > 32767) and answers about half the exact sum.
+    """
+    import onnxruntime as ort
+
+    rows, depth, columns = 4, 64, 16
+    inits = [numpy_helper.from_array(np.full((depth, columns), 127, np.int8), "w"),
+             numpy_helper.from_array(np.ones(columns, np.float32), "s"),
+             numpy_helper.from_array(np.zeros(columns, np.int8), "z")]
+    node = helper.make_node("DynamicQuantizeMatMul", ["x", "w", "s", "z"], ["y"], domain="com.microsoft")
+    graph = helper.make_graph(
+        [node], "saturation_probe", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [rows, depth])],
+        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [rows, columns])], inits)
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
+    model = helper.make_model(graph, opset_imports=opsets)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    result = session.run(None, {"x": np.ones((rows, depth), np.float32)})[0]
+    return bool(np.allclose(result, 127 * depth, atol=1.0))
+
+
+def integer_matmuls(model_path: Path, *, unsigned_weights: bool = False) -> tuple[bytes, int]:
+    """The model with every ``MatMul(x, Cast(int8) * scale)`` replaced; returns (serialized model, replaced).
+
+    ``unsigned_weights`` stores the weights as uint8 (``w + 128``, zero point 128) for CPUs without VNNI.
+    """
     model = onnx.load(str(model_path))
     graph = model.graph
     producer = {out: node for node in graph.node for out in node.output}
     initializers = {init.name: init for init in graph.initializer}
     nodes: list[onnx.NodeProto] = []
     added: list[onnx.TensorProto] = []
+    replaced = 0
     for node in graph.node:
         weights = _dequantized_weights(node, producer, initializers)
         if weights is None:
@@ -34,13 +72,20 @@ def integer_matmuls(model_path: Path) -> tuple[bytes, int]:
         quantized, scale_name = weights
         scale = numpy_helper.to_array(initializers[scale_name]).reshape(-1).astype(np.float32)
         scale_init = numpy_helper.from_array(scale, f"{node.name}_jm_scale")
-        zero_init = numpy_helper.from_array(np.zeros(scale.shape, dtype=np.int8), f"{node.name}_jm_zero")
+        if unsigned_weights:
+            signed = numpy_helper.to_array(initializers[quantized]).astype(np.int16)
+            weight_init = numpy_helper.from_array((signed + 128).astype(np.uint8), f"{node.name}_jm_u8")
+            zero_init = numpy_helper.from_array(np.full(scale.shape, 128, dtype=np.uint8), f"{node.name}_jm_zero")
+            added.append(weight_init)
+            quantized = weight_init.name
+        else:
+            zero_init = numpy_helper.from_array(np.zeros(scale.shape, dtype=np.int8), f"{node.name}_jm_zero")
         added += [scale_init, zero_init]
+        replaced += 1
         nodes.append(helper.make_node(
             "DynamicQuantizeMatMul", [node.input[0], quantized, scale_init.name, zero_init.name], list(node.output),
             name=f"{node.name}_jm_int8", domain="com.microsoft",
         ))
-    replaced = len(added) // 2
     if replaced:
         del graph.node[:]
         graph.node.extend(nodes)
