@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     refresh_token_ttl: int = 30 * 24 * 3600
     refresh_grace_seconds: int = 60
     auth_code_ttl: int = 300
-    unused_client_ttl: int = 24 * 3600
+    unused_client_ttl: int = 3600  # a registration never used for a token: Claude registers on every connect
     allowed_redirect_schemes: list[str] = Field(default_factory=lambda: ["claude", "cursor", "vscode"])
     client_metadata_allow_private: bool = False
     allowed_origins: list[str] = Field(

@@ -13,20 +13,27 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from anyio.lowlevel import checkpoint
+from fastapi import FastAPI
 
-from jean_memory.oauth.client_documents import DocumentError, fetch_document
+from jean_memory.oauth import client_documents
+from jean_memory.oauth.client_documents import FETCHES_PER_WINDOW, DocumentError, fetch_document, find_client
+from jean_memory.oauth.document_fetches import CONCURRENCY, DocumentFetches
 from jean_memory.runtime import Runtime
 from jean_memory.settings import Settings
 
 from ..conftest import Account
-from .flows import CLAUDE_AI, exchange, get_code
+from .conftest import pkce
+from .flows import CLAUDE_AI, authorize_url, exchange, get_code
 
 pytestmark = pytest.mark.anyio
 DOCS: dict[str, Any] = {}
+HITS: list[str] = []  # every path the document server was asked for
 
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        HITS.append(self.path)
         doc = DOCS.get(self.path)
         body = (doc if isinstance(doc, bytes) else json.dumps(doc).encode()) if doc is not None else b"{}"
         self.send_response(200 if doc is not None else 404)
@@ -54,6 +61,7 @@ def _serve(address: str) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         DOCS.clear()
+        HITS.clear()
 
 
 @pytest.fixture
@@ -130,3 +138,93 @@ async def test_the_fetch_connects_to_the_address_that_was_checked(monkeypatch: p
 async def test_a_name_that_does_not_resolve_is_a_document_error() -> None:
     with pytest.raises(DocumentError, match="does not resolve"):
         await fetch_document("https://no-such-host.invalid/client.json", allow_private=False)
+
+
+@pytest.mark.parametrize("url", ["https://example.com:8443/client.json", "https://example.com:80/client.json"])
+@pytest.mark.parametrize("allow_private", [False, True])  # the test-only allowance opens ports on loopback only
+async def test_documents_are_fetched_from_port_443_only(url: str, allow_private: bool) -> None:
+    with pytest.raises(DocumentError, match="port 443"):
+        await fetch_document(url, allow_private=allow_private)
+
+
+async def test_the_deadline_covers_the_whole_fetch_name_resolution_included(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def never(*args: Any, **kwargs: Any) -> list[Any]:
+        await anyio.sleep_forever()
+        raise AssertionError
+
+    monkeypatch.setattr(anyio, "getaddrinfo", never)
+    monkeypatch.setattr(client_documents, "DEADLINE", 0.05, raising=False)
+    assert client_documents.DEADLINE <= 5
+    with anyio.fail_after(10), pytest.raises(DocumentError, match="took too long"):
+        await fetch_document("https://slow-dns.example/client.json", allow_private=False)
+
+
+async def test_a_failed_document_is_not_fetched_again_for_minutes(client: httpx.AsyncClient, doc_server: str) -> None:
+    """The reported flood: every anonymous /authorize for a failing document fetched it again."""
+    url = f"{doc_server}/missing.json"  # answers 404
+    _, challenge = pkce()
+    for _ in range(25):
+        r = await client.get(authorize_url(url, challenge))
+        assert r.status_code == 400 and "location" not in r.headers
+    assert HITS == ["/missing.json"]
+
+
+async def test_document_fetches_are_limited_per_source(app: FastAPI, doc_server: str) -> None:
+    _, challenge = pkce()
+    async with _peer(app, "198.51.100.7") as flooder, _peer(app, "198.51.100.8") as neighbour:
+        for n in range(FETCHES_PER_WINDOW + 3):  # a new URL each time: the failure cache does not help
+            r = await flooder.get(authorize_url(f"{doc_server}/junk-{n}.json", challenge))
+            assert r.status_code == 400
+        assert len(HITS) == FETCHES_PER_WINDOW
+        url = f"{doc_server}/c.json"
+        DOCS["/c.json"] = {"client_id": url, "redirect_uris": [CLAUDE_AI]}
+        r = await neighbour.get(authorize_url(url, challenge))
+        assert r.status_code == 303 and HITS[-1] == "/c.json"
+
+
+async def test_concurrent_lookups_of_a_document_fetch_it_once(runtime: Runtime,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    async def down(url: str, allow_private: bool) -> tuple[dict[str, Any], int]:
+        calls.append(url)
+        await checkpoint()  # let the others pile up
+        raise DocumentError("the document answered 503")
+
+    monkeypatch.setattr(client_documents, "fetch_document", down)
+    results: list[object] = []
+
+    async def look() -> None:
+        results.append(await find_client(runtime, "https://down.example/client.json"))
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(40):
+            tg.start_soon(look)
+    assert results == [None] * 40 and calls == ["https://down.example/client.json"]
+
+
+async def test_a_few_fetches_at_a_time_one_per_url() -> None:
+    fetches = DocumentFetches()
+    release = anyio.Event()
+    started: list[str] = []
+    turns: list[bool] = []
+
+    async def fetch(url: str) -> None:
+        async with fetches.turn(url) as mine:
+            turns.append(mine)
+            if mine:
+                started.append(url)
+                await release.wait()
+
+    async with anyio.create_task_group() as tg:
+        for n in range(3 * CONCURRENCY):
+            tg.start_soon(fetch, f"https://d{n % (2 * CONCURRENCY)}.example/c.json")  # a third asked for twice
+        await anyio.wait_all_tasks_blocked()
+        assert len(started) == CONCURRENCY
+        release.set()
+    assert len(started) == 2 * CONCURRENCY and turns.count(False) == CONCURRENCY
+
+
+def _peer(app: FastAPI, address: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 4000)),
+                             base_url="http://testserver")

@@ -1,6 +1,6 @@
-"""Per-source rate limits at ``/token`` and ``/register``: the source is the address ``proxy.ProxyHeaders`` resolved,
-so clients behind a trusted proxy (address or CIDR network) are counted apart, and forwarded headers from anyone
-else change nothing."""
+"""Per-source rate limits at ``/token``, ``/register`` and ``/authorize``: the source is the address
+``proxy.ProxyHeaders`` resolved, so clients behind a trusted proxy (address or CIDR network) are counted apart,
+and forwarded headers from anyone else change nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from jean_memory.app import create_app
 from jean_memory.embeddings.minilm import MiniLMEmbedder
+from jean_memory.oauth.authorize import PER_WINDOW
 from jean_memory.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -60,3 +61,16 @@ async def test_spoofed_forwarded_for_from_an_untrusted_peer_does_not_escape(sett
         r = await attacker.post("/token", data={}, headers={"X-Forwarded-For": "127.0.0.1"})
         assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
         assert await _token(neighbour) == 400
+
+
+async def test_authorize_is_rate_limited_per_source(settings: Settings, embedder: MiniLMEmbedder) -> None:
+    """Anonymous /authorize requests each cost a lookup, maybe a document fetch and a stored row: a source gets
+    ``PER_WINDOW`` of them per window, then a 429 page (a person's browser is on the other end)."""
+    async with _app(settings, embedder) as app, _peer(app, "203.0.113.9") as flooder, \
+            _peer(app, "203.0.113.10") as neighbour:
+        statuses = [(await flooder.get("/authorize?client_id=jmc_nope")).status_code for _ in range(PER_WINDOW)]
+        assert statuses == [400] * PER_WINDOW  # the unknown-client page
+        r = await flooder.get("/authorize?client_id=jmc_nope")
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and "text/html" in r.headers["content-type"]
+        assert (await flooder.post("/authorize", data={"client_id": "jmc_nope"})).status_code == 429
+        assert (await neighbour.get("/authorize?client_id=jmc_nope")).status_code == 400

@@ -2,8 +2,10 @@
 
 Replaces the SDK's ``AuthorizationHandler``: it has no ``invalid_target`` for a foreign ``resource``, no ``iss``
 in the redirect, and accepts ``plain``-less requests by default. An unknown client or an unregistered
-redirect URI gets an HTML error page, never a redirect. A valid request is stored as a pending authorization
-(hashed id) and continues at the consent step, which asks the site to log the person in first if needed.
+redirect URI gets an HTML error page, never a redirect. Requests are rate-limited per source address (a 429
+page) and every parameter is bounded (``limits``) before anything is fetched or stored. A valid request is stored
+as a pending authorization (hashed id) and continues at the consent step, which asks the site to log the person in
+first if needed.
 """
 
 from __future__ import annotations
@@ -22,14 +24,16 @@ from ..runtime import Runtime
 from ..security import hash_token, new_token
 from ..settings import Settings
 from ..store.oauth import PendingAuthorization
-from . import redirects, scopes
+from . import limits, redirects, scopes
 from .client_documents import find_client
-from .errors import InvalidRequest, InvalidScope, InvalidTarget, OAuthError, UnsupportedResponseType
+from .errors import InvalidRequest, InvalidScope, InvalidTarget, OAuthError, TooManyRequests, UnsupportedResponseType
 from .pages import oauth_error_page
+from .ratelimit import limit
 
 router = APIRouter(tags=["oauth"])
 PENDING_TTL = 900  # time to log in and decide
 CONSENT_PATH = "/authorize/consent"
+PER_WINDOW = 30  # /authorize requests per source address per ``settings.rate_limit_window``
 # RFC 7636 §4.1: a verifier is 43-128 unreserved characters; an S256 challenge (43 base64url) fits the same rule.
 PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in state or prompt (RFC 6749 Appendix A: VSCHAR)
@@ -63,8 +67,16 @@ def _one(params: ImmutableMultiDict[str, str], name: str) -> str | None:
 
 async def begin(request: Request, runtime: Runtime, params: ImmutableMultiDict[str, str]) -> Response:
     settings = runtime.settings
+    try:
+        await limit(request, runtime, "authorize", PER_WINDOW)
+    except TooManyRequests as exc:
+        count_oauth(runtime, "failure", exc.error)
+        page = oauth_error_page(request, f"Too many sign-in attempts from your address; try again in "
+                                f"{exc.retry_after} seconds.", status=429)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     client_id = params.get("client_id", "")
-    client = await find_client(runtime, client_id)
+    client = await find_client(runtime, client_id, request)
     if client is None:
         return oauth_error_page(request, "This app is not registered here (or its registration expired). "
                                 "Go back to the app and connect again.")
@@ -74,6 +86,10 @@ async def begin(request: Request, runtime: Runtime, params: ImmutableMultiDict[s
                                 "stopped here for your safety.")
     state = params.get("state")
     try:
+        too_long = limits.authorize_problem(params)
+        if too_long:
+            state = state if state is None or len(state) <= limits.MAX_PARAMETER else None  # not echoed back
+            raise InvalidRequest(too_long)
         if params.get("response_type") != "code":
             raise UnsupportedResponseType("response_type must be code")
         challenge, method = _one(params, "code_challenge"), _one(params, "code_challenge_method")

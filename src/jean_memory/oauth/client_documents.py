@@ -1,13 +1,15 @@
 """Client ID metadata documents (MCP 2025-11-25 authorization §"Client ID Metadata Documents";
 draft-ietf-oauth-client-id-metadata-document): a ``client_id`` that is an https URL names its own metadata.
 
-Not in the SDK's server. Fetched with SSRF guards (https only; every resolved address must be public unless
-``settings.client_metadata_allow_private``, which also admits http on loopback for tests; no redirects; 5 s and
-64 KiB limits) and cached in the database (``oauth_clients`` with ``is_document``) for the document's
-``Cache-Control: max-age`` clamped to 5 minutes..1 day. The host is resolved once; the connection goes to the
-addresses that passed the check (``_PinnedBackend``), so a DNS answer that changes between the check and the
-connection (rebinding) cannot point the fetch at an internal address. TLS still verifies the certificate for the
-host name.
+Not in the SDK's server. Fetched with SSRF guards (https on port 443 only; every resolved address must be public
+unless ``settings.client_metadata_allow_private``, which also admits http and any port on loopback for tests; no
+redirects; a 5 s deadline for the whole fetch, name resolution included; 64 KiB) and cached in the database
+(``oauth_clients`` with ``is_document``) for the document's ``Cache-Control: max-age`` clamped to 5 minutes..1
+day. Fetches are limited per source address (``FETCHES_PER_WINDOW``, counted in the database) and per process
+(``document_fetches``: a few at a time, one per URL, failures remembered for minutes). The host is resolved once;
+the connection goes to the addresses that passed the check (``_PinnedBackend``), so a DNS answer that changes
+between the check and the connection (rebinding) cannot point the fetch at an internal address. TLS still
+verifies the certificate for the host name.
 """
 
 from __future__ import annotations
@@ -23,13 +25,17 @@ from urllib.parse import urlsplit
 
 import anyio
 import httpcore
+from starlette.requests import HTTPConnection
 
 from ..runtime import Runtime
 from ..store.oauth import ClientStore, OAuthClient
+from ..throttle import throttle
 from . import redirects, scopes
+from .document_fetches import fetches_of
 
 MAX_BYTES = 64 * 1024
-TIMEOUT = 5.0
+DEADLINE = 5.0  # the whole fetch: resolution, connection, TLS, however slowly the bytes trickle in
+FETCHES_PER_WINDOW = 10  # document fetches (cache misses) per source address per ``settings.rate_limit_window``
 MIN_TTL, MAX_TTL, DEFAULT_TTL = 300, 86400, 3600
 
 
@@ -49,9 +55,11 @@ def _url_problem(url: str, allow_private: bool) -> str | None:
         _ = parts.port
     except ValueError:
         return "not a valid URL"
-    loopback_http = allow_private and parts.scheme == "http" and parts.hostname in redirects.LOOPBACK
-    if parts.scheme != "https" and not loopback_http:
+    loopback = allow_private and parts.hostname in redirects.LOOPBACK  # the test-only escape hatch
+    if parts.scheme != "https" and not (loopback and parts.scheme == "http"):
         return "client ID documents are fetched over https only"
+    if parts.port not in (None, 443) and not loopback:
+        return "client ID documents are fetched from port 443 only"
     if not parts.hostname or "@" in parts.netloc or parts.fragment or len(url) > 2000:
         return "a client ID URL needs a host and no user information or fragment"
     if not parts.path or parts.path == "/" or re.search(r"(^|/)\.\.?(/|$)", parts.path):
@@ -114,26 +122,9 @@ async def fetch_document(url: str, allow_private: bool) -> tuple[dict[str, Any],
     problem = _url_problem(url, allow_private)
     if problem:
         raise DocumentError(problem)
-    parts = urlsplit(url)
-    addresses = await _checked_addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
-                                         allow_private)
-    timeouts = {"connect": TIMEOUT, "read": TIMEOUT, "write": TIMEOUT, "pool": TIMEOUT}
     try:
-        with anyio.fail_after(TIMEOUT * 2):  # the whole fetch, however slowly the bytes trickle in
-            async with httpcore.AsyncConnectionPool(ssl_context=ssl.create_default_context(), max_connections=1,
-                                                    network_backend=_PinnedBackend(addresses)) as pool:
-                async with pool.stream("GET", url, headers={"Accept": "application/json",
-                                                            "User-Agent": "jean-memory"},
-                                       extensions={"timeout": timeouts}) as response:
-                    if response.status != 200:
-                        raise DocumentError(f"the document answered {response.status}")
-                    body = b""
-                    async for chunk in response.aiter_stream():
-                        body += chunk
-                        if len(body) > MAX_BYTES:
-                            raise DocumentError("the document is too large")
-                    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers}
-                    ttl = _max_age(headers.get("cache-control", ""))
+        with anyio.fail_after(DEADLINE):
+            body, ttl = await _get(url, allow_private)
     except TimeoutError as exc:
         raise DocumentError("could not fetch the document: it took too long") from exc
     except (httpcore.NetworkError, httpcore.TimeoutException, httpcore.ProtocolError,
@@ -146,6 +137,27 @@ async def fetch_document(url: str, allow_private: bool) -> tuple[dict[str, Any],
     if not isinstance(doc, dict):
         raise DocumentError("the document is not a JSON object")
     return doc, ttl
+
+
+async def _get(url: str, allow_private: bool) -> tuple[bytes, int]:
+    """The body (at most ``MAX_BYTES``) and cache lifetime of a 200 answer; the caller bounds the time."""
+    parts = urlsplit(url)
+    addresses = await _checked_addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
+                                         allow_private)
+    timeouts = {"connect": DEADLINE, "read": DEADLINE, "write": DEADLINE, "pool": DEADLINE}
+    async with httpcore.AsyncConnectionPool(ssl_context=ssl.create_default_context(), max_connections=1,
+                                            network_backend=_PinnedBackend(addresses)) as pool:
+        async with pool.stream("GET", url, headers={"Accept": "application/json", "User-Agent": "jean-memory"},
+                               extensions={"timeout": timeouts}) as response:
+            if response.status != 200:
+                raise DocumentError(f"the document answered {response.status}")
+            body = b""
+            async for chunk in response.aiter_stream():
+                body += chunk
+                if len(body) > MAX_BYTES:
+                    raise DocumentError("the document is too large")
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers}
+    return body, _max_age(headers.get("cache-control", ""))
 
 
 def client_from_document(url: str, doc: dict[str, Any], ttl: int, runtime: Runtime,
@@ -172,20 +184,41 @@ def client_from_document(url: str, doc: dict[str, Any], ttl: int, runtime: Runti
     )
 
 
-async def find_client(runtime: Runtime, client_id: str) -> OAuthClient | None:
-    """The registered client, or the client its metadata document describes (cached); None when neither."""
+def _fresh(client: OAuthClient | None) -> bool:
+    return client is not None and client.is_document and (client.document_expires_at or 0) > time.time()
+
+
+async def find_client(runtime: Runtime, client_id: str, source: HTTPConnection | None = None) -> OAuthClient | None:
+    """The registered client, or the client its metadata document describes (cached); None when neither. A fetch
+    on behalf of ``source`` (the request that needs the client) counts against that address's fetch limit."""
     if not client_id or len(client_id) > 2000:
         return None
     store: ClientStore = runtime.stores.oauth
     client = await store.get_client(client_id)
-    if not is_document_id(client_id):
+    if not is_document_id(client_id) or _fresh(client):
         return client
-    if client is not None and client.is_document and (client.document_expires_at or 0) > time.time():
-        return client
-    try:
-        doc, ttl = await fetch_document(client_id, runtime.settings.client_metadata_allow_private)
-        fresh = client_from_document(client_id, doc, ttl, runtime, client)
-    except (DocumentError, OSError):
+    fetches = fetches_of(runtime)
+    if fetches.failed(client_id):
         return None
-    await store.save_client(fresh)
-    return fresh
+    try:
+        async with fetches.turn(client_id) as mine:
+            # A fetch that just ended (the one this request waited for, or one that ended as this began) left its
+            # answer in one of the caches.
+            if fetches.failed(client_id):
+                return None
+            client = await store.get_client(client_id)
+            if _fresh(client) or not mine:
+                return client if _fresh(client) else None
+            if (source is not None
+                    and await throttle(source, runtime, "client-document", FETCHES_PER_WINDOW) is not None):
+                return None
+            try:
+                doc, ttl = await fetch_document(client_id, runtime.settings.client_metadata_allow_private)
+                fresh = client_from_document(client_id, doc, ttl, runtime, client)
+            except (DocumentError, OSError):
+                fetches.remember_failure(client_id)
+                return None
+            await store.save_client(fresh)
+            return fresh
+    except TimeoutError:  # no fetch slot came free in time: we are busy, the document is not at fault
+        return None

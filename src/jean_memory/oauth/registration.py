@@ -2,13 +2,13 @@
 
 Replaces the SDK's ``RegistrationHandler``, which accepts any redirect URI (``javascript:`` included), rejects
 unknown scopes instead of dropping them and returns no ``registration_client_uri`` (claude.ai stalled without
-it). The SDK's ``OAuthClientMetadata`` model still validates the other fields. Secrets and registration access
-tokens are stored hashed; registrations are rate-limited per source address.
+it). The SDK's ``OAuthClientMetadata`` model still validates the other fields, after ``limits`` has bounded and
+checked the whole body. Nothing is written until the registration and its answer are complete. Secrets and
+registration access tokens are stored hashed; registrations are rate-limited per source address.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -24,6 +24,7 @@ from ..security import bearer_token, hash_token, new_token, same
 from ..store.oauth import ClientStore, OAuthClient
 from . import redirects, scopes
 from .errors import NO_STORE, InvalidClientMetadata, InvalidRedirectUri, InvalidToken
+from .limits import MAX_ITEMS, registration_body
 from .ratelimit import limit
 from .routing import OAuthRoute
 
@@ -32,21 +33,11 @@ METHODS = ("none", "client_secret_post", "client_secret_basic")
 GRANTS = ("authorization_code", "refresh_token")
 
 
-async def _json_object(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.body())
-    except (ValueError, RecursionError) as exc:
-        raise InvalidClientMetadata("the body must be a JSON object") from exc
-    if not isinstance(body, dict):
-        raise InvalidClientMetadata("the body must be a JSON object")
-    return body
-
-
 def _validate(body: dict[str, Any], runtime: Runtime) -> tuple[dict[str, Any], str]:
     """The metadata to store and echo, and the auth method; raises the RFC 7591 §3.2.2 errors."""
     uris = body.get("redirect_uris")
-    if not isinstance(uris, list) or not uris or len(uris) > 20:
-        raise InvalidRedirectUri("redirect_uris must be a list of 1 to 20 URIs")
+    if not isinstance(uris, list) or not uris or len(uris) > MAX_ITEMS:
+        raise InvalidRedirectUri(f"redirect_uris must be a list of 1 to {MAX_ITEMS} URIs")
     for uri in uris:
         problem = redirects.problem(uri, runtime.settings)
         if problem:
@@ -96,15 +87,16 @@ def _info(runtime: Runtime, client: OAuthClient, secret: str | None, reg_token: 
 @router.post("/register")
 async def register(request: Request, runtime: RuntimeDep) -> Response:
     await limit(request, runtime, "register", runtime.settings.rate_limit_register)
-    meta, method = _validate(await _json_object(request), runtime)
+    meta, method = _validate(await registration_body(request), runtime)
     client_id = new_token("jmc_", 16)
     secret = None if method == "none" else new_token("jms_")
     reg_token = new_token("jmg_")
     client = _client(client_id, meta, method, hash_token(secret) if secret else None, hash_token(reg_token),
                      time.time())
-    await runtime.stores.oauth.save_client(client)
+    response = JSONResponse(_info(runtime, client, secret, reg_token), status_code=201, headers=NO_STORE)
+    await runtime.stores.oauth.save_client(client)  # only once the answer is rendered: never a half-done registration
     count_oauth(runtime, "registration")
-    return JSONResponse(_info(runtime, client, secret, reg_token), status_code=201, headers=NO_STORE)
+    return response
 
 
 async def _managed(request: Request, runtime: Runtime, client_id: str) -> OAuthClient:
@@ -127,7 +119,7 @@ async def read_registration(client_id: str, request: Request, runtime: RuntimeDe
 @router.put("/register/{client_id}")
 async def update_registration(client_id: str, request: Request, runtime: RuntimeDep) -> Response:
     client = await _managed(request, runtime, client_id)
-    body = await _json_object(request)
+    body = await registration_body(request)
     if body.get("client_id") != client_id:
         raise InvalidClientMetadata("the body's client_id must equal the registered one")
     meta, method = _validate({k: v for k, v in body.items() if k not in ("client_id", "client_secret")}, runtime)
@@ -135,9 +127,10 @@ async def update_registration(client_id: str, request: Request, runtime: Runtime
         raise InvalidClientMetadata("a client cannot switch between public and confidential")
     updated = _client(client_id, meta, method, client.secret_hash, client.registration_token_hash or "",
                       client.created_at, client.last_used_at)
+    response = JSONResponse(_info(runtime, updated, None, None), headers=NO_STORE)
     store: ClientStore = runtime.stores.oauth
     await store.save_client(updated)
-    return JSONResponse(_info(runtime, updated, None, None), headers=NO_STORE)
+    return response
 
 
 @router.delete("/register/{client_id}")

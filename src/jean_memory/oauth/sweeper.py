@@ -1,5 +1,6 @@
-"""Housekeeping: delete expired pending authorizations, codes and tokens, and registrations never used within
-``settings.unused_client_ttl`` (Claude registers on every fresh connection). Runs as a lifespan hook."""
+"""Housekeeping: delete expired pending authorizations, codes and tokens, and registrations never used to get a
+token within ``settings.unused_client_ttl`` (an hour by default: Claude registers on every fresh connection, and
+anyone may register). Runs as a lifespan hook every ``INTERVAL`` seconds."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ..runtime import Runtime
 from ..store.oauth import OAuthStore
 
 log = logging.getLogger("jean_memory.oauth")
-INTERVAL = 600.0
+INTERVAL = 300.0
 
 
 async def sweep_once(runtime: Runtime, now: float | None = None) -> int:
