@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     mcp_sessions_per_client: int = Field(default=32, ge=1)
     mcp_sessions_per_user: int = Field(default=100, ge=1)
     mcp_max_sessions: int = Field(default=10_000, ge=1)
-    rate_limit_mcp_initialize: int = Field(default=30, ge=1)
+    rate_limit_mcp_initialize: int = Field(default=120, ge=1)
     rate_limit_register: int = 20
     rate_limit_token: int = 60
     rate_limit_login: int = 10
