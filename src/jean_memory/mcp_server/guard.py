@@ -88,7 +88,8 @@ def challenge_scope(needed: frozenset[str], granted: tuple[str, ...]) -> str:
 
 
 def opens_session(scope: Scope, messages: list[dict[str, Any]]) -> bool:
-    """A handshake-era ``initialize`` without a session id: the request that makes the SDK open a session."""
+    """A handshake-era ``initialize`` without a session id: the request that opens a session (in stateless mode,
+    that would open one)."""
     has_session = any(k == b"mcp-session-id" for k, _ in scope.get("headers", []))
     return not has_session and any(m.get("method") == "initialize" for m in messages)
 

@@ -39,10 +39,6 @@ class BoundedSessionManager(StreamableHTTPSessionManager):
     def open_sessions(self) -> int:
         return len(self._server_instances)
 
-    def sessions_of(self, owner: AuthorizationContext) -> list[str]:
-        """Open session ids created by ``owner`` (same client and user), oldest first."""
-        return [sid for sid, who in self._session_owners.items() if who == owner]
-
     def _admit_session(self, requestor: AuthorizationContext | None) -> StreamableHTTPServerTransport | None:
         if requestor is not None:  # always set behind guard.py; None only for an unauthenticated embedding
             self._make_room(requestor)
