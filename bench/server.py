@@ -67,11 +67,12 @@ class Server:
                 self.proc.wait()
 
 
-def jean_memory(db: Path, port: int) -> Server:
-    """The server as deployed by default: INFO level, one JSON log line per request (its cost is measured too)."""
+def jean_memory(db: Path, port: int, settings: dict[str, str] | None = None) -> Server:
+    """The server as deployed by default: INFO level, one JSON log line per request (its cost is measured too);
+    ``settings`` adds or overrides ``JEAN_MEMORY_*`` variables."""
     env = {"JEAN_MEMORY_DATABASE_URL": f"sqlite:///{db}", "JEAN_MEMORY_DATA_DIR": str(db.parent / "data"),
            "JEAN_MEMORY_PUBLIC_URL": f"http://127.0.0.1:{port}", "JEAN_MEMORY_LOG_LEVEL": "INFO",
-           "JEAN_MEMORY_LOG_FORMAT": "json"}
+           "JEAN_MEMORY_LOG_FORMAT": "json", **(settings or {})}
     return Server([sys.executable, "-m", "jean_memory.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                   env, port, "/status", db.with_suffix(".log"))
 

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         default_factory=lambda: ["https://claude.ai", "https://claude.com", "https://chatgpt.com"]
     )
     stateless: bool = False
+    # Stateful MCP sessions (mcp_server/sessions.py): a principal is one user through one OAuth client or API key.
+    mcp_session_idle_seconds: int = Field(default=600, gt=0)
+    mcp_sessions_per_client: int = Field(default=32, ge=1)
+    mcp_sessions_per_user: int = Field(default=100, ge=1)
+    mcp_max_sessions: int = Field(default=10_000, ge=1)
+    rate_limit_mcp_initialize: int = Field(default=120, ge=1)
     rate_limit_register: int = 20
     rate_limit_token: int = 60
     rate_limit_login: int = 10

@@ -123,17 +123,65 @@ async def test_delete_ends_session(client: httpx.AsyncClient, alice: Account) ->
     assert r.status_code == 404
 
 
+STEP_UP = ('Bearer error="insufficient_scope", scope="memory:read memory:write", '
+           'resource_metadata="http://testserver/.well-known/oauth-protected-resource/mcp"')
+
+
 async def test_read_only_token_cannot_write(client: httpx.AsyncClient, connect: Connect, runtime,
                                             alice: Account) -> None:
+    """The step-up challenge of MCP 2025-11-25 "Runtime Insufficient Scope Errors" (mcp-oauth.md §8): 403, every
+    scope the client should hold afterwards (the write it lacks and the read it has), no offline_access."""
     token, client_id = await oauth_token(runtime, alice.user_id, "memory:read")
     async with connect(token=token) as session:  # initialize and reads work
         assert data(await session.call_tool("list_memories", {}))["memories"] == []
     headers = {**ACCEPT, "Authorization": f"Bearer {token}"}
     r = await client.post("/mcp", json=call("add_memories", {"text": "I like tea"}), headers=headers)
     assert r.status_code == 403
-    assert 'error="insufficient_scope"' in r.headers["www-authenticate"]
-    assert 'scope="memory:write"' in r.headers["www-authenticate"]
+    assert r.headers["www-authenticate"] == STEP_UP
+    assert r.json()["error"] == "insufficient_scope"
     assert await runtime.memory.count(alice.user_id) == 0
+
+
+async def test_read_only_token_gets_the_challenge_inside_a_session(client: httpx.AsyncClient, runtime,
+                                                                   alice: Account) -> None:
+    token, _ = await oauth_token(runtime, alice.user_id, "memory:read")
+    reader = Account(alice.user_id, alice.email, alice.password, token)
+    sid = await open_session(client, reader)
+    headers = {**ACCEPT, **reader.headers, "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18"}
+    batch = [call("search_memory", {"query": "tea"}, 3), call("delete_memories", {"ids": ["x"]}, 4)]
+    r = await client.post("/mcp", json=batch, headers=headers)
+    assert r.status_code == 403 and r.headers["www-authenticate"] == STEP_UP
+    # The session itself is untouched: a read in it still works.
+    r = await client.post("/mcp", json=call("list_memories", {}, 5), headers=headers)
+    assert r.status_code == 200 and r.json()["result"]["isError"] is False
+
+
+async def test_read_only_token_gets_the_challenge_in_the_stateless_era(client: httpx.AsyncClient, runtime,
+                                                                       alice: Account) -> None:
+    token, _ = await oauth_token(runtime, alice.user_id, "memory:read")
+    headers = {**ACCEPT, "Authorization": f"Bearer {token}", "mcp-protocol-version": "2026-07-28",
+               "mcp-method": "tools/call", "mcp-name": "store_document"}
+    body = call("store_document", {"title": "t", "content": "c"})
+    body["params"]["_meta"] = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",  # type: ignore[index]
+                               "io.modelcontextprotocol/clientCapabilities": {}}
+    r = await client.post("/mcp", json=body, headers=headers)
+    assert r.status_code == 403 and r.headers["www-authenticate"] == STEP_UP
+    r = await client.post("/mcp", json=body, headers={**headers, **alice.headers})  # the same request, full scope
+    assert r.status_code == 200 and r.json()["result"]["isError"] is False, r.text
+
+
+async def test_write_only_token_cannot_read_through_jean_memory(client: httpx.AsyncClient, runtime,
+                                                                alice: Account) -> None:
+    """jean_memory saves and then returns relevant memories: it needs both scopes, and the challenge says so."""
+    await runtime.memory.add(alice.user_id, "My bank PIN hint is the cat's birthday", client_id=None)
+    token, _ = await oauth_token(runtime, alice.user_id, "memory:write")
+    writer = Account(alice.user_id, alice.email, alice.password, token)
+    sid = await open_session(client, writer)
+    r = await client.post("/mcp", json=call("jean_memory", {"user_message": "what is my PIN hint?"}), headers={
+        **ACCEPT, **writer.headers, "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18"})
+    assert r.status_code == 403
+    assert r.headers["www-authenticate"] == STEP_UP
+    assert "birthday" not in r.text
 
 
 async def test_write_only_token_cannot_read(client: httpx.AsyncClient, runtime, alice: Account) -> None:
@@ -141,7 +189,7 @@ async def test_write_only_token_cannot_read(client: httpx.AsyncClient, runtime, 
     r = await client.post("/mcp", json=call("search_memory", {"query": "tea"}),
                           headers={**ACCEPT, "Authorization": f"Bearer {token}"})
     assert r.status_code == 403
-    assert 'scope="memory:read"' in r.headers["www-authenticate"]
+    assert r.headers["www-authenticate"] == STEP_UP
 
 
 async def test_memories_record_the_oauth_client(connect: Connect, runtime, alice: Account) -> None:

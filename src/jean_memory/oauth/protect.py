@@ -37,10 +37,12 @@ def unauthorized_response(settings: Settings, token_presented: bool) -> Response
 
 
 def insufficient_scope_response(settings: Settings, needed: str) -> Response:
-    """403 for a valid token that lacks ``needed`` (RFC 6750 §3.1)."""
-    return JSONResponse({"error": "insufficient_scope", "error_description": f"this needs the scope {needed}"},
-                        status_code=403,
-                        headers={"WWW-Authenticate": challenge(settings, "insufficient_scope", needed)})
+    """403 for a valid token that lacks some of ``needed`` (RFC 6750 §3.1), in the order of the MCP authorization
+    spec's example: ``Bearer error="insufficient_scope", scope="<every scope needed>", resource_metadata="..."``."""
+    header = (f'Bearer error="insufficient_scope", scope="{needed}", '
+              f'resource_metadata="{resource_metadata_url(settings)}"')
+    return JSONResponse({"error": "insufficient_scope", "error_description": f"this needs the scopes: {needed}"},
+                        status_code=403, headers={"WWW-Authenticate": header})
 
 
 def _query_has_token(scope: Scope) -> bool:
