@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import anyio.to_thread
@@ -24,6 +24,7 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from ...errors import Conflict
+from ...json_values import readable
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, sort_sources
 from .db import Conn, PostgresDatabase, Vector
 
@@ -37,7 +38,7 @@ EXACT_FALLBACK = True  # the benchmark turns it off to measure the iterative sca
 def row_to_memory(row: DictRow) -> Memory:
     return Memory(
         id=row["id"], user_id=row["user_id"], text=row["text"], tags=tuple(row["tags"]),
-        client_id=row["client_id"], metadata=row["metadata"], created_at=row["created_at"],
+        client_id=row["client_id"], metadata=readable(row["metadata"]), created_at=row["created_at"],
         updated_at=row["updated_at"], seq=row["seq"], document_id=row["document_id"], deleted_at=row["deleted_at"],
     )
 
@@ -139,13 +140,21 @@ class PostgresMemoryStore:
         return [row_to_memory(r) for r in rows]
 
     async def update(
-        self, user_id: str, memory_id: str, text: str, key: str, embedding: bytes, tags: tuple[str, ...] | None
+        self, user_id: str, memory_id: str, text: str | None, key: str | None, embedding: bytes | None,
+        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None,
     ) -> Memory | None:
-        sets = "text=%s, key=%s, embedding=%s::vector, updated_at=%s"
-        params: list[Any] = [text, key, Vector(embedding), time.time()]
+        sets = "updated_at=%s"
+        params: list[Any] = [time.time()]
+        if text is not None:
+            assert key is not None and embedding is not None, "text, key and embedding change together"
+            sets += ", text=%s, key=%s, embedding=%s::vector"
+            params += [text, key, Vector(embedding)]
         if tags is not None:
             sets += ", tags=%s"
             params.append(list(tags))
+        if metadata is not None:
+            sets += ", metadata=%s"
+            params.append(Jsonb(dict(metadata)))
         try:
             row = await self.db.fetchone(
                 f"UPDATE memories SET {sets} WHERE id=%s AND user_id=%s AND deleted_at IS NULL AND document_id IS NULL"
