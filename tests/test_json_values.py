@@ -52,7 +52,8 @@ def test_readable_repairs_surrogates_nul_nan_and_deep_nesting() -> None:
     assert isinstance(level["a"], str) and json.loads(level["a"])["a"]["a"]  # the rest, kept as its JSON text
 
 
-def test_loads_reads_nesting_too_deep_for_the_parser() -> None:
+def test_loads_reads_back_readable_values_even_nested_too_deep_for_the_parser() -> None:
     raw = '{"a":' * 100_000 + "1" + "}" * 100_000
     assert loads(raw) == {"unreadable": "[unreadable: nested too deeply to decode]"}
-    assert loads('{"k": "\\udfff"}') == {"k": "\udfff"}
+    assert loads('{"k": "\\udfff", "n": NaN}') == {"k": "\ufffd", "n": None}  # what it reads is readable
+    assert loads(b'{"k": "\xc3\xa9"}') == {"k": "\u00e9"}  # PostgreSQL's driver may hand over bytes

@@ -7,7 +7,7 @@ Two sides of one rule (pure functions, no I/O):
 - ``readable(value)`` repairs a value already stored, e.g. written before the rule existed, so that reading,
   searching and exporting the row never fails: a lone surrogate or a NUL becomes U+FFFD, a NaN or an infinity becomes
   null, and a value nested deeper than ``MAX_DEPTH`` becomes its JSON text (a string). ``loads`` is
-  ``json.loads`` for stored JSON that never raises.
+  ``json.loads`` for stored JSON that never raises and returns a readable value.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 MAX_DEPTH = 32
 _UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
 _UNREADABLE = "[unreadable: nested too deeply to decode]"
+_MAYBE_UNREADABLE = re.compile(r"\\u[dD]|\\u0000|NaN|Infinity")
 
 
 def valid_text(text: str) -> bool:
@@ -94,12 +95,18 @@ def _readable(value: Any, depth: int, max_depth: int) -> Any:
     return value
 
 
-def loads(raw: str | bytes) -> Any:
-    """``json.loads`` for JSON the store wrote: nesting too deep for the parser becomes a note, never an error."""
+def loads(raw: str | bytes | bytearray | memoryview) -> Any:
+    """``json.loads`` for JSON a database holds, made ``readable``; nesting too deep for the parser becomes a
+    note, never an error. Text that cannot hold anything to repair (no surrogate or NUL escape, no NaN, fewer
+    brackets than ``MAX_DEPTH``: the common case) skips the walk."""
+    text = bytes(raw).decode("utf-8", "replace") if isinstance(raw, bytes | bytearray | memoryview) else raw
     try:
-        return json.loads(raw)
+        value = json.loads(text)
     except RecursionError:
         return {"unreadable": _UNREADABLE}
+    if _MAYBE_UNREADABLE.search(text) is None and text.count("{") + text.count("[") <= MAX_DEPTH:
+        return value
+    return readable(value)
 
 
 def _key_path(path: str, key: str) -> str:

@@ -30,8 +30,8 @@ _HNSW = ("CREATE INDEX memories_embedding ON memories USING hnsw (embedding vect
 
 def _stored(value: Any) -> Any:
     """A SQLite JSON column, repaired (``json_values.readable``) where PostgreSQL would refuse it: a lone surrogate
-    or NUL in a row written before today's input rules must not stop the move half-way."""
-    return readable(loads(value) if isinstance(value, str) else value)
+    or NUL in a row written before today's input rules must not stop the move."""
+    return loads(value) if isinstance(value, str) else readable(value)
 
 
 def _converter(pg_type: str) -> Callable[[Any], Any]:

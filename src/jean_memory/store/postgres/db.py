@@ -69,7 +69,7 @@ class PostgresDatabase:
     @staticmethod
     async def _configure(conn: Conn) -> None:
         conn.adapters.register_dumper(Vector, _VectorDumper)
-        set_json_loads(json_values.loads, conn)  # a row nested too deeply for json.loads is still read
+        set_json_loads(json_values.loads, conn)  # jsonb comes back readable, even nested too deeply for json.loads
 
     @asynccontextmanager
     async def tx(self, timeout: float | None = None) -> AsyncIterator[Conn]:

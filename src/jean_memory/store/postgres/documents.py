@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from ...json_values import readable
 from ..records import Document, DocumentHeader, NewMemory
 from .db import PostgresDatabase
 from .memories import insert_rows
@@ -16,7 +15,7 @@ from .memories import insert_rows
 def _doc(row: DictRow) -> Document:
     return Document(
         row["id"], row["user_id"], row["title"], row["content"], row["document_type"], row["source_url"],
-        row["client_id"], readable(row["metadata"]), row["created_at"], row["updated_at"],
+        row["client_id"], row["metadata"], row["created_at"], row["updated_at"],
     )
 
 

@@ -24,7 +24,6 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from ...errors import Conflict
-from ...json_values import readable
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, sort_sources
 from .db import Conn, PostgresDatabase, Vector
 
@@ -38,7 +37,7 @@ EXACT_FALLBACK = True  # the benchmark turns it off to measure the iterative sca
 def row_to_memory(row: DictRow) -> Memory:
     return Memory(
         id=row["id"], user_id=row["user_id"], text=row["text"], tags=tuple(row["tags"]),
-        client_id=row["client_id"], metadata=readable(row["metadata"]), created_at=row["created_at"],
+        client_id=row["client_id"], metadata=row["metadata"], created_at=row["created_at"],
         updated_at=row["updated_at"], seq=row["seq"], document_id=row["document_id"], deleted_at=row["deleted_at"],
     )
 
