@@ -233,9 +233,10 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
         user_id = await user_by_email(rt, args.email)
         with Progress("export") as bar:
-            async for record in rt.memory.export(user_id):
-                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            async for line in rt.memory.export_lines(user_id):
+                sys.stdout.buffer.write(line.encode("utf-8"))  # the file is UTF-8 whatever the terminal's locale
                 bar.advance()
+            sys.stdout.buffer.flush()
         return 0
 
     return with_runtime(settings, run)

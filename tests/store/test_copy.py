@@ -79,3 +79,32 @@ def test_copy_moves_everything_and_refuses_a_non_empty_target(
         main(["copy", "--to", postgres_url])
     assert refused.value.code == 1
     assert "already has accounts" in capsys.readouterr().err
+
+
+def test_copy_repairs_json_postgresql_would_refuse(tmp_path: Path, postgres_url: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows stored before the JSON rules (issue 12): a lone surrogate or a NUL becomes U+FFFD; the move completes."""
+    source = str(tmp_path / "old.sqlite3")
+
+    async def fill() -> str:
+        s = open_sqlite(source)
+        await s.database.migrate()
+        u = await s.users.create_user("odd@example.com", None)
+        await s.memories.insert(u.id, [NewMemory("odd", "k1", unit_vector(1), ("t\udfff",), None,
+                                                 {"k": "\udfff", "n\x00": "a\x00b"})])
+        await s.database.close()
+        return u.id
+
+    user_id = asyncio.run(fill())
+    monkeypatch.setenv("JEAN_MEMORY_DATABASE_URL", f"sqlite:///{source}")
+    assert main(["copy", "--to", postgres_url]) == 0
+
+    async def check() -> None:
+        s = open_postgres(postgres_url)
+        try:
+            [m] = await s.memories.page(user_id, 10, None, Filters())
+            assert m.tags == ("t\ufffd",) and m.metadata == {"k": "\ufffd", "n\ufffd": "a\ufffdb"}
+        finally:
+            await s.database.close()
+
+    asyncio.run(check())

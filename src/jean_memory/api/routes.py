@@ -28,18 +28,31 @@ def _ts(value: datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
 
-@router.post("/memories", status_code=201, response_model=AddedOut)
-async def add_memories(body: MemoryIn, principal: ApiPrincipal, runtime: RuntimeDep) -> AddedOut:
+TagQuery = Annotated[list[str] | None, Query(description="Only memories with this tag (repeatable).")]
+TagsQuery = Annotated[list[str] | None, Query(description="The same as tag (repeatable); both combine.")]
+
+
+def _tags(tag: list[str] | None, tags: list[str] | None) -> list[str] | None:
+    """GET takes ``tag`` and ``tags`` alike (POST bodies and MCP tools say ``tags``); given both, they combine."""
+    return [*(tag or []), *(tags or [])] if tag or tags else None
+
+
+@router.post("/memories", status_code=201, response_model=AddedOut,
+             responses={200: {"model": AddedOut, "description": "Every text was already remembered: nothing created"}})
+async def add_memories(body: MemoryIn, principal: ApiPrincipal, runtime: RuntimeDep, response: Response) -> AddedOut:
+    """201 when at least one memory was created, 200 when all were duplicates (``created`` says which is which)."""
     results = await runtime.memory.add(principal.user_id, body.text, body.tags, principal.client_id, body.metadata)
+    if not any(r.created for r in results):
+        response.status_code = 200
     return AddedOut(memories=[MemoryOut.of(r.memory) for r in results], created=[r.created for r in results])
 
 
 @router.get("/memories", response_model=PageOut)
 async def list_memories(
     principal: ApiPrincipal, runtime: RuntimeDep, limit: int = 20, cursor: str | None = None,
-    tag: Annotated[list[str] | None, Query()] = None,
+    tag: TagQuery = None, tags: TagsQuery = None,
 ) -> PageOut:
-    page = await runtime.memory.list(principal.user_id, limit, cursor, tag)
+    page = await runtime.memory.list(principal.user_id, limit, cursor, _tags(tag, tags))
     return PageOut(memories=[MemoryOut.of(m) for m in page.items], next_cursor=page.next_cursor)
 
 
@@ -50,7 +63,9 @@ async def get_memory(memory_id: str, principal: ApiPrincipal, runtime: RuntimeDe
 
 @router.patch("/memories/{memory_id}", response_model=MemoryOut)
 async def update_memory(memory_id: str, body: MemoryPatch, principal: ApiPrincipal, runtime: RuntimeDep) -> MemoryOut:
-    return MemoryOut.of(await runtime.memory.update(principal.user_id, memory_id, body.text, body.tags))
+    """Change the text, the tags or the metadata, any one without the others; tags and metadata are replaced."""
+    return MemoryOut.of(await runtime.memory.update(principal.user_id, memory_id, body.text, body.tags,
+                                                    body.metadata))
 
 
 @router.delete("/memories/{memory_id}", status_code=204)
@@ -70,10 +85,11 @@ async def delete_many(body: DeleteIn, principal: ApiPrincipal, runtime: RuntimeD
 @router.get("/search", response_model=list[HitOut])
 async def search_get(
     principal: ApiPrincipal, runtime: RuntimeDep, q: str, limit: int = 10,
-    tag: Annotated[list[str] | None, Query()] = None, since: datetime | None = None, until: datetime | None = None,
+    tag: TagQuery = None, tags: TagsQuery = None, since: datetime | None = None, until: datetime | None = None,
     include_documents: bool = False,
 ) -> list[HitOut]:
-    hits = await runtime.memory.search(principal.user_id, q, limit, tag, _ts(since), _ts(until), include_documents)
+    hits = await runtime.memory.search(principal.user_id, q, limit, _tags(tag, tags), _ts(since), _ts(until),
+                                       include_documents)
     return [HitOut.of(h) for h in hits]
 
 
@@ -95,7 +111,7 @@ async def store_document(body: DocumentIn, principal: ApiPrincipal, runtime: Run
 async def list_documents(
     principal: ApiPrincipal, runtime: RuntimeDep, limit: int = 50, offset: int = 0
 ) -> list[DocumentOut]:
-    docs = await runtime.memory.list_documents(principal.user_id, max(1, min(limit, 200)), max(0, offset))
+    docs = await runtime.memory.list_documents(principal.user_id, limit, offset)
     return [DocumentOut.of(d, with_content=False) for d in docs]
 
 

@@ -23,9 +23,12 @@ class MemoryIn(BaseModel):
 
 
 class MemoryPatch(BaseModel):
+    """What to change; at least one field. ``tags`` and ``metadata`` replace the old ones (``[]``/``{}`` clear)."""
+
     model_config = ConfigDict(extra="forbid")
-    text: str
+    text: str | None = None
     tags: list[str] | None = None
+    metadata: dict[str, Any] | None = None
 
 
 class DeleteIn(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
@@ -18,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import json_values
 from ..embeddings import Embedder, SyncEmbedder
 from ..errors import Conflict, InvalidInput, NotFound
 from ..store import Stores
@@ -29,6 +31,7 @@ from .text import dedup_key, facts_signature, query_terms
 
 NEAR_DUPLICATE = 0.97
 CANDIDATES = 100
+MAX_SEQ = 2**63 - 1  # the largest row number and offset both databases take (a signed 64-bit integer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +78,14 @@ def decode_cursor(cursor: object) -> int | None:
         raise InvalidInput("cursor is not one this server gave out")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("m"):
+        if not raw.startswith("m") or not raw[1:].isdigit():
             raise ValueError
-        return int(raw[1:])
+        seq = int(raw[1:])
     except ValueError as exc:
         raise InvalidInput("cursor is not one this server gave out") from exc
+    if seq > MAX_SEQ:  # no row has it, and the database could not compare with it
+        raise InvalidInput("cursor is not one this server gave out")
+    return seq
 
 
 class MemoryService:
@@ -151,18 +157,23 @@ class MemoryService:
                 return memory
         return None
 
-    async def update(self, user_id: str, memory_id: object, text: object, tags: object = None) -> Memory:
+    async def update(self, user_id: str, memory_id: object, text: object = None, tags: object = None,
+                     metadata: object = None) -> Memory:
+        """Change a memory's text, tags or metadata (what is given; tags and metadata replace the old ones)."""
         mid = self._id(memory_id)
-        new_text = v.text_field(text, "memory text", self.limits.memory_bytes)
+        if text is None and tags is None and metadata is None:
+            raise InvalidInput("give the new text, tags or metadata of the memory")
         tag_tuple = v.tags_field(tags) if tags is not None else None
-        key = dedup_key(new_text)
-        same = (await self.stores.memories.find_by_keys(user_id, [key])).get(key)
-        if same is not None and same.id != mid:
-            raise Conflict(f"memory {same.id} already says this; change the text or delete one of the two")
-        vector = (await self.embedder.embed([new_text]))[0]
-        memory = await self.stores.memories.update(
-            user_id, mid, new_text, key, _vec_bytes(vector), tag_tuple
-        )
+        meta = v.metadata_field(metadata) if metadata is not None else None
+        new_text = key = embedding = None
+        if text is not None:
+            new_text = v.text_field(text, "memory text", self.limits.memory_bytes)
+            key = dedup_key(new_text)
+            same = (await self.stores.memories.find_by_keys(user_id, [key])).get(key)
+            if same is not None and same.id != mid:
+                raise Conflict(f"memory {same.id} already says this; change the text or delete one of the two")
+            embedding = _vec_bytes((await self.embedder.embed([new_text]))[0])
+        memory = await self.stores.memories.update(user_id, mid, new_text, key, embedding, tag_tuple, meta)
         if memory is None:
             raise NotFound(f"no memory with id {mid}")
         return memory
@@ -281,7 +292,9 @@ class MemoryService:
         return await self.stores.documents.document_headers(user_id, list(dict.fromkeys(ids)))
 
     async def list_documents(self, user_id: str, limit: int = 50, offset: int = 0) -> builtins.list[Document]:
-        return await self.stores.documents.list_documents(user_id, limit, offset)
+        """Newest first; ``limit`` is clamped to 1..200 and ``offset`` to 0..2**63-1 (past the end: an empty list)."""
+        return await self.stores.documents.list_documents(user_id, max(1, min(limit, 200)),
+                                                          max(0, min(offset, MAX_SEQ)))
 
     async def delete_document(self, user_id: str, document_id: object) -> None:
         did = self._id(document_id)
@@ -314,6 +327,13 @@ class MemoryService:
                 yield {"type": "document", "id": d.id, "title": d.title, "content": d.content,
                        "document_type": d.document_type, "source_url": d.source_url, "client_id": d.client_id,
                        "metadata": dict(d.metadata), "created_at": d.created_at}
+
+    async def export_lines(self, user_id: str) -> AsyncIterator[str]:
+        """``export`` as JSON lines, each ending in a newline and always encodable as UTF-8 (the file format of
+        the dashboard's Export and ``jean-memory export``). A value no write accepts today, stored before,
+        comes out repaired as ``json_values.readable`` says rather than ending the file early."""
+        async for record in self.export(user_id):
+            yield json.dumps(json_values.readable(record, json_values.MAX_DEPTH + 1), ensure_ascii=False) + "\n"
 
     async def import_records(self, user_id: str, records: Iterable[Mapping[str, Any]],
                              progress: Callable[[int, int], None] | None = None) -> dict[str, int]:

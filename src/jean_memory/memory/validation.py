@@ -8,12 +8,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import json_values
 from ..errors import InvalidInput, TooLarge
 from .text import clean
 
 MAX_TAGS = 20
 MAX_TAG_CHARS = 64
 MAX_METADATA_BYTES = 8 * 1024
+MAX_METADATA_DEPTH = json_values.MAX_DEPTH
 MAX_QUERY_CHARS = 2000
 MAX_TITLE_CHARS = 300
 MAX_TIME = 253402300800.0  # 10000-01-01T00:00:00Z: later times cannot be shown as dates
@@ -29,10 +31,9 @@ class Limits:
 def text_field(value: object, what: str, max_bytes: int) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"{what} must be a string, not {type(value).__name__}")
-    try:
-        size = len(value.encode("utf-8"))
-    except UnicodeEncodeError as exc:
-        raise InvalidInput(f"{what} is not valid Unicode text (it contains unpaired surrogates)") from exc
+    if not json_values.valid_text(value):
+        raise InvalidInput(f"{what} is not valid Unicode text (it contains unpaired surrogates)")
+    size = len(value.encode("utf-8"))
     if size > max_bytes:
         raise TooLarge(f"{what} is {size} bytes; the limit is {max_bytes} bytes")
     text = clean(value)
@@ -70,6 +71,8 @@ def tags_field(value: object) -> tuple[str, ...]:
     for tag in value:
         if not isinstance(tag, str):
             raise InvalidInput("every tag must be a string")
+        if not json_values.valid_text(tag):
+            raise InvalidInput("a tag is not valid Unicode text (it contains unpaired surrogates)")
         tag = clean(tag).lower()
         if not tag:
             raise InvalidInput("tags cannot be empty")
@@ -80,16 +83,22 @@ def tags_field(value: object) -> tuple[str, ...]:
 
 
 def metadata_field(value: object) -> dict[str, Any]:
+    """A JSON object of at most ``MAX_METADATA_BYTES`` (as UTF-8 JSON) nested at most ``MAX_METADATA_DEPTH`` levels:
+    strict UTF-8 keys and strings without NUL, finite numbers. The one check for metadata on every write path."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
         raise InvalidInput("metadata must be a JSON object")
+    wrong = json_values.problem(value, "metadata", MAX_METADATA_DEPTH)
+    if wrong is not None:
+        raise InvalidInput(wrong)
     try:
-        encoded = json.dumps(dict(value), allow_nan=False)
-    except (TypeError, ValueError) as exc:
+        encoded = json.dumps(dict(value), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:  # e.g. an integer of more digits than Python converts
         raise InvalidInput(f"metadata must be plain JSON: {exc}") from exc
-    if len(encoded.encode("utf-8", "surrogatepass")) > MAX_METADATA_BYTES:
-        raise TooLarge(f"metadata is over {MAX_METADATA_BYTES} bytes")
+    size = len(encoded.encode("utf-8"))
+    if size > MAX_METADATA_BYTES:
+        raise TooLarge(f"metadata is {size} bytes as JSON; the limit is {MAX_METADATA_BYTES} bytes")
     parsed: dict[str, Any] = json.loads(encoded)
     return parsed
 

@@ -5,8 +5,8 @@ Backends: ``store.sqlite`` (default) and ``store.postgres``; ``store.open_store`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -66,9 +66,12 @@ class MemoryStore(Protocol):
         ...
 
     async def update(
-        self, user_id: str, memory_id: str, text: str, key: str, embedding: bytes, tags: tuple[str, ...] | None
+        self, user_id: str, memory_id: str, text: str | None, key: str | None, embedding: bytes | None,
+        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None,
     ) -> Memory | None:
-        """None for an unknown id; ``errors.Conflict`` when another live memory of the user has ``key``."""
+        """Change what is not None (``text``, ``key`` and ``embedding`` come together or not at all; ``tags`` and
+        ``metadata`` replace the old ones). None for an unknown id; ``errors.Conflict`` when another live memory
+        of the user has ``key``."""
         ...
     async def delete(self, user_id: str, ids: Sequence[str] | None) -> int:
         """Soft-delete the given ids (or all of the user's memories when ``ids`` is None)."""

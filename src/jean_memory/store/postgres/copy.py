@@ -11,7 +11,6 @@ Columns are matched by name and converted by the target's type, so later migrati
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from ...errors import Conflict
+from ...json_values import loads, readable
 from .db import Conn, PostgresDatabase, Vector
 
 TABLES = ("users", "user_identities", "api_keys", "documents", "memories", "oauth_clients", "oauth_grants",
@@ -28,11 +28,17 @@ _HNSW = ("CREATE INDEX memories_embedding ON memories USING hnsw (embedding vect
          " WHERE deleted_at IS NULL")
 
 
+def _stored(value: Any) -> Any:
+    """A SQLite JSON column, repaired (``json_values.readable``) where PostgreSQL would refuse it: a lone surrogate
+    or NUL in a row written before today's input rules must not stop the move."""
+    return loads(value) if isinstance(value, str) else readable(value)
+
+
 def _converter(pg_type: str) -> Callable[[Any], Any]:
     if pg_type == "ARRAY":
-        return lambda v: json.loads(v) if isinstance(v, str) else v
+        return _stored
     if pg_type == "jsonb":
-        return lambda v: Jsonb(json.loads(v) if isinstance(v, str) else v)
+        return lambda v: Jsonb(_stored(v))
     if pg_type == "USER-DEFINED":  # pgvector
         return lambda v: Vector(bytes(v)) if v is not None else None
     if pg_type == "boolean":

@@ -22,8 +22,10 @@ from psycopg import AsyncConnection
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 from psycopg.rows import DictRow, dict_row
+from psycopg.types.json import set_json_loads
 from psycopg_pool import AsyncConnectionPool
 
+from ... import json_values
 from ...errors import StorageError
 from ..migrations import load
 
@@ -67,6 +69,7 @@ class PostgresDatabase:
     @staticmethod
     async def _configure(conn: Conn) -> None:
         conn.adapters.register_dumper(Vector, _VectorDumper)
+        set_json_loads(json_values.loads, conn)  # jsonb comes back readable, even nested too deeply for json.loads
 
     @asynccontextmanager
     async def tx(self, timeout: float | None = None) -> AsyncIterator[Conn]:

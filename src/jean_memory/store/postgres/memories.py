@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import anyio.to_thread
@@ -139,13 +139,21 @@ class PostgresMemoryStore:
         return [row_to_memory(r) for r in rows]
 
     async def update(
-        self, user_id: str, memory_id: str, text: str, key: str, embedding: bytes, tags: tuple[str, ...] | None
+        self, user_id: str, memory_id: str, text: str | None, key: str | None, embedding: bytes | None,
+        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None,
     ) -> Memory | None:
-        sets = "text=%s, key=%s, embedding=%s::vector, updated_at=%s"
-        params: list[Any] = [text, key, Vector(embedding), time.time()]
+        sets = "updated_at=%s"
+        params: list[Any] = [time.time()]
+        if text is not None:
+            assert key is not None and embedding is not None, "text, key and embedding change together"
+            sets += ", text=%s, key=%s, embedding=%s::vector"
+            params += [text, key, Vector(embedding)]
         if tags is not None:
             sets += ", tags=%s"
             params.append(list(tags))
+        if metadata is not None:
+            sets += ", metadata=%s"
+            params.append(Jsonb(dict(metadata)))
         try:
             row = await self.db.fetchone(
                 f"UPDATE memories SET {sets} WHERE id=%s AND user_id=%s AND deleted_at IS NULL AND document_id IS NULL"

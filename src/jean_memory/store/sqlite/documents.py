@@ -8,13 +8,13 @@ from collections.abc import Sequence
 
 from ..records import Document, DocumentHeader, NewMemory
 from .db import SqliteDatabase
-from .memories import bump, insert_rows
+from .memories import bump, insert_rows, stored_json
 
 
 def _doc(row: sqlite3.Row) -> Document:
     return Document(
         row["id"], row["user_id"], row["title"], row["content"], row["document_type"], row["source_url"],
-        row["client_id"], json.loads(row["metadata"]), row["created_at"], row["updated_at"],
+        row["client_id"], stored_json(row["metadata"]), row["created_at"], row["updated_at"],
     )
 
 

@@ -12,11 +12,12 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from ... import json_values
 from ...errors import Conflict
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, sort_sources
 from .db import SqliteDatabase
@@ -26,10 +27,16 @@ _COLUMNS = "seq, id, user_id, document_id, text, tags, client_id, metadata, crea
 _CACHE_ROWS = 400_000
 
 
+def stored_json(raw: str) -> Any:
+    """A JSON column as written, made readable: a row stored before today's input rules never fails a read."""
+    return json_values.loads(raw)
+
+
 def row_to_memory(row: sqlite3.Row) -> Memory:
+    """A row as a ``Memory``; its tags and metadata made readable (``json_values.readable``) whatever was stored."""
     return Memory(
-        id=row["id"], user_id=row["user_id"], text=row["text"], tags=tuple(json.loads(row["tags"])),
-        client_id=row["client_id"], metadata=json.loads(row["metadata"]), created_at=row["created_at"],
+        id=row["id"], user_id=row["user_id"], text=row["text"], tags=tuple(stored_json(row["tags"])),
+        client_id=row["client_id"], metadata=stored_json(row["metadata"]), created_at=row["created_at"],
         updated_at=row["updated_at"], seq=row["seq"], document_id=row["document_id"], deleted_at=row["deleted_at"],
     )
 
@@ -160,14 +167,21 @@ class SqliteMemoryStore:
         return [row_to_memory(r) for r in rows]
 
     async def update(
-        self, user_id: str, memory_id: str, text: str, key: str, embedding: bytes, tags: tuple[str, ...] | None
+        self, user_id: str, memory_id: str, text: str | None, key: str | None, embedding: bytes | None,
+        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None,
     ) -> Memory | None:
         def run(c: sqlite3.Connection) -> Memory | None:
-            sets = "text=?, key=?, embedding=?, updated_at=?"
-            params: list[Any] = [text, key, embedding, time.time()]
+            sets = "updated_at=?"
+            params: list[Any] = [time.time()]
+            if text is not None:
+                sets += ", text=?, key=?, embedding=?"
+                params += [text, key, embedding]
             if tags is not None:
                 sets += ", tags=?"
                 params.append(json.dumps(list(tags)))
+            if metadata is not None:
+                sets += ", metadata=?"
+                params.append(json.dumps(dict(metadata)))
             try:
                 cur = c.execute(
                     f"UPDATE memories SET {sets} WHERE id=? AND user_id=? AND deleted_at IS NULL"

@@ -26,8 +26,8 @@ async def export(request: Request, user: SiteUser) -> Response:
     memory = runtime_of(request).memory
 
     async def lines() -> AsyncIterator[bytes]:
-        async for record in memory.export(user.id):
-            yield (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        async for line in memory.export_lines(user.id):
+            yield line.encode("utf-8")
 
     headers = {"Content-Disposition": 'attachment; filename="jean-memory-export.jsonl"', "Cache-Control": "no-store"}
     return StreamingResponse(lines(), media_type="application/x-ndjson", headers=headers)

@@ -1,0 +1,39 @@
+"""``jean-memory export`` over rows stored before the JSON rules (issue 12): every line, UTF-8, re-importable."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import numpy as np
+
+from jean_memory.store import open_sqlite
+from tests.legacy_rows import LEGACY_TEXT, LEGACY_TITLE, insert_legacy_rows
+from tests.test_cli import env, run
+
+__all__ = ["env"]  # the fixture
+
+
+async def _store_legacy(path: Path, email: str) -> None:
+    stores = open_sqlite(str(path))
+    try:
+        user = await stores.users.get_user_by_email(email)
+        assert user is not None
+        vector = np.full(384, 384**-0.5, dtype=np.float32).tobytes()
+        await insert_legacy_rows(stores, user.id, vector)
+    finally:
+        await stores.database.close()
+
+
+def test_export_writes_every_row_as_utf8_whatever_it_holds(env: dict[str, str]) -> None:
+    assert run(env, "users", "create", "--email", "o@example.com", "--password", "long enough pw").returncode == 0
+    asyncio.run(_store_legacy(Path(env["JEAN_MEMORY_DATA_DIR"]) / "jean_memory.sqlite3", "o@example.com"))
+    exported = run(env, "export", "--email", "o@example.com")
+    assert exported.returncode == 0 and b"Traceback" not in exported.stderr, exported.stderr
+    records = [json.loads(line) for line in exported.stdout.decode("utf-8").splitlines()]
+    assert [x.get("text", x.get("title")) for x in records] == [LEGACY_TEXT, LEGACY_TITLE]
+    assert records[0]["metadata"]["k"] == "\ufffd" and records[0]["tags"] == ["garden", "odd\ufffd"]
+    assert run(env, "users", "create", "--email", "p@example.com", "--password", "long enough pw").returncode == 0
+    imported = run(env, "import", "--email", "p@example.com", input=exported.stdout)
+    assert imported.returncode == 0 and b"imported 1 memories" in imported.stderr, imported.stderr

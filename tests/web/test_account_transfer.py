@@ -1,0 +1,63 @@
+"""Dashboard export and import against bad JSON values (issue 12): refused on import, repaired on export."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from jean_memory.runtime import Runtime
+from tests.conftest import Account
+from tests.legacy_rows import LEGACY_TEXT, LEGACY_TITLE, nested, store_legacy_rows
+from tests.web.helpers import login, post_form
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def signed_in(client: httpx.AsyncClient, alice: Account) -> httpx.AsyncClient:
+    assert (await login(client, alice.email, alice.password)).status_code == 303
+    return client
+
+
+async def test_export_finishes_whatever_rows_hold_and_imports_back(signed_in: httpx.AsyncClient, alice: Account,
+                                                                   bob: Account, runtime: Runtime) -> None:
+    await runtime.memory.add(alice.user_id, "I drink green tea")
+    await store_legacy_rows(runtime, alice.user_id)
+    await runtime.memory.add(alice.user_id, "My cat is called Miso")
+    assert (await signed_in.get("/dashboard")).status_code == 200  # the memories page shows the old row too
+    r = await signed_in.get("/dashboard/account/export")
+    assert r.status_code == 200
+    records = [json.loads(line) for line in r.content.decode("utf-8").splitlines()]  # strict UTF-8, whole lines
+    assert [x.get("text", x.get("title")) for x in records] == [
+        "I drink green tea", LEGACY_TEXT, "My cat is called Miso", LEGACY_TITLE]
+    assert records[1]["metadata"]["k"] == "\ufffd" and records[1]["tags"] == ["garden", "odd\ufffd"]
+    assert records[3]["metadata"]["k"] == "\ufffd"
+    # What Export wrote, Import takes (into another account), repaired values and all.
+    await login(signed_in, bob.email, bob.password)
+    r = await post_form(signed_in, "/dashboard/account", "/dashboard/account/import", {},
+                        files={"file": ("export.jsonl", r.content, "application/x-ndjson")})
+    assert r.status_code == 200 and "Imported 3 memories, 1 documents" in r.text
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"type": "memory", "text": "a fact", "metadata": {"k": "\\udfff"}}',
+         "line 2: metadata.k is not valid Unicode text"),
+        ('{"type": "memory", "text": "a fact", "metadata": ' + json.dumps(nested(900)) + "}",
+         "line 2: metadata is nested more than 32 levels deep"),
+        ('{"type": "memory", "text": "a fact", "tags": ["\\udfff"]}', "line 2: a tag is not valid Unicode text"),
+        ('{"type": "document", "title": "t", "content": "c", "metadata": {"\\ud800": 1}}',
+         "line 2: a key of metadata is not valid Unicode text"),
+    ],
+)
+async def test_import_refuses_bad_json_values_and_imports_nothing(signed_in: httpx.AsyncClient, alice: Account,
+                                                                  runtime: Runtime, line: str, message: str) -> None:
+    content = ('{"type": "memory", "text": "a good fact"}\n' + line + "\n").encode("ascii")
+    r = await post_form(signed_in, "/dashboard/account", "/dashboard/account/import", {},
+                        files={"file": ("export.jsonl", content, "application/x-ndjson")})
+    assert r.status_code == 400 and message in r.text, r.text[-2000:]
+    assert await runtime.memory.count(alice.user_id) == 0
+    assert await runtime.memory.list_documents(alice.user_id) == []
