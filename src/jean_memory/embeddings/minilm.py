@@ -9,8 +9,9 @@ split over two, and concurrent calls (one per request, from worker threads) use 
 Every text runs alone, never in a padded batch: the int8 kernels quantize activations with one scale per call,
 so a text's vector used to depend on its batch-mates (cosine 0.96-0.97 for a short text alone vs in a batch).
 Alone, a text always gets the same vector, and it is faster too: nothing is padded (129 against 73 texts/s for
-128 texts of 5-60 words, measured 2026-11-27 on the 2-core EPYC; ``bench.embedding`` times batches of 32 turns). Signed or unsigned weights are picked per CPU (``int8_graph``) so the integer sums,
-and so the vectors, are the same on AVX2 and on VNNI CPUs.
+128 texts of 5-60 words, measured 2026-11-27 on the 2-core EPYC; ``bench.embedding`` times batches of 32
+turns). Signed or unsigned weights are picked per CPU (``int8_graph``) so the integer sums, and so the vectors,
+are the same on AVX2 and on VNNI CPUs.
 """
 
 from __future__ import annotations
