@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     mount_mcp(app, runtime)  # /mcp and /mcp/ (mcp_server/mount.py); session manager via lifespan_hooks
     install_site(app)  # site pages: /, /login, /signup, /logout, /dashboard..., /static (web/__init__.py)
     app.add_middleware(BodyLimit, max_bytes=settings.max_document_bytes + 1024 * 1024)
-    app.add_middleware(SecurityHeaders)  # CSP, no framing, nosniff, Referrer-Policy, no-store HTML (security_headers.py)
+    app.add_middleware(SecurityHeaders)  # CSP, no framing, nosniff, no-store pages (security_headers.py)
     # Serving (issue 8), outermost last: forwarded headers resolved first, then one log line + metrics.
     app.include_router(metrics_router)  # GET /metrics (loopback or metrics token)
     app.add_middleware(CloseStreamsOnShutdown, runtime=runtime)  # ends SSE streams cleanly on shutdown

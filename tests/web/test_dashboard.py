@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import httpx
@@ -47,7 +48,7 @@ async def test_add_search_edit_delete_a_memory(signed_in: httpx.AsyncClient, ali
                                                               "tags": "family", "csrf_token": csrf_of(edit.text)})
     assert r.status_code == 303
     assert (await runtime.memory.get(alice.user_id, memory.id)).text == "My sister Anna lives in Munich"
-    r = await post_form(c, "/dashboard", f"/dashboard/memories/{memory.id}/delete", {})
+    r = await post_form(c, "/dashboard", f"/dashboard/memories/{memory.id}/delete", {"confirm": "yes"})
     assert r.status_code == 303
     assert [m.text for m in (await runtime.memory.list(alice.user_id)).items] == ["I love hiking in the Alps"]
 
@@ -79,9 +80,10 @@ async def test_other_users_memories_are_out_of_reach(signed_in: httpx.AsyncClien
     [res] = await runtime.memory.add(bob.user_id, "Bob's secret plan")
     assert "secret plan" not in (await signed_in.get("/dashboard")).text
     assert (await signed_in.get(f"/dashboard/memories/{res.memory.id}/edit")).status_code == 404
-    r = await post_form(signed_in, "/dashboard", f"/dashboard/memories/{res.memory.id}/delete", {})
+    r = await post_form(signed_in, "/dashboard", f"/dashboard/memories/{res.memory.id}/delete", {"confirm": "yes"})
     assert r.status_code == 404
-    r = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete", {"memory_ids": [res.memory.id]})
+    r = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete", {"memory_ids": [res.memory.id],
+                                                                             "confirm": "yes"})
     assert r.status_code == 303, r.text
     assert (await runtime.memory.get(bob.user_id, res.memory.id)).text == "Bob's secret plan"
 
@@ -94,7 +96,7 @@ async def test_pagination_and_bulk_delete(signed_in: httpx.AsyncClient, alice: A
     second = await signed_in.get(next_url.replace("&amp;", "&"))
     assert second.text.count('name="memory_ids"') == 5 and "garden fact number 0<" in second.text
     ids = [m.id for m in (await runtime.memory.list(alice.user_id, limit=3)).items]
-    r = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete", {"memory_ids": ids})
+    r = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete", {"memory_ids": ids, "confirm": "yes"})
     assert r.status_code == 303 and await runtime.memory.count(alice.user_id) == 27
     r = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete", {})
     assert r.status_code == 400
@@ -151,7 +153,8 @@ async def test_documents(signed_in: httpx.AsyncClient, alice: Account, runtime: 
     listing = await signed_in.get("/dashboard/documents")
     assert "notes.md" in listing.text
     assert "pier 9" in (await signed_in.get(f"/dashboard/documents/{doc.id}")).text
-    r = await signed_in.post(f"/dashboard/documents/{doc.id}/delete", data={"csrf_token": csrf_of(listing.text)})
+    r = await signed_in.post(f"/dashboard/documents/{doc.id}/delete", data={"csrf_token": csrf_of(listing.text),
+                                                                            "confirm": "yes"})
     assert r.status_code == 303 and await runtime.memory.list_documents(alice.user_id) == []
 
 
@@ -180,3 +183,30 @@ async def test_export_import_and_delete_account(signed_in: httpx.AsyncClient, cl
     assert r.status_code == 200 and "Imported 2 memories" in r.text
     assert sorted(m.text for m in (await runtime.memory.list(bob.user_id)).items) == [
         "I drink green tea", "My cat is called Miso"]
+
+
+async def test_deletes_ask_for_confirmation_first(signed_in: httpx.AsyncClient, alice: Account,
+                                                  runtime: Runtime) -> None:
+    """One click (a framed page, a slip) never deletes: the delete form answers with a confirmation page whose
+    own form, with its own CSRF token, deletes."""
+    [one, two] = await runtime.memory.add(alice.user_id, ["My sister Anna lives in Berlin", "I love hiking"])
+    doc = await runtime.memory.store_document(alice.user_id, "Boat notes", "The boat is at pier 9.")
+    asks = [(f"/dashboard/memories/{one.memory.id}/delete", {}, "My sister Anna lives in Berlin"),
+            ("/dashboard/memories/delete", {"memory_ids": [one.memory.id, two.memory.id]}, "2 selected memories"),
+            (f"/dashboard/documents/{doc.id}/delete", {}, "Boat notes")]
+    for action, data, shown in asks:
+        r = await post_form(signed_in, "/dashboard", action, data)
+        assert r.status_code == 200 and shown in r.text and f'action="{action}"' in r.text, action
+        assert '<input type="hidden" name="confirm" value="yes">' in r.text
+        assert await runtime.memory.count(alice.user_id) == 2 and len(await runtime.memory.list_documents(
+            alice.user_id)) == 1
+    page = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete",
+                           {"memory_ids": [one.memory.id, two.memory.id]})
+    fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.text)
+    posted: dict[str, list[str]] = {}
+    for name, value in fields:
+        posted.setdefault(name, []).append(value)
+    assert posted["confirm"] == ["yes"] and len(posted["memory_ids"]) == 2
+    r = await signed_in.post("/dashboard/memories/delete", data=posted)
+    assert r.status_code == 303 and "notice=bulk" in r.headers["location"]
+    assert await runtime.memory.count(alice.user_id) == 0

@@ -7,6 +7,8 @@ from fastapi.responses import RedirectResponse
 
 from ...errors import InvalidInput
 from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of, upload
+from ..links import document_path
+from .confirm import confirm_page, confirmed
 
 router = APIRouter(route_class=SiteRoute, include_in_schema=False)
 PAGE = 20
@@ -46,6 +48,12 @@ async def add_document(request: Request, user: SiteUser) -> Response:
 
 @router.post("/dashboard/documents/{document_id}/delete")
 async def delete_document(request: Request, user: SiteUser, document_id: str) -> Response:
-    await checked_form(request)
-    await runtime_of(request).memory.delete_document(user.id, document_id)
+    form = await checked_form(request)
+    memory = runtime_of(request).memory
+    doc = await memory.get_document(user.id, document_id)  # 404 page for an unknown (or someone else's) id
+    if not confirmed(form):
+        return confirm_page(request, title="Delete this document?", items=[doc.title], button="Delete document",
+                            question="Delete this document and its searchable text? This cannot be undone.",
+                            action=document_path(doc.id) + "/delete", cancel="/dashboard/documents")
+    await memory.delete_document(user.id, document_id)
     return RedirectResponse("/dashboard/documents?notice=deleted", status_code=303)

@@ -13,7 +13,8 @@ from fastapi.responses import RedirectResponse
 
 from ...errors import InvalidInput
 from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of
-from ..links import document_path
+from ..links import document_path, memory_path
+from .confirm import confirm_page, confirmed
 
 router = APIRouter(route_class=SiteRoute, include_in_schema=False)
 PAGE = 25
@@ -85,9 +86,15 @@ async def add_memory(request: Request, user: SiteUser) -> Response:
 @router.post("/dashboard/memories/delete")
 async def bulk_delete(request: Request, user: SiteUser) -> Response:
     form = await checked_form(request)
-    ids = [v for v in form.getlist("memory_ids") if isinstance(v, str)]
+    ids = [v[:300] for v in form.getlist("memory_ids") if isinstance(v, str)][:1000]
     if not ids:
         raise InvalidInput("Select at least one memory to delete.")
+    if not confirmed(form):
+        n = len(ids)
+        return confirm_page(request, title="Delete memories?", items=(),
+                            question=f"Delete the {n} selected memor{'y' if n == 1 else 'ies'}? This cannot be undone.",
+                            action="/dashboard/memories/delete", button=f"Delete {n} memor{'y' if n == 1 else 'ies'}",
+                            cancel="/dashboard", hidden=[("memory_ids", i) for i in ids])
     await runtime_of(request).memory.delete(user.id, ids)
     return back("bulk")
 
@@ -112,8 +119,12 @@ async def update_memory(request: Request, user: SiteUser, memory_id: str) -> Res
 
 @router.post("/dashboard/memories/{memory_id}/delete")
 async def delete_memory(request: Request, user: SiteUser, memory_id: str) -> Response:
-    await checked_form(request)
+    form = await checked_form(request)
     memory = runtime_of(request).memory
-    await memory.get(user.id, memory_id)  # 404 page for an unknown (or someone else's) id
+    item = await memory.get(user.id, memory_id)  # 404 page for an unknown (or someone else's) id
+    if not confirmed(form):
+        return confirm_page(request, title="Delete this memory?", question="Delete this memory? This cannot be undone.",
+                            items=[item.text], action=memory_path(item.id) + "/delete", button="Delete memory",
+                            cancel=memory_path(item.id))
     await memory.delete(user.id, [memory_id])
     return back("deleted")
