@@ -210,3 +210,46 @@ async def test_deletes_ask_for_confirmation_first(signed_in: httpx.AsyncClient, 
     r = await signed_in.post("/dashboard/memories/delete", data=posted)
     assert r.status_code == 303 and "notice=bulk" in r.headers["location"]
     assert await runtime.memory.count(alice.user_id) == 0
+
+
+async def test_apps_are_named_the_same_everywhere_never_by_raw_id(signed_in: httpx.AsyncClient, alice: Account,
+                                                                  runtime: Runtime) -> None:
+    now = time.time()
+    await runtime.stores.oauth.save_client(OAuthClient("jmc_claude1", "Claude", ("https://claude.ai/cb",), "none",
+                                                       ("authorization_code",), "memory:read", {}, now))
+    key = next(iter(await runtime.stores.api_keys.list_keys(alice.user_id)))  # the fixture's key, named "test"
+    [by_claude] = await runtime.memory.add(alice.user_id, "My sister Anna lives in Berlin", client_id="jmc_claude1")
+    [by_key] = await runtime.memory.add(alice.user_id, "I love hiking", client_id=f"api-key:{key.id}")
+    doc = await runtime.memory.store_document(alice.user_id, "Boat notes", "Pier 9.", client_id="jmc_claude1")
+    listing = (await signed_in.get("/dashboard")).text
+    assert "<td>Claude</td>" in listing and "<td>API key “test”</td>" in listing
+    assert ">Claude (1)</option>" in listing and ">API key “test” (1)</option>" in listing
+    pages = [listing, (await signed_in.get(f"/dashboard/memories/{by_claude.memory.id}")).text,
+             (await signed_in.get(f"/dashboard/memories/{by_key.memory.id}")).text,
+             (await signed_in.get("/dashboard/documents")).text,
+             (await signed_in.get(f"/dashboard/documents/{doc.id}")).text]
+    assert "From Claude" in pages[1] and "From API key “test”" in pages[2]
+    assert "<td>Claude</td>" in pages[3] and "from Claude" in pages[4]
+    for page in pages:  # raw ids only ever in form values, never as text
+        assert not re.search(r">[^<]*(jmc_|api-key:)", page)
+
+
+async def test_apps_that_signed_out_are_not_listed_as_connected(signed_in: httpx.AsyncClient, alice: Account,
+                                                                runtime: Runtime) -> None:
+    store = runtime.stores.oauth
+    now = time.time()
+    for client_id, name in [("jmc_live", "Claude"), ("jmc_gone", "Old Cursor")]:
+        await store.save_client(OAuthClient(client_id, name, ("https://example.com/cb",), "none",
+                                            ("authorization_code", "refresh_token"), "memory:read", {}, now))
+        await store.save_grant(alice.user_id, client_id, "memory:read", now)
+        await store.issue_tokens([TokenRecord(hash_token(f"tok-{client_id}"), "refresh", f"fam-{client_id}",
+                                              client_id, alice.user_id, "memory:read",
+                                              runtime.settings.mcp_resource, now, now + 86400)], now)
+    await store.revoke_token(hash_token("tok-jmc_gone"), now)  # the app signed out (RFC 7009)
+    page = (await signed_in.get("/dashboard/apps")).text
+    connected, _, remembered = page.partition("Allowed before, not connected now")
+    assert "Claude" in connected and "Old Cursor" not in connected
+    assert "Old Cursor" in remembered and 'aria-label="Forget Old Cursor"' in remembered
+    r = await post_form(signed_in, "/dashboard/apps", "/dashboard/apps/revoke", {"client_id": "jmc_gone"})
+    assert r.status_code == 303 and await store.get_grant_scope(alice.user_id, "jmc_gone") is None
+    assert "Old Cursor" not in (await signed_in.get("/dashboard/apps")).text
