@@ -21,9 +21,11 @@ from .observability.metrics import router as metrics_router
 from .observability.middleware import ObserveRequests
 from .proxy import ProxyHeaders
 from .runtime import Runtime, build_runtime
+from .security_headers import SecurityHeaders
 from .serving import CloseStreamsOnShutdown
 from .settings import Settings
 from .web import install_site
+from .web.api_docs import install_api_docs
 from .web.common import error_page
 
 LifespanHook = Callable[[Runtime], AbstractAsyncContextManager[Any]]
@@ -45,7 +47,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             yield
 
     app = FastAPI(
-        title="Jean Memory", version=__version__, lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+        title="Jean Memory", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
         openapi_url="/api/openapi.json",
         description="Personal memory for AI assistants. REST API under /api/v1 (Bearer personal API key); "
         "MCP endpoint at /mcp (OAuth 2.1).",
@@ -72,12 +74,14 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         return {"status": "alive"}
 
     app.include_router(api_router)  # REST /api/v1 (personal API keys)
+    install_api_docs(app)  # GET /api/docs: Swagger UI from a package, no CDN (web/api_docs.py)
     app.include_router(oauth_router)  # OAuth 2.1 AS: /.well-known/*, /register, /authorize, /token, /revoke
     hooks.append(oauth_sweeper)  # expired OAuth rows and never-used registrations (oauth/sweeper.py)
     hooks.append(memory_purger)  # soft-deleted memories past their retention (memory/purge.py)
     mount_mcp(app, runtime)  # /mcp and /mcp/ (mcp_server/mount.py); session manager via lifespan_hooks
     install_site(app)  # site pages: /, /login, /signup, /logout, /dashboard..., /static (web/__init__.py)
     app.add_middleware(BodyLimit, max_bytes=settings.max_document_bytes + 1024 * 1024)
+    app.add_middleware(SecurityHeaders)  # CSP, no framing, nosniff, no-store pages (security_headers.py)
     # Serving (issue 8), outermost last: forwarded headers resolved first, then one log line + metrics.
     app.include_router(metrics_router)  # GET /metrics (loopback or metrics token)
     app.add_middleware(CloseStreamsOnShutdown, runtime=runtime)  # ends SSE streams cleanly on shutdown

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.browser import SCREENSHOTS, chromium
 from tests.e2e.server import running_server
@@ -14,11 +18,46 @@ from tests.e2e.server import running_server
 pytestmark = pytest.mark.e2e
 
 
+@contextmanager
+def serve_page(html: str) -> Iterator[str]:
+    """Another site on this host: a real loopback server on its own port answering every GET with ``html``."""
+    body = html.encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/win-a-prize.html"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+def watch_csp(page: Page) -> list[str]:
+    """Console errors about the Content-Security-Policy (something a page needs was refused), as they come."""
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    return refused
+
+
 def test_sign_up_and_manage_memories_in_the_browser(tmp_path: Path) -> None:
     email, password = "pat@example.com", "a long enough password"
     with running_server(tmp_path / "data") as server, chromium() as browser:
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.set_default_timeout(20_000)
+        refused = watch_csp(page)
         page.goto(server.url + "/")
         expect(page.locator("#mcp-url")).to_have_value(server.url + "/mcp")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -58,6 +97,9 @@ def test_sign_up_and_manage_memories_in_the_browser(tmp_path: Path) -> None:
         expect(page.locator("tbody")).not_to_contain_text("Berlin")
 
         page.locator("tbody tr", has_text="genmaicha").get_by_role("button", name=re.compile("Delete")).click()
+        expect(page.get_by_role("heading", name="Delete this memory?")).to_be_visible()  # asks first, no JS needed
+        expect(page.get_by_role("listitem")).to_have_text("My favourite tea is genmaicha")
+        page.get_by_role("button", name="Delete memory").click()
         expect(page.get_by_role("status")).to_have_text("Memory deleted.")
         expect(page.locator("tbody tr")).to_have_count(2)
         expect(page.locator("tbody")).not_to_contain_text("genmaicha")
@@ -71,3 +113,60 @@ def test_sign_up_and_manage_memories_in_the_browser(tmp_path: Path) -> None:
         page.get_by_label("Password").press("Enter")  # the keyboard submits the form
         expect(page).to_have_url(server.url + "/dashboard")
         expect(page.locator("tbody tr")).to_have_count(2)
+        assert refused == []  # the CSP lets every page of the site work as it is
+
+
+def test_another_page_cannot_frame_the_dashboard(tmp_path: Path) -> None:
+    """Clickjacking: a page on the same host (another port) frames /dashboard over a signed-in session; the
+    browser refuses to show it, so there is nothing to click; and a click on Delete only asks."""
+    with running_server(tmp_path / "data") as server, chromium() as browser, ExitStack() as stack:
+        page = browser.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(server.url + "/signup")
+        page.get_by_label("Email").fill("sam@example.com")
+        page.get_by_label("Password", exact=False).first.fill("a long enough password")
+        page.get_by_label("Password again").fill("a long enough password")
+        page.get_by_role("button", name="Create account").click()
+        page.get_by_label("What should your assistants remember?").fill("My sister Anna lives in Berlin")
+        page.get_by_role("button", name="Save memory").click()
+        expect(page.locator("tbody tr")).to_have_count(1)
+
+        attacker = stack.enter_context(serve_page(
+            f'<h1>Click the button!</h1><iframe src="{server.url}/dashboard" width="900" height="600"></iframe>'))
+        with page.expect_console_message(lambda m: "frame-ancestors" in m.text):  # Chromium refused the frame
+            page.goto(attacker)
+        expect(page.frame_locator("iframe").locator("body")).not_to_contain_text("Anna")
+        expect(page.frame_locator("iframe").get_by_role("button")).to_have_count(0)
+
+        page.goto(server.url + "/dashboard")  # and unframed, one click on Delete deletes nothing yet
+        page.get_by_role("button", name="Delete memory 1").click()
+        expect(page.get_by_role("heading", name="Delete this memory?")).to_be_visible()
+        page.get_by_role("link", name="Cancel").click()
+        page.goto(server.url + "/dashboard")
+        expect(page.locator("tbody tr")).to_have_count(1)
+
+
+def test_api_docs_render_offline(tmp_path: Path) -> None:
+    """/api/docs draws the REST API with Swagger UI from this server alone: no request leaves it (anything else
+    is aborted and recorded), and the CSP refuses nothing."""
+    with running_server(tmp_path / "data") as server, chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(20_000)
+        outside: list[str] = []
+
+        def only_this_server(route: Route) -> None:
+            if route.request.url.startswith(server.url + "/"):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_this_server)
+        refused = watch_csp(page)
+        page.goto(server.url + "/api/docs")
+        expect(page.locator(".swagger-ui .info .title")).to_contain_text("Jean Memory")
+        expect(page.locator(".opblock-tag").first).to_be_visible()  # the operations were drawn
+        page.locator(".opblock-summary").first.click()
+        expect(page.locator(".opblock-body").first).to_be_visible()
+        page.screenshot(path=str(SCREENSHOTS / "api-docs.png"))
+        assert outside == [] and refused == []

@@ -299,3 +299,16 @@ async def test_nul_is_never_stored_and_never_found(stores: Stores) -> None:
     await store.touch_grant(user, "jmc_one\x00", NOW)
     assert await store.list_connected_apps("u\x00") == []
     assert await store.revoke_client_for_user(user, "jmc_one\x00", NOW) == 0
+
+
+async def test_a_connected_app_is_active_while_it_holds_a_live_token(stores: Stores) -> None:
+    store, user = stores.oauth, await _user(stores)
+    await store.save_client(_client())
+    await store.save_grant(user, "jmc_one", SCOPE, NOW)
+    assert [a.active for a in await store.list_connected_apps(user, NOW)] == [False]  # consented, no token yet
+    await store.issue_tokens([_token(user, "a-1"), _token(user, "r-1", "refresh", ttl=86400)], NOW)
+    assert [a.active for a in await store.list_connected_apps(user, NOW + 1)] == [True]
+    assert [a.active for a in await store.list_connected_apps(user, NOW + 86400)] == [False]  # all expired
+    await store.revoke_token("r-1", NOW + 2)  # the client signed out: its whole family goes
+    assert [a.active for a in await store.list_connected_apps(user, NOW + 3)] == [False]
+    assert [a.client_id for a in await store.list_connected_apps(user)] == ["jmc_one"]  # the grant is still there

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import httpx
@@ -47,7 +48,7 @@ async def test_add_search_edit_delete_a_memory(signed_in: httpx.AsyncClient, ali
                                                               "tags": "family", "csrf_token": csrf_of(edit.text)})
     assert r.status_code == 303
     assert (await runtime.memory.get(alice.user_id, memory.id)).text == "My sister Anna lives in Munich"
-    r = await post_form(c, "/dashboard", f"/dashboard/memories/{memory.id}/delete", {})
+    r = await post_form(c, "/dashboard", f"/dashboard/memories/{memory.id}/delete", {"confirm": "yes"})
     assert r.status_code == 303
     assert [m.text for m in (await runtime.memory.list(alice.user_id)).items] == ["I love hiking in the Alps"]
 
@@ -79,9 +80,10 @@ async def test_other_users_memories_are_out_of_reach(signed_in: httpx.AsyncClien
     [res] = await runtime.memory.add(bob.user_id, "Bob's secret plan")
     assert "secret plan" not in (await signed_in.get("/dashboard")).text
     assert (await signed_in.get(f"/dashboard/memories/{res.memory.id}/edit")).status_code == 404
-    r = await post_form(signed_in, "/dashboard", f"/dashboard/memories/{res.memory.id}/delete", {})
+    r = await post_form(signed_in, "/dashboard", f"/dashboard/memories/{res.memory.id}/delete", {"confirm": "yes"})
     assert r.status_code == 404
-    r = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete", {"memory_ids": [res.memory.id]})
+    r = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete", {"memory_ids": [res.memory.id],
+                                                                             "confirm": "yes"})
     assert r.status_code == 303, r.text
     assert (await runtime.memory.get(bob.user_id, res.memory.id)).text == "Bob's secret plan"
 
@@ -94,7 +96,7 @@ async def test_pagination_and_bulk_delete(signed_in: httpx.AsyncClient, alice: A
     second = await signed_in.get(next_url.replace("&amp;", "&"))
     assert second.text.count('name="memory_ids"') == 5 and "garden fact number 0<" in second.text
     ids = [m.id for m in (await runtime.memory.list(alice.user_id, limit=3)).items]
-    r = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete", {"memory_ids": ids})
+    r = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete", {"memory_ids": ids, "confirm": "yes"})
     assert r.status_code == 303 and await runtime.memory.count(alice.user_id) == 27
     r = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete", {})
     assert r.status_code == 400
@@ -151,7 +153,8 @@ async def test_documents(signed_in: httpx.AsyncClient, alice: Account, runtime: 
     listing = await signed_in.get("/dashboard/documents")
     assert "notes.md" in listing.text
     assert "pier 9" in (await signed_in.get(f"/dashboard/documents/{doc.id}")).text
-    r = await signed_in.post(f"/dashboard/documents/{doc.id}/delete", data={"csrf_token": csrf_of(listing.text)})
+    r = await signed_in.post(f"/dashboard/documents/{doc.id}/delete", data={"csrf_token": csrf_of(listing.text),
+                                                                            "confirm": "yes"})
     assert r.status_code == 303 and await runtime.memory.list_documents(alice.user_id) == []
 
 
@@ -180,3 +183,73 @@ async def test_export_import_and_delete_account(signed_in: httpx.AsyncClient, cl
     assert r.status_code == 200 and "Imported 2 memories" in r.text
     assert sorted(m.text for m in (await runtime.memory.list(bob.user_id)).items) == [
         "I drink green tea", "My cat is called Miso"]
+
+
+async def test_deletes_ask_for_confirmation_first(signed_in: httpx.AsyncClient, alice: Account,
+                                                  runtime: Runtime) -> None:
+    """One click (a framed page, a slip) never deletes: the delete form answers with a confirmation page whose
+    own form, with its own CSRF token, deletes."""
+    [one, two] = await runtime.memory.add(alice.user_id, ["My sister Anna lives in Berlin", "I love hiking"])
+    doc = await runtime.memory.store_document(alice.user_id, "Boat notes", "The boat is at pier 9.")
+    asks = [(f"/dashboard/memories/{one.memory.id}/delete", {}, "My sister Anna lives in Berlin"),
+            ("/dashboard/memories/delete", {"memory_ids": [one.memory.id, two.memory.id]}, "2 selected memories"),
+            (f"/dashboard/documents/{doc.id}/delete", {}, "Boat notes")]
+    for action, data, shown in asks:
+        r = await post_form(signed_in, "/dashboard", action, data)
+        assert r.status_code == 200 and shown in r.text and f'action="{action}"' in r.text, action
+        assert '<input type="hidden" name="confirm" value="yes">' in r.text
+        assert await runtime.memory.count(alice.user_id) == 2 and len(await runtime.memory.list_documents(
+            alice.user_id)) == 1
+    page = await post_form(signed_in, "/dashboard", "/dashboard/memories/delete",
+                           {"memory_ids": [one.memory.id, two.memory.id]})
+    fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.text)
+    posted: dict[str, list[str]] = {}
+    for name, value in fields:
+        posted.setdefault(name, []).append(value)
+    assert posted["confirm"] == ["yes"] and len(posted["memory_ids"]) == 2
+    r = await signed_in.post("/dashboard/memories/delete", data=posted)
+    assert r.status_code == 303 and "notice=bulk" in r.headers["location"]
+    assert await runtime.memory.count(alice.user_id) == 0
+
+
+async def test_apps_are_named_the_same_everywhere_never_by_raw_id(signed_in: httpx.AsyncClient, alice: Account,
+                                                                  runtime: Runtime) -> None:
+    now = time.time()
+    await runtime.stores.oauth.save_client(OAuthClient("jmc_claude1", "Claude", ("https://claude.ai/cb",), "none",
+                                                       ("authorization_code",), "memory:read", {}, now))
+    key = next(iter(await runtime.stores.api_keys.list_keys(alice.user_id)))  # the fixture's key, named "test"
+    [by_claude] = await runtime.memory.add(alice.user_id, "My sister Anna lives in Berlin", client_id="jmc_claude1")
+    [by_key] = await runtime.memory.add(alice.user_id, "I love hiking", client_id=f"api-key:{key.id}")
+    doc = await runtime.memory.store_document(alice.user_id, "Boat notes", "Pier 9.", client_id="jmc_claude1")
+    listing = (await signed_in.get("/dashboard")).text
+    assert "<td>Claude</td>" in listing and "<td>API key “test”</td>" in listing
+    assert ">Claude (1)</option>" in listing and ">API key “test” (1)</option>" in listing
+    pages = [listing, (await signed_in.get(f"/dashboard/memories/{by_claude.memory.id}")).text,
+             (await signed_in.get(f"/dashboard/memories/{by_key.memory.id}")).text,
+             (await signed_in.get("/dashboard/documents")).text,
+             (await signed_in.get(f"/dashboard/documents/{doc.id}")).text]
+    assert "From Claude" in pages[1] and "From API key “test”" in pages[2]
+    assert "<td>Claude</td>" in pages[3] and "from Claude" in pages[4]
+    for page in pages:  # raw ids only ever in form values, never as text
+        assert not re.search(r">[^<]*(jmc_|api-key:)", page)
+
+
+async def test_apps_that_signed_out_are_not_listed_as_connected(signed_in: httpx.AsyncClient, alice: Account,
+                                                                runtime: Runtime) -> None:
+    store = runtime.stores.oauth
+    now = time.time()
+    for client_id, name in [("jmc_live", "Claude"), ("jmc_gone", "Old Cursor")]:
+        await store.save_client(OAuthClient(client_id, name, ("https://example.com/cb",), "none",
+                                            ("authorization_code", "refresh_token"), "memory:read", {}, now))
+        await store.save_grant(alice.user_id, client_id, "memory:read", now)
+        await store.issue_tokens([TokenRecord(hash_token(f"tok-{client_id}"), "refresh", f"fam-{client_id}",
+                                              client_id, alice.user_id, "memory:read",
+                                              runtime.settings.mcp_resource, now, now + 86400)], now)
+    await store.revoke_token(hash_token("tok-jmc_gone"), now)  # the app signed out (RFC 7009)
+    page = (await signed_in.get("/dashboard/apps")).text
+    connected, _, remembered = page.partition("Allowed before, not connected now")
+    assert "Claude" in connected and "Old Cursor" not in connected
+    assert "Old Cursor" in remembered and 'aria-label="Forget Old Cursor"' in remembered
+    r = await post_form(signed_in, "/dashboard/apps", "/dashboard/apps/revoke", {"client_id": "jmc_gone"})
+    assert r.status_code == 303 and await store.get_grant_scope(alice.user_id, "jmc_gone") is None
+    assert "Old Cursor" not in (await signed_in.get("/dashboard/apps")).text

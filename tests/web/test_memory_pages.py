@@ -37,7 +37,7 @@ async def test_memory_page_shows_edits_and_deletes(signed_in: httpx.AsyncClient,
     assert r.status_code == 303
     assert "Anna lives in Munich</textarea>" in (await signed_in.get(path)).text
 
-    r = await signed_in.post(path + "/delete", data={"csrf_token": csrf_of(page.text)})
+    r = await signed_in.post(path + "/delete", data={"csrf_token": csrf_of(page.text), "confirm": "yes"})
     assert r.status_code == 303 and "notice=deleted" in r.headers["location"]
     assert await runtime.memory.count(alice.user_id) == 0
     assert (await signed_in.get(path)).status_code == 404

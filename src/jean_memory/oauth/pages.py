@@ -8,13 +8,13 @@ from typing import Any
 from fastapi import Request, Response
 
 from .. import templating
-
-_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+from ..security_headers import HTML_PAGES
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-    """A page of the authorization flow: never cached, never framed (clickjacking on the consent form)."""
-    return templating.render(request, name, status_code, dict(_HEADERS), **context)
+    """A page of the authorization flow: never cached, never framed (clickjacking on the consent form); the
+    same headers ``SecurityHeaders`` gives every HTML page, set here too so this page never depends on it."""
+    return templating.render(request, name, status_code, dict(HTML_PAGES), **context)
 
 
 def oauth_error_page(request: Request, message: str, status: int = 400) -> Response:

@@ -81,7 +81,9 @@ class TokenRecord:
 
 @dataclass(frozen=True, slots=True)
 class ConnectedApp:
-    """One client a user granted access to, for the dashboard's "connected apps" page."""
+    """One client a user granted access to, for the dashboard's "connected apps" page. ``active``: the client
+    holds a token that is neither revoked nor expired (false once it signed out, was caught reusing a refresh
+    token, or its sign-in lapsed: the grant, a remembered consent, is all that is left)."""
 
     client_id: str
     client_name: str
@@ -89,6 +91,7 @@ class ConnectedApp:
     granted_at: float
     last_used_at: float | None
     redirect_uris: tuple[str, ...] = field(default=())
+    active: bool = True
 
 
 def require_text(*values: object) -> None:
@@ -166,7 +169,7 @@ class TokenStore(Protocol):
         """Record use of a client's tokens (throttled by the store to one write a minute)."""
         ...
 
-    async def list_connected_apps(self, user_id: str) -> list[ConnectedApp]: ...
+    async def list_connected_apps(self, user_id: str, now: float | None = None) -> list[ConnectedApp]: ...
     async def revoke_client_for_user(self, user_id: str, client_id: str, now: float) -> int:
         """Revoke every token of ``client_id`` for ``user_id`` and forget the consent; return tokens revoked."""
         ...

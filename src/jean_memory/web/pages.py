@@ -1,15 +1,18 @@
-"""The landing page: what this is and how to connect Claude and other MCP clients."""
+"""The landing page: what this is and how to connect Claude and other MCP clients; and ``/favicon.ico``."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
 
 from ..accounts.sessions import current_site_user
 from .common import SiteRoute, render, runtime_of
 
 router = APIRouter(route_class=SiteRoute, include_in_schema=False)
+FAVICON = Path(__file__).parent / "static" / "favicon.ico"
 
 
 def snippets(mcp_url: str) -> list[tuple[str, str, str]]:
@@ -37,3 +40,9 @@ async def landing(request: Request, notice: str = "") -> Response:
     mcp_url = runtime_of(request).settings.mcp_resource
     return render(request, "landing.html", mcp_url=mcp_url, snippets=snippets(mcp_url),
                   notice="Your account and all its data were deleted." if notice == "deleted" else "")
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    """Browsers ask for it on every site; a 404 here fills logs and shows a blank tab icon."""
+    return FileResponse(FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"})

@@ -10,6 +10,7 @@ PostgreSQL text cannot hold NUL: lookups by such a key answer "not found" withou
 from __future__ import annotations
 
 import json
+import time
 
 from psycopg.rows import DictRow
 
@@ -213,15 +214,17 @@ class PostgresOAuthStore:
             "UPDATE oauth_grants SET last_used_at=%s WHERE user_id=%s AND client_id=%s"
             " AND (last_used_at IS NULL OR last_used_at<%s)", (now, user_id, client_id, now - _TOUCH_EVERY))
 
-    async def list_connected_apps(self, user_id: str) -> list[ConnectedApp]:
+    async def list_connected_apps(self, user_id: str, now: float | None = None) -> list[ConnectedApp]:
         if not findable(user_id):
             return []
         rows = await self.db.fetchall(
-            "SELECT g.client_id, c.client_name, g.scope, g.granted_at, g.last_used_at, c.redirect_uris"
+            "SELECT g.client_id, c.client_name, g.scope, g.granted_at, g.last_used_at, c.redirect_uris, EXISTS"
+            " (SELECT 1 FROM oauth_tokens t WHERE t.user_id=g.user_id AND t.client_id=g.client_id"
+            " AND t.revoked_at IS NULL AND t.expires_at>%s) AS active"
             " FROM oauth_grants g JOIN oauth_clients c ON c.client_id=g.client_id WHERE g.user_id=%s"
-            " ORDER BY coalesce(g.last_used_at, g.granted_at) DESC", (user_id,))
+            " ORDER BY coalesce(g.last_used_at, g.granted_at) DESC", (time.time() if now is None else now, user_id))
         return [ConnectedApp(r["client_id"], r["client_name"], r["scope"], r["granted_at"], r["last_used_at"],
-                             tuple(json.loads(r["redirect_uris"]))) for r in rows]
+                             tuple(json.loads(r["redirect_uris"])), bool(r["active"])) for r in rows]
 
     async def revoke_client_for_user(self, user_id: str, client_id: str, now: float) -> int:
         if not findable(user_id, client_id):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 
 from ..oauth import (
     AuthCode,
@@ -186,13 +187,16 @@ class SqliteOAuthStore:
             "UPDATE oauth_grants SET last_used_at=? WHERE user_id=? AND client_id=? "
             "AND (last_used_at IS NULL OR last_used_at<?)", (now, user_id, client_id, now - _TOUCH_EVERY)))
 
-    async def list_connected_apps(self, user_id: str) -> list[ConnectedApp]:
+    async def list_connected_apps(self, user_id: str, now: float | None = None) -> list[ConnectedApp]:
+        at = time.time() if now is None else now
         rows = await self.db.read(lambda c: c.execute(
-            "SELECT g.client_id, c.client_name, g.scope, g.granted_at, g.last_used_at, c.redirect_uris "
+            "SELECT g.client_id, c.client_name, g.scope, g.granted_at, g.last_used_at, c.redirect_uris, EXISTS "
+            "(SELECT 1 FROM oauth_tokens t WHERE t.user_id=g.user_id AND t.client_id=g.client_id "
+            "AND t.revoked_at IS NULL AND t.expires_at>?) AS active "
             "FROM oauth_grants g JOIN oauth_clients c ON c.client_id=g.client_id WHERE g.user_id=? "
-            "ORDER BY coalesce(g.last_used_at, g.granted_at) DESC", (user_id,)).fetchall())
+            "ORDER BY coalesce(g.last_used_at, g.granted_at) DESC", (at, user_id)).fetchall())
         return [ConnectedApp(r["client_id"], r["client_name"], r["scope"], r["granted_at"], r["last_used_at"],
-                             tuple(json.loads(r["redirect_uris"]))) for r in rows]
+                             tuple(json.loads(r["redirect_uris"])), bool(r["active"])) for r in rows]
 
     async def revoke_client_for_user(self, user_id: str, client_id: str, now: float) -> int:
         def run(c: sqlite3.Connection) -> int:

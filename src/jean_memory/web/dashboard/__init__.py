@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import account, apps, documents, keys, memories
+from . import account, apps, documents, keys, memories, password
 
-routers: list[APIRouter] = [memories.router, documents.router, apps.router, keys.router, account.router]
+routers: list[APIRouter] = [memories.router, documents.router, apps.router, keys.router, account.router,
+                             password.router]

@@ -1,4 +1,5 @@
-"""Dashboard account: export everything as JSON lines, import such a file, delete the account after confirmation."""
+"""Dashboard account: export everything as JSON lines, import such a file, delete the account after confirmation.
+(Changing the password: ``password.py``.)"""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from ...errors import InvalidInput
 from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of, upload
 
 router = APIRouter(route_class=SiteRoute, include_in_schema=False)
+NOTICES = {"password": "Password changed. Every other browser signed in to this account was signed out."}
 
 
 @router.get("/dashboard/account")
-async def account_page(request: Request, user: SiteUser) -> Response:
-    return render(request, "dashboard/account.html", count=await runtime_of(request).memory.count(user.id))
+async def account_page(request: Request, user: SiteUser, notice: str = "") -> Response:
+    return render(request, "dashboard/account.html", count=await runtime_of(request).memory.count(user.id),
+                  notice=NOTICES.get(notice, ""))
 
 
 @router.get("/dashboard/account/export")

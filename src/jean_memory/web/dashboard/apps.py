@@ -1,5 +1,9 @@
 """Dashboard connected apps: every OAuth client the person granted, with last use; revoke kills its tokens now.
 
+Apps holding a live token are "connected"; a grant whose tokens were all revoked or expired (the app signed
+out) is listed apart, as a remembered consent the person can forget (the app would otherwise be let back in
+without the consent page).
+
 Reads ``runtime.stores.oauth`` (``store/oauth.py``: ``list_connected_apps``, ``revoke_client_for_user``).
 """
 
@@ -32,8 +36,10 @@ async def apps_page(request: Request, user: SiteUser, notice: str = "") -> Respo
     store = _store(request)
     apps = await store.list_connected_apps(user.id) if store is not None else []
     rows = [(a, _hosts(a.redirect_uris)) for a in apps]
-    return render(request, "dashboard/apps.html", apps=rows,
-                  notice="App disconnected: its access was revoked." if notice == "revoked" else "")
+    return render(request, "dashboard/apps.html", apps=[r for r in rows if r[0].active],
+                  remembered=[r for r in rows if not r[0].active],
+                  notice="App disconnected: its access was revoked; it will have to ask you again."
+                  if notice == "revoked" else "")
 
 
 @router.post("/dashboard/apps/revoke")

@@ -13,12 +13,13 @@ from fastapi.responses import RedirectResponse
 
 from ...errors import InvalidInput
 from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of
-from ..links import document_path
+from ..links import document_path, memory_path
+from .app_names import app_name, app_names
+from .confirm import confirm_page, confirmed
 
 router = APIRouter(route_class=SiteRoute, include_in_schema=False)
 PAGE = 25
 SOURCE = "dashboard"
-_NAMES = {SOURCE: "Dashboard", "stdio": "Local (stdio)"}
 NOTICES = {"added": "Memory saved.", "exists": "You already had that memory; nothing new was stored.",
            "updated": "Memory updated.", "deleted": "Memory deleted.", "bulk": "Selected memories deleted."}
 
@@ -27,23 +28,21 @@ def _tags(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-async def app_options(request: Request, user_id: str, selected: str) -> list[tuple[str, str]]:
-    """(client id, label) for the app filter: every app the user's memories came from, named after the OAuth
-    client or API key where there is one, plus the selected id if no memory carries it any more."""
-    runtime = runtime_of(request)
-    api_keys = await runtime.stores.api_keys.list_keys(user_id)
-    keys = {f"api-key:{k.id}": f"API key “{k.name or k.prefix}”" for k in api_keys}
+async def app_options(request: Request, user_id: str, selected: str,
+                      names: dict[str, str]) -> list[tuple[str, str]]:
+    """(client id, label) for the app filter: every app the user's memories came from, named by ``app_name``,
+    plus the selected id if no memory carries it any more."""
     options: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for s in await runtime.memory.sources(user_id):
-        label = s.name or keys.get(s.client_id) or _NAMES.get(s.client_id, s.client_id)
+    for s in await runtime_of(request).memory.sources(user_id):
+        label = app_name(s.client_id, names)
         if label in seen:  # two OAuth clients with one name
             label = f"{label} · {s.client_id[:8]}"
         seen.add(label)
         options.append((s.client_id, f"{label} ({s.memories})"))
     options.sort(key=lambda option: option[1].casefold())
     if selected and selected not in {value for value, _ in options}:
-        options.append((selected, selected))
+        options.append((selected, app_name(selected, names)))
     return options
 
 
@@ -68,8 +67,10 @@ async def memories_page(request: Request, user: SiteUser, q: str = "", app: str 
     filters = {"q": q, "app": app, "tag": tag}
     next_url = f"/dashboard?{urlencode({k: v for k, v in filters.items() if v} | {'cursor': next_cursor})}" \
         if next_cursor else None
-    apps = await app_options(request, user.id, app)
+    names = await app_names(runtime_of(request), user.id, [app, *(m.client_id for m in items)])
+    apps = await app_options(request, user.id, app, names)
     return render(request, "dashboard/memories.html", memories=items, q=q, app=app, tag=tag, apps=apps,
+                  app_of={m.id: app_name(m.client_id, names) for m in items},
                   total=await memory.count(user.id), next_url=next_url, paged=bool(cursor),
                   notice=NOTICES.get(notice, ""))
 
@@ -85,9 +86,15 @@ async def add_memory(request: Request, user: SiteUser) -> Response:
 @router.post("/dashboard/memories/delete")
 async def bulk_delete(request: Request, user: SiteUser) -> Response:
     form = await checked_form(request)
-    ids = [v for v in form.getlist("memory_ids") if isinstance(v, str)]
+    ids = [v[:300] for v in form.getlist("memory_ids") if isinstance(v, str)][:1000]
     if not ids:
         raise InvalidInput("Select at least one memory to delete.")
+    if not confirmed(form):
+        n = len(ids)
+        return confirm_page(request, title="Delete memories?", items=(),
+                            question=f"Delete the {n} selected memor{'y' if n == 1 else 'ies'}? This cannot be undone.",
+                            action="/dashboard/memories/delete", button=f"Delete {n} memor{'y' if n == 1 else 'ies'}",
+                            cancel="/dashboard", hidden=[("memory_ids", i) for i in ids])
     await runtime_of(request).memory.delete(user.id, ids)
     return back("bulk")
 
@@ -100,7 +107,8 @@ async def memory_page(request: Request, user: SiteUser, memory_id: str) -> Respo
     item = await runtime_of(request).memory.get(user.id, memory_id)
     if item.document_id is not None:
         return RedirectResponse(document_path(item.document_id), status_code=303)
-    return render(request, "dashboard/memory.html", memory=item)
+    names = await app_names(runtime_of(request), user.id, [item.client_id])
+    return render(request, "dashboard/memory.html", memory=item, app=app_name(item.client_id, names))
 
 
 @router.post("/dashboard/memories/{memory_id}")
@@ -112,8 +120,12 @@ async def update_memory(request: Request, user: SiteUser, memory_id: str) -> Res
 
 @router.post("/dashboard/memories/{memory_id}/delete")
 async def delete_memory(request: Request, user: SiteUser, memory_id: str) -> Response:
-    await checked_form(request)
+    form = await checked_form(request)
     memory = runtime_of(request).memory
-    await memory.get(user.id, memory_id)  # 404 page for an unknown (or someone else's) id
+    item = await memory.get(user.id, memory_id)  # 404 page for an unknown (or someone else's) id
+    if not confirmed(form):
+        return confirm_page(request, title="Delete this memory?", question="Delete this memory? This cannot be undone.",
+                            items=[item.text], action=memory_path(item.id) + "/delete", button="Delete memory",
+                            cancel=memory_path(item.id))
     await memory.delete(user.id, [memory_id])
     return back("deleted")
