@@ -258,6 +258,24 @@ async def test_consents_and_their_use(stores: Stores) -> None:
     await store.touch_grant(user, "no-such-client", NOW + 100)
 
 
+async def test_consents_remember_their_exact_redirect_uris(stores: Stores) -> None:
+    store, user = stores.oauth, await _user(stores)
+    await store.save_client(_client())
+    loop_a, loop_b = "http://127.0.0.1:50001/cb", "http://127.0.0.1:50999/cb"
+    await store.save_grant(user, "jmc_one", SCOPE, NOW)  # no redirect URI: approves none
+    assert await store.get_grant_scope(user, "jmc_one", loop_a) is None
+    await store.save_grant(user, "jmc_one", "memory:read", NOW + 1, loop_a)
+    await store.save_grant(user, "jmc_one", SCOPE, NOW + 2, "https://claude.ai/api/mcp/auth_callback")
+    assert await store.get_grant_scope(user, "jmc_one", loop_a) == SCOPE  # the latest scope, URIs accumulate
+    assert await store.get_grant_scope(user, "jmc_one", "https://claude.ai/api/mcp/auth_callback") == SCOPE
+    assert await store.get_grant_scope(user, "jmc_one", loop_b) is None  # the port is part of the URI
+    assert await store.get_grant_scope(user, "jmc_one", loop_a + "\x00") is None
+    assert await store.revoke_client_for_user(user, "jmc_one", NOW + 3) == 0
+    await store.save_grant(user, "jmc_one", SCOPE, NOW + 4)  # consent again: the old URIs went with the revocation
+    assert await store.get_grant_scope(user, "jmc_one", loop_a) is None
+    assert await store.get_grant_scope(user, "jmc_one") == SCOPE
+
+
 async def test_connected_apps_and_revoking_one_for_a_user(stores: Stores) -> None:
     store = stores.oauth
     alice, bob = await _user(stores, "alice@example.com"), await _user(stores, "bob@example.com")
