@@ -14,13 +14,12 @@ CREATE TABLE oauth_grant_redirects (
     FOREIGN KEY (user_id, client_id) REFERENCES oauth_grants(user_id, client_id) ON DELETE CASCADE
 );
 
--- Failed sign-ins per account (SHA-256 of the email, known or not) with a bounded backoff, and the sources
--- (address, IPv6 by /64) each account signed in from, which an attacker elsewhere cannot lock out.
+-- Consecutive failed sign-ins per account (SHA-256 of the email, known or not), for a bounded backoff, and the
+-- sources (address, IPv6 by /64) each account signed in from, which an attacker elsewhere cannot lock out.
 CREATE TABLE login_failures (
     account TEXT PRIMARY KEY,
     failures INTEGER NOT NULL,
-    last_failure_at DOUBLE PRECISION NOT NULL,
-    locked_until DOUBLE PRECISION NOT NULL
+    last_failure_at DOUBLE PRECISION NOT NULL
 );
 CREATE TABLE login_known_sources (
     account TEXT NOT NULL,
