@@ -28,6 +28,13 @@ async def test_unregistered_redirect_gets_page(client: httpx.AsyncClient, redire
     assert r.status_code == 400 and "location" not in r.headers
 
 
+async def _approved(client: httpx.AsyncClient, alice: Account, **meta: object) -> dict[str, str]:
+    """A client alice (signed in on ``client``) approved once for CLAUDE_AI: its errors may redirect there."""
+    info = await register(client, **meta)
+    await get_code(client, info["client_id"], alice.email, alice.password)
+    return info
+
+
 async def _error(client: httpx.AsyncClient, url: str) -> dict[str, str]:
     r = await client.get(url)
     assert r.status_code == 302, r.text
@@ -37,8 +44,8 @@ async def _error(client: httpx.AsyncClient, url: str) -> dict[str, str]:
     return q
 
 
-async def test_plain_or_missing_pkce_is_invalid_request(client: httpx.AsyncClient) -> None:
-    info = await register(client)
+async def test_plain_or_missing_pkce_is_invalid_request(client: httpx.AsyncClient, alice: Account) -> None:
+    info = await _approved(client, alice)
     verifier, challenge = pkce()
     base = {"response_type": "code", "client_id": info["client_id"], "redirect_uri": CLAUDE_AI, "state": "st-123"}
     for extra in ({"code_challenge": verifier, "code_challenge_method": "plain"}, {"code_challenge": challenge},
@@ -48,21 +55,75 @@ async def test_plain_or_missing_pkce_is_invalid_request(client: httpx.AsyncClien
         assert q["error"] == "invalid_request"
 
 
-async def test_foreign_resource_is_invalid_target(client: httpx.AsyncClient) -> None:
-    info = await register(client)
+async def test_foreign_resource_is_invalid_target(client: httpx.AsyncClient, alice: Account) -> None:
+    info = await _approved(client, alice)
     _, challenge = pkce()
     for resource in ("https://evil.example.com/mcp", "http://testserver/other", "http://testserver"):
         q = await _error(client, authorize_url(info["client_id"], challenge, resource=resource))
         assert q["error"] == "invalid_target"
 
 
-async def test_wrong_response_type_and_scope(client: httpx.AsyncClient) -> None:
-    info = await register(client, scope="memory:read")
+async def test_wrong_response_type_and_scope(client: httpx.AsyncClient, alice: Account) -> None:
+    info = await _approved(client, alice, scope="memory:read")
     _, challenge = pkce()
     q = await _error(client, authorize_url(info["client_id"], challenge, response_type="token"))
     assert q["error"] == "unsupported_response_type"
     q = await _error(client, authorize_url(info["client_id"], challenge, scope="memory:write"))
     assert q["error"] == "invalid_scope"
+
+
+EVIL = "https://evil.example/phish"
+
+
+async def _page(client: httpx.AsyncClient, url: str, error: str) -> None:
+    r = await client.get(url)
+    assert r.status_code == 400 and "location" not in r.headers and "text/html" in r.headers["content-type"]
+    assert error in r.text and "evil.example" not in r.text
+
+
+async def test_invalid_requests_from_unapproved_clients_get_a_page_not_a_redirect(client: httpx.AsyncClient,
+                                                                                  alice: Account) -> None:
+    """RFC 9700 §4.11.2: anyone may register any https redirect; an error sent there without the person ever
+    approving it would be an open redirect."""
+    info = await register(client, redirect_uris=[EVIL, CLAUDE_AI])
+    _, challenge = pkce()
+    for extra, error in (({"response_type": "x"}, "unsupported_response_type"),
+                         ({"code_challenge_method": "plain"}, "invalid_request"),
+                         ({"resource": "https://other.example/mcp"}, "invalid_target"),
+                         ({"state": "a\nb"}, "invalid_request")):
+        await _page(client, authorize_url(info["client_id"], challenge, EVIL, **extra), error)
+    # Signed in, and the client approved for another of its redirect URIs: still not this one.
+    await get_code(client, info["client_id"], alice.email, alice.password)
+    await _page(client, authorize_url(info["client_id"], challenge, EVIL, response_type="x"),
+                "unsupported_response_type")
+    q = await _error(client, authorize_url(info["client_id"], challenge, CLAUDE_AI, response_type="x"))
+    assert q["error"] == "unsupported_response_type"  # the approved one gets the RFC 6749 §4.1.2.1 redirect
+
+
+async def _consent_or_code(client: httpx.AsyncClient, client_id: str, redirect_uri: str) -> str:
+    """'consent' when the flow stops at the consent page, else 'code' (straight back with a code)."""
+    _, challenge = pkce()
+    r = await client.get(authorize_url(client_id, challenge, redirect_uri))
+    r = await client.get(r.headers["location"])
+    if r.status_code == 200:
+        assert 'name="decision"' in r.text
+        return "consent"
+    assert r.status_code == 302 and "code" in query(r.headers["location"]), r.text
+    return "code"
+
+
+async def test_remembered_consent_is_for_the_exact_redirect_uri(client: httpx.AsyncClient, alice: Account) -> None:
+    loopback = await register(client, redirect_uris=["http://127.0.0.1/callback"])
+    await get_code(client, loopback["client_id"], alice.email, alice.password,
+                   redirect_uri="http://127.0.0.1:50001/callback")
+    # A public client on loopback: any local program can take a port, so it always asks.
+    for port in (50999, 50001):
+        assert await _consent_or_code(client, loopback["client_id"], f"http://127.0.0.1:{port}/callback") == "consent"
+
+    web = await register(client, redirect_uris=[CLAUDE_AI, "https://claude.com/api/mcp/auth_callback"])
+    await get_code(client, web["client_id"], alice.email, alice.password)
+    assert await _consent_or_code(client, web["client_id"], CLAUDE_AI) == "code"
+    assert await _consent_or_code(client, web["client_id"], "https://claude.com/api/mcp/auth_callback") == "consent"
 
 
 async def test_loopback_port_ignored(client: httpx.AsyncClient, alice: Account) -> None:

@@ -15,7 +15,7 @@ from jean_memory.oauth import limits
 from jean_memory.runtime import Runtime
 
 from .conftest import pkce
-from .flows import CLAUDE_AI, query, register
+from .flows import CLAUDE_AI, register
 
 pytestmark = pytest.mark.anyio
 BASE: dict[str, Any] = {"client_name": "Claude", "redirect_uris": [CLAUDE_AI], "token_endpoint_auth_method": "none"}
@@ -98,9 +98,8 @@ async def test_overlong_authorize_parameters_are_invalid_request(client: httpx.A
     info = await register(client)
     _, challenge = pkce()
     r = await client.get("/authorize?" + urlencode(_authorize(info["client_id"], challenge, **extra)))
-    assert r.status_code == 302 and r.headers["location"].startswith(CLAUDE_AI + "?"), r.text
-    q = query(r.headers["location"])
-    assert q["error"] == "invalid_request" and q["state"] == "st-123" and q["iss"] == "http://testserver"
+    # Nobody approved this client: the error is a page, not a redirect (RFC 9700 §4.11.2).
+    assert r.status_code == 400 and "location" not in r.headers and "invalid_request" in r.text, r.text
     assert _rows(runtime, "oauth_pending") == 0
 
 
@@ -111,9 +110,8 @@ async def test_a_megabyte_prompt_is_refused_and_an_overlong_state_not_echoed(cli
     _, challenge = pkce()
     for extra in ({"prompt": "p" * 1_000_000}, {"state": "s" * 2001}):
         r = await client.post("/authorize", data=_authorize(info["client_id"], challenge, **extra))
-        assert r.status_code == 302 and len(r.headers["location"]) < 1000
-        q = query(r.headers["location"])
-        assert q["error"] == "invalid_request" and q.get("state") in ("st-123", None)
+        assert r.status_code == 400 and "location" not in r.headers and "invalid_request" in r.text
+        assert "s" * 2001 not in r.text and len(r.text) < 100_000
     assert _rows(runtime, "oauth_pending") == 0
 
 

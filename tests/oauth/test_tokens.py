@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
@@ -98,12 +99,30 @@ async def test_refresh_rotation_grace_and_family_revocation(client: httpx.AsyncC
     r1 = await refresh(client, info["client_id"], tokens["refresh_token"])
     retry = await refresh(client, info["client_id"], tokens["refresh_token"])  # within the grace period
     assert r1.status_code == 200 and retry.status_code == 200
+    # The retry's pair replaces the first one (only hashes are stored, so the first cannot be sent again).
+    assert await resolve_bearer(runtime, r1.json()["access_token"]) is None
+    assert await resolve_bearer(runtime, retry.json()["access_token"]) is not None
     runtime.settings.refresh_grace_seconds = 0
     replay = await refresh(client, info["client_id"], tokens["refresh_token"])
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
     for t in (r1.json()["access_token"], retry.json()["access_token"], tokens["access_token"]):
         assert await resolve_bearer(runtime, t) is None
     assert (await refresh(client, info["client_id"], r1.json()["refresh_token"])).status_code == 400
+
+
+async def test_parallel_refreshes_cannot_fork_the_family(client: httpx.AsyncClient, runtime: Runtime,
+                                                         alice: Account) -> None:
+    """12 refreshes of one token at once: at most a rotation and its one retry succeed, the rest are refused
+    with invalid_grant, and the fork is treated as reuse: no refresh token of the family stays usable."""
+    info, tokens = await _tokens(client, alice)
+    answers = await asyncio.gather(*(refresh(client, info["client_id"], tokens["refresh_token"]) for _ in range(12)))
+    ok = [r for r in answers if r.status_code == 200]
+    refused = [r for r in answers if r.status_code != 200]
+    assert 1 <= len(ok) <= 2 and len(refused) >= 10
+    assert all(r.status_code == 400 and r.json()["error"] == "invalid_grant" for r in refused)
+    for r in ok:
+        assert (await refresh(client, info["client_id"], r.json()["refresh_token"])).status_code == 400
+        assert await resolve_bearer(runtime, r.json()["access_token"]) is None
 
 
 async def test_scope_only_narrows(client: httpx.AsyncClient, runtime: Runtime, alice: Account) -> None:

@@ -3,6 +3,7 @@ grace and family revocation, consents, connected apps and the sweeper. Both back
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -171,16 +172,59 @@ async def test_refresh_rotation_grace_and_family_revocation(stores: Stores) -> N
     assert await store.rotate_refresh("r-0", generation(1, NOW + 10), NOW + 10, grace) == "ok"
     assert (await store.get_token("r-0")).rotated_at == NOW + 10  # type: ignore[union-attr]
     assert await store.get_token("r-1") == generation(1, NOW + 10)[1]
-    # A retried request inside the grace period gets a fresh pair; the first rotation time is kept.
-    assert await store.rotate_refresh("r-0", generation(2, NOW + 40), NOW + 40, grace) == "ok"
+    # One retried request inside the grace period gets a fresh pair that replaces the first one.
+    assert await store.rotate_refresh("r-0", generation(2, NOW + 40), NOW + 40, grace) == "replayed"
     assert (await store.get_token("r-0")).rotated_at == NOW + 10  # type: ignore[union-attr]
-    assert await _revoked(store, "a-0", "r-0", "a-1", "r-1", "a-2", "r-2") == [False] * 6
-    # After the grace period the old token is a replay: the whole family goes, the new ones are not stored.
-    assert await store.rotate_refresh("r-0", generation(3, NOW + 41), NOW + 41, grace) == "reused"
+    assert await _revoked(store, "a-0", "r-0", "a-1", "r-1", "a-2", "r-2") == [False, False, True, True, False, False]
+    # A second retry, even inside the grace period, is a fork: the whole family goes, nothing new is stored.
+    assert await store.rotate_refresh("r-0", generation(3, NOW + 40), NOW + 40, grace) == "reused"
     assert await _revoked(store, "a-0", "r-0", "a-1", "r-1", "a-2", "r-2") == [True] * 6
     assert await store.get_token("r-3") is None
-    assert await store.rotate_refresh("r-1", generation(4, NOW + 42), NOW + 42, grace) == "unknown"  # revoked
+    assert await store.rotate_refresh("r-2", generation(4, NOW + 42), NOW + 42, grace) == "unknown"  # revoked
     assert await store.get_token("r-4") is None
+
+
+async def test_refresh_reuse_after_grace_or_after_the_child_was_used(stores: Stores) -> None:
+    store, user = stores.oauth, await _user(stores)
+    await store.save_client(_client())
+    await store.issue_tokens([_token(user, "r-0", "refresh"), _token(user, "x-0", "refresh", family="fam-2")], NOW)
+
+    def pair(n: str, at: float, family: str = "fam-1") -> list[TokenRecord]:
+        return [_token(user, f"a-{n}", family=family, created=at),
+                _token(user, f"r-{n}", "refresh", family, created=at)]
+
+    assert await store.rotate_refresh("r-0", pair("1", NOW + 10), NOW + 10, 30) == "ok"
+    assert await store.rotate_refresh("r-0", pair("2", NOW + 41), NOW + 41, 30) == "reused"  # after the grace
+    assert await _revoked(store, "r-0", "a-1", "r-1") == [True] * 3 and await store.get_token("r-2") is None
+
+    # The client got the first answer and already used it: a retry of the parent is a second holder.
+    assert await store.rotate_refresh("x-0", pair("x1", NOW, "fam-2"), NOW, 30) == "ok"
+    assert await store.rotate_refresh("r-x1", pair("x2", NOW + 1, "fam-2"), NOW + 1, 30) == "ok"
+    assert await store.rotate_refresh("x-0", pair("x3", NOW + 2, "fam-2"), NOW + 2, 30) == "reused"
+    assert await _revoked(store, "r-x1", "r-x2", "a-x2") == [True] * 3
+
+    # A first pair superseded by the retry, presented later, means two holders: the live branch goes too.
+    await store.issue_tokens([_token(user, "y-0", "refresh", family="fam-3")], NOW)
+    assert await store.rotate_refresh("y-0", pair("y1", NOW, "fam-3"), NOW, 30) == "ok"
+    assert await store.rotate_refresh("y-0", pair("y2", NOW + 1, "fam-3"), NOW + 1, 30) == "replayed"
+    assert await store.rotate_refresh("r-y1", pair("y3", NOW + 2, "fam-3"), NOW + 2, 30) == "unknown"
+    assert await _revoked(store, "r-y2", "a-y2") == [True, True] and await store.get_token("r-y3") is None
+
+
+async def test_parallel_refreshes_leave_at_most_one_live_branch(stores: Stores) -> None:
+    """12 concurrent uses of one refresh token (separate connections on PostgreSQL): one rotation, at most one
+    replay, the rest refused; whatever the interleaving, never two live refresh tokens in the family."""
+    store, user = stores.oauth, await _user(stores)
+    await store.save_client(_client())
+    await store.issue_tokens([_token(user, "r-0", "refresh")], NOW)
+    outcomes = await asyncio.gather(*(store.rotate_refresh(
+        "r-0", [_token(user, f"a-{i}"), _token(user, f"r-{i + 1}", "refresh")], NOW + 1, 30) for i in range(12)))
+    assert outcomes.count("ok") == 1 and outcomes.count("replayed") <= 1 and "reused" in outcomes, outcomes
+    assert set(outcomes) <= {"ok", "replayed", "reused", "unknown"}  # "unknown": the family was already revoked
+    children = [await store.get_token(f"r-{i + 1}") for i in range(12)]
+    stored = [t for t in children if t is not None]
+    assert len(stored) == 1 + outcomes.count("replayed")
+    assert [t for t in stored if t.revoked_at is None] == []  # the fork was detected: the whole family is revoked
 
 
 async def test_rotation_refuses_unknown_expired_revoked_and_access_tokens(stores: Stores) -> None:
@@ -212,6 +256,24 @@ async def test_consents_and_their_use(stores: Stores) -> None:
     await store.touch_grant(user, "jmc_one", NOW + 71)
     assert (await store.list_connected_apps(user))[0].last_used_at == NOW + 71
     await store.touch_grant(user, "no-such-client", NOW + 100)
+
+
+async def test_consents_remember_their_exact_redirect_uris(stores: Stores) -> None:
+    store, user = stores.oauth, await _user(stores)
+    await store.save_client(_client())
+    loop_a, loop_b = "http://127.0.0.1:50001/cb", "http://127.0.0.1:50999/cb"
+    await store.save_grant(user, "jmc_one", SCOPE, NOW)  # no redirect URI: approves none
+    assert await store.get_grant_scope(user, "jmc_one", loop_a) is None
+    await store.save_grant(user, "jmc_one", "memory:read", NOW + 1, loop_a)
+    await store.save_grant(user, "jmc_one", SCOPE, NOW + 2, "https://claude.ai/api/mcp/auth_callback")
+    assert await store.get_grant_scope(user, "jmc_one", loop_a) == SCOPE  # the latest scope, URIs accumulate
+    assert await store.get_grant_scope(user, "jmc_one", "https://claude.ai/api/mcp/auth_callback") == SCOPE
+    assert await store.get_grant_scope(user, "jmc_one", loop_b) is None  # the port is part of the URI
+    assert await store.get_grant_scope(user, "jmc_one", loop_a + "\x00") is None
+    assert await store.revoke_client_for_user(user, "jmc_one", NOW + 3) == 0
+    await store.save_grant(user, "jmc_one", SCOPE, NOW + 4)  # consent again: the old URIs went with the revocation
+    assert await store.get_grant_scope(user, "jmc_one", loop_a) is None
+    assert await store.get_grant_scope(user, "jmc_one") == SCOPE
 
 
 async def test_connected_apps_and_revoking_one_for_a_user(stores: Stores) -> None:

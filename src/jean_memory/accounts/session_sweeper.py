@@ -1,4 +1,5 @@
-"""Housekeeping for site sign-in: delete expired site sessions and OpenID Connect login states.
+"""Housekeeping for site sign-in: delete expired site sessions, OpenID Connect login states, stale failed
+sign-in counts and sign-in sources not seen for months (``login_throttle``).
 
 Runs as a lifespan hook (``app.state.lifespan_hooks``), once at start and then every ``INTERVAL`` seconds.
 """
@@ -11,6 +12,7 @@ import time
 from ..periodic import every
 from ..runtime import Runtime
 from ..store.sessions import SiteSessionStore
+from . import login_throttle
 
 log = logging.getLogger("jean_memory.sessions")
 INTERVAL = 3600.0
@@ -18,7 +20,8 @@ INTERVAL = 3600.0
 
 async def sweep_once(runtime: Runtime) -> int:
     store: SiteSessionStore = runtime.stores.sessions
-    return await store.sweep_expired(time.time())
+    now = time.time()
+    return await store.sweep_expired(now) + await login_throttle.sweep(runtime, now)
 
 
 session_sweeper = every(INTERVAL, sweep_once, "session sweeper", log)

@@ -2,10 +2,14 @@
 
 Replaces the SDK's ``AuthorizationHandler``: it has no ``invalid_target`` for a foreign ``resource``, no ``iss``
 in the redirect, and accepts ``plain``-less requests by default. An unknown client or an unregistered
-redirect URI gets an HTML error page, never a redirect. Requests are rate-limited per source address (a 429
-page) and every parameter is bounded (``limits``) before anything is fetched or stored. A valid request is stored
-as a pending authorization (hashed id) and continues at the consent step, which asks the site to log the person in
-first if needed.
+redirect URI gets an HTML error page, never a redirect. So does any other invalid request, unless the person
+is signed in and once approved this client for exactly this redirect URI (RFC 9700 §4.11.2: anyone can register
+a client with any https redirect, so a registered redirect URI is not trusted by itself; redirecting an error
+there without interaction would be an open redirect). A valid request is stored as a pending authorization
+(hashed id) and continues at the consent step, which asks the site to log the person in first if needed; what
+follows the person's own decision there (``access_denied`` included) goes back to the client. Requests are
+rate-limited per source address (a 429 page) and every parameter is bounded (``limits``) before anything is
+fetched or stored.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import ImmutableMultiDict
 
+from ..accounts.sessions import current_site_user
 from ..deps import RuntimeDep
 from ..observability.metrics import count_oauth
 from ..runtime import Runtime
@@ -65,6 +70,13 @@ def _one(params: ImmutableMultiDict[str, str], name: str) -> str | None:
     return values[0] if values else None
 
 
+async def _approved(request: Request, runtime: Runtime, client_id: str, redirect_uri: str) -> bool:
+    """True when the signed-in person once approved ``client_id`` for exactly ``redirect_uri``: only then may an
+    error travel back there without their interaction (RFC 9700 §4.11.2, mcp-oauth.md §3)."""
+    user = await current_site_user(request)
+    return user is not None and await runtime.stores.oauth.get_grant_scope(user.id, client_id, redirect_uri) is not None
+
+
 async def begin(request: Request, runtime: Runtime, params: ImmutableMultiDict[str, str]) -> Response:
     settings = runtime.settings
     try:
@@ -105,8 +117,12 @@ async def begin(request: Request, runtime: Runtime, params: ImmutableMultiDict[s
         if _CONTROL.search(params.get("prompt") or ""):
             raise InvalidRequest("prompt cannot contain control characters")
     except OAuthError as exc:
-        return redirect_with(redirect_uri, runtime, error=exc.error, error_description=exc.description,
-                             state=state)
+        if await _approved(request, runtime, client.client_id, redirect_uri):
+            return redirect_with(redirect_uri, runtime, error=exc.error, error_description=exc.description,
+                                 state=state)
+        count_oauth(runtime, "failure", exc.error)
+        return oauth_error_page(request, f"The app sent a request we cannot accept ({exc.error}: "
+                                f"{exc.description}). Nothing was shared. Go back to the app and connect again.")
     pending_id = new_token()
     await runtime.stores.oauth.create_pending(PendingAuthorization(
         hash_token(pending_id), client.client_id, redirect_uri, state, challenge, resource, scope,

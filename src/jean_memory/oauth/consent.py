@@ -2,7 +2,10 @@
 RFC 9207 ``iss``), reading the site session: no session, go to ``/login?next=`` and come back here.
 
 Not in the SDK (its provider's ``authorize`` hands the whole step to the application). ``prompt=consent``
-always shows the page; otherwise a remembered consent for the same client covering the scopes is reused.
+always shows the page; otherwise a remembered consent for the same client covering the scopes is reused, but
+only for the exact redirect URI (port included) it was given for, and never for a public client redirecting
+to loopback or a private-use scheme (RFC 8252 §8.6: its identity cannot be proven, since any local program can
+take that port or scheme; RFC 9700 §2.1.1).
 Codes carry 256 random bits, are stored hashed and bound to client, redirect URI, challenge, resource,
 scope and user; the pending request is single use.
 """
@@ -20,8 +23,8 @@ from ..deps import RuntimeDep
 from ..errors import Forbidden
 from ..runtime import Runtime
 from ..security import hash_token, new_token
-from ..store.oauth import AuthCode, OAuthStore, PendingAuthorization
-from . import scopes
+from ..store.oauth import AuthCode, OAuthClient, OAuthStore, PendingAuthorization
+from . import redirects, scopes
 from .authorize import CONSENT_PATH, redirect_with
 from .client_documents import find_client
 from .pages import oauth_error_page, render
@@ -44,6 +47,13 @@ async def _finish(runtime: Runtime, pending: PendingAuthorization, user_id: str)
     return redirect_with(pending.redirect_uri, runtime, code=code, state=pending.state)
 
 
+async def _may_skip_consent(store: OAuthStore, pending: PendingAuthorization, client: OAuthClient,
+                            user_id: str) -> bool:
+    if pending.prompt == "consent" or (client.auth_method == "none" and redirects.is_native(pending.redirect_uri)):
+        return False
+    return _covers(await store.get_grant_scope(user_id, client.client_id, pending.redirect_uri), pending.scope)
+
+
 @router.get(CONSENT_PATH)
 async def consent_page(request: Request, runtime: RuntimeDep) -> Response:
     request_id = request.query_params.get("request", "")[:200]
@@ -57,7 +67,7 @@ async def consent_page(request: Request, runtime: RuntimeDep) -> Response:
     client = await find_client(runtime, pending.client_id)
     if client is None:
         return oauth_error_page(request, _EXPIRED)
-    if pending.prompt != "consent" and _covers(await store.get_grant_scope(user.id, client.client_id), pending.scope):
+    if await _may_skip_consent(store, pending, client, user.id):
         if await store.delete_pending(pending.id_hash):
             return await _finish(runtime, pending, user.id)
         return oauth_error_page(request, _EXPIRED)
@@ -89,5 +99,5 @@ async def consent_decision(request: Request, runtime: RuntimeDep) -> Response:
     if decision == "deny":
         return redirect_with(pending.redirect_uri, runtime, error="access_denied",
                              error_description="the person declined", state=pending.state)
-    await store.save_grant(user.id, pending.client_id, pending.scope, time.time())
+    await store.save_grant(user.id, pending.client_id, pending.scope, time.time(), pending.redirect_uri)
     return await _finish(runtime, pending, user.id)

@@ -57,6 +57,16 @@ def _loopback_key(uri: str) -> tuple[str, str, str, str] | None:
     return ("http", parts.hostname or "", parts.path or "/", parts.query)
 
 
+def is_native(uri: str) -> bool:
+    """A loopback ``http`` or private-use scheme redirect (RFC 8252 §7.1, §7.3): any local program can listen
+    there (on any port) or claim the scheme, so the redirect does not prove which program gets the code."""
+    try:
+        scheme = urlsplit(uri).scheme.lower()
+    except ValueError:
+        return False
+    return _loopback_key(uri) is not None or scheme not in ("http", "https")
+
+
 def matches(registered: str, presented: str) -> bool:
     """Exact match, except that on ``http`` loopback the port is ignored (RFC 8252 §7.3)."""
     if registered == presented:

@@ -3,9 +3,10 @@
 Replaces the SDK's ``TokenHandler``: it needs ``client_id`` in the body with Basic auth, has no
 ``invalid_target``, and its provider protocol has no place for rotation with a grace period or reuse detection.
 The SDK's ``OAuthToken`` model shapes the response. Access and refresh tokens are opaque (256 random bits),
-stored hashed, and bound to the client, user, scope and resource. A refresh token rotates on every use; the old
-one stays good for ``settings.refresh_grace_seconds`` (a retried request must not log the person out), and a
-later reuse revokes the whole family.
+stored hashed, and bound to the client, user, scope and resource. A refresh token rotates on every use. Within
+``settings.refresh_grace_seconds`` of that, one retry (a lost response must not log the person out) gets a fresh
+pair that replaces the first one, which is revoked: only hashes are stored, so the first answer cannot be sent
+again, and only one branch stays live. Any other reuse, parallel forks included, revokes the whole family.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ async def _refresh_grant(runtime: Runtime, client: OAuthClient, form: FormData) 
     outcome = await store.rotate_refresh(old.token_hash, records, time.time(), runtime.settings.refresh_grace_seconds)
     if outcome == "reused":
         raise InvalidGrant("this refresh token was already used; the grant is revoked, sign in again")
-    if outcome != "ok":
+    if outcome not in ("ok", "replayed"):
         raise InvalidGrant("the refresh token is expired or revoked")
     return token
 

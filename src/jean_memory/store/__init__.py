@@ -21,6 +21,7 @@ class Stores:
     rate_limits: RateLimitStore
     oauth: Any = None
     sessions: Any = None
+    logins: Any = None  # logins.LoginThrottleStore
 
 
 def open_store(settings: Settings) -> Stores:
@@ -37,6 +38,7 @@ def open_store(settings: Settings) -> Stores:
 def open_sqlite(path: str) -> Stores:
     from .sqlite import SqliteDatabase
     from .sqlite.documents import SqliteDocumentStore
+    from .sqlite.logins import SqliteLoginThrottleStore
     from .sqlite.memories import SqliteMemoryStore
     from .sqlite.oauth import SqliteOAuthStore
     from .sqlite.sessions import SqliteSiteSessionStore
@@ -47,5 +49,5 @@ def open_sqlite(path: str) -> Stores:
         database=db, users=SqliteUserStore(db), api_keys=SqliteApiKeyStore(db), memories=SqliteMemoryStore(db),
         documents=SqliteDocumentStore(db), rate_limits=SqliteRateLimitStore(db),
         sessions=SqliteSiteSessionStore(db),
-        oauth=SqliteOAuthStore(db),
+        oauth=SqliteOAuthStore(db), logins=SqliteLoginThrottleStore(db),
     )

@@ -111,7 +111,7 @@ def findable(*keys: str) -> bool:
 
 
 CodeOutcome = Literal["ok", "unknown", "reused"]
-RotateOutcome = Literal["ok", "unknown", "reused"]
+RotateOutcome = Literal["ok", "replayed", "unknown", "reused"]
 
 
 class ClientStore(Protocol):
@@ -153,8 +153,12 @@ class TokenStore(Protocol):
 
     async def get_token(self, token_hash: str) -> TokenRecord | None: ...
     async def rotate_refresh(self, old_hash: str, new: list[TokenRecord], now: float, grace: float) -> RotateOutcome:
-        """Replace a refresh token: fine once, and again within ``grace`` seconds of the first rotation;
-        after that the reuse revokes the whole family."""
+        """Replace a refresh token by ``new`` (an atomic compare-and-set, whatever the concurrency).
+
+        "ok": its first use. "replayed": its one retry within ``grace`` seconds of the first use, while the
+        refresh token minted first is unused: ``new`` replaces the first pair (revoked), so one live branch
+        remains. Any other use of a used token ("reused"), or of a revoked one ("unknown"), revokes the whole
+        family: two parties hold it. "unknown" also for an unknown, expired or access token (nothing revoked)."""
         ...
 
     async def revoke_token(self, token_hash: str, now: float) -> None:
@@ -163,8 +167,15 @@ class TokenStore(Protocol):
 
     async def revoke_family(self, family_id: str, now: float) -> int: ...
 
-    async def save_grant(self, user_id: str, client_id: str, scope: str, now: float) -> None: ...
-    async def get_grant_scope(self, user_id: str, client_id: str) -> str | None: ...
+    async def save_grant(self, user_id: str, client_id: str, scope: str, now: float,
+                         redirect_uri: str | None = None) -> None:
+        """Remember a consent (replacing its scope), and the exact redirect URI it was given for, if any."""
+        ...
+
+    async def get_grant_scope(self, user_id: str, client_id: str, redirect_uri: str | None = None) -> str | None:
+        """The consented scope; with ``redirect_uri``, only when the consent was given for exactly that URI."""
+        ...
+
     async def touch_grant(self, user_id: str, client_id: str, now: float) -> None:
         """Record use of a client's tokens (throttled by the store to one write a minute)."""
         ...

@@ -1,4 +1,9 @@
-"""Site sign-in with a local account: ``/login``, ``/signup``, ``/logout`` (forms, CSRF, rate limit)."""
+"""Site sign-in with a local account: ``/login``, ``/signup``, ``/logout`` (forms, CSRF, rate limits).
+
+``/login`` is the one place a password is checked (the MCP consent step sends people here too). It is limited
+per source (``throttle``, IPv6 by /64) and per account with a bounded backoff (``accounts.login_throttle``);
+both answer 429 with ``Retry-After``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from ..accounts import oidc
+from ..accounts import login_throttle, oidc
 from ..accounts.passwords import check_new_password, hash_password, verify_password
 from ..accounts.sessions import current_site_user, end_session, safe_next, start_session
 from ..errors import Conflict, InvalidInput, NotFound, RateLimited
@@ -50,11 +55,17 @@ async def login(request: Request) -> Response:
     password = field(form, "password", 1024)
     next_path = safe_next(field(form, "next", 2048))
     users = runtime_of(request).stores.users
+    runtime = runtime_of(request)
+    wait = await login_throttle.wait_for(request, runtime, email)
+    if wait is not None:
+        raise RateLimited(f"Too many failed sign-ins for this account. Try again in {wait} seconds.", wait)
     user = await users.get_user_by_email(email) if email else None
     # verify_password checks against a dummy hash when there is no account: same work, same time.
     ok = await anyio.to_thread.run_sync(verify_password, user.password_hash if user else None, password)
     if not ok or user is None:
+        await login_throttle.failed(runtime, email)
         return _login_page(request, next_path, 400, error=WRONG, email=email)
+    await login_throttle.succeeded(request, runtime, email)
     response = RedirectResponse(next_path, status_code=303)
     await start_session(request, response, user)
     return response

@@ -20,6 +20,7 @@ from .. import templating
 from ..accounts.csrf import FIELD, check_csrf
 from ..accounts.sessions import current_site_user, login_redirect
 from ..errors import JeanMemoryError, RateLimited
+from ..http_errors import error_response
 from ..runtime import Runtime
 from ..store.records import User
 
@@ -43,6 +44,12 @@ def error_page(request: Request, status: int, message: str, headers: dict[str, s
                   status=status)
 
 
+def _wants_json(request: Request) -> bool:
+    """A script posting a site form with ``Accept: application/json`` (and not HTML) gets the API's JSON error."""
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
 class _NeedLogin(Exception):
     pass
 
@@ -59,7 +66,10 @@ class SiteRoute(APIRoute):
             except _NeedLogin:
                 return login_redirect(request.url.path if request.method == "GET" else "/dashboard")
             except RateLimited as exc:
-                return error_page(request, 429, exc.message, {"Retry-After": str(exc.retry_after)})
+                headers = {"Retry-After": str(exc.retry_after)}
+                if _wants_json(request):
+                    return error_response(429, exc.code, exc.message, headers)
+                return error_page(request, 429, exc.message, headers)
             except JeanMemoryError as exc:
                 return error_page(request, exc.status, exc.message)
             except RequestValidationError:

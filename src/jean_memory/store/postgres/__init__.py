@@ -11,6 +11,7 @@ from .db import PostgresDatabase
 
 def open_postgres(url: str, max_connections: int = 10) -> Stores:
     from .documents import PostgresDocumentStore
+    from .logins import PostgresLoginThrottleStore
     from .memories import PostgresMemoryStore
     from .oauth import PostgresOAuthStore
     from .sessions import PostgresSiteSessionStore
@@ -20,7 +21,7 @@ def open_postgres(url: str, max_connections: int = 10) -> Stores:
     return Stores(
         database=db, users=PostgresUserStore(db), api_keys=PostgresApiKeyStore(db), memories=PostgresMemoryStore(db),
         documents=PostgresDocumentStore(db), rate_limits=PostgresRateLimitStore(db),
-        sessions=PostgresSiteSessionStore(db), oauth=PostgresOAuthStore(db),
+        sessions=PostgresSiteSessionStore(db), oauth=PostgresOAuthStore(db), logins=PostgresLoginThrottleStore(db),
     )
 
 

@@ -1,10 +1,10 @@
 """``jean-memory copy --to postgresql://...``: move a SQLite deployment to PostgreSQL, rows and ids unchanged.
 
 Everything that lasts is copied (users with password hashes and linked sign-in identities, API keys, documents,
-memories with their vectors and ``seq`` order, OAuth clients, grants, codes and tokens, site sessions), so people
-stay signed in
-and connected apps keep working. Short-lived rows (pending authorizations, sign-in states, rate-limit
-windows) are left behind. The copy is one transaction: the target ends up with all of it or none of it.
+memories with their vectors and ``seq`` order, OAuth clients, grants with their approved redirect URIs, codes and
+tokens, site sessions, the places each account signed in from), so people stay signed in and connected apps keep
+working. Short-lived rows (pending authorizations, sign-in states, rate-limit windows, failed sign-in counters)
+are left behind. The copy is one transaction: the target ends up with all of it or none of it.
 The target must be empty; the HNSW index is rebuilt once at the end (much faster than row by row).
 Columns are matched by name and converted by the target's type, so later migrations copy without edits here.
 """
@@ -22,7 +22,7 @@ from ...json_values import loads, readable
 from .db import Conn, PostgresDatabase, Vector
 
 TABLES = ("users", "user_identities", "api_keys", "documents", "memories", "oauth_clients", "oauth_grants",
-          "oauth_codes", "oauth_tokens", "site_sessions")
+          "oauth_grant_redirects", "oauth_codes", "oauth_tokens", "site_sessions", "login_known_sources")
 _BATCH = 1000
 _HNSW = ("CREATE INDEX memories_embedding ON memories USING hnsw (embedding vector_cosine_ops)"
          " WHERE deleted_at IS NULL")

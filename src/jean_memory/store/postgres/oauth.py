@@ -1,8 +1,9 @@
 """OAuth persistence on PostgreSQL (tables ``oauth_*``, migration 0002).
 
-Read-then-write steps (consuming a code, rotating or revoking a refresh token) lock their row with
-``SELECT ... FOR UPDATE`` in one transaction, so two replicas racing on the same code or refresh token are
-serialised: exactly one wins, the other sees it used (SQLite gets the same from its single writer).
+Read-then-write steps (consuming a code, revoking a refresh token) lock their row with ``SELECT ... FOR UPDATE``
+in one transaction, and rotating a refresh token is a compare-and-set (conditional ``UPDATE``), so replicas racing
+on the same code or refresh token are serialised: exactly one wins, the other sees it used (SQLite gets the same
+from its single writer).
 PostgreSQL text cannot hold NUL: lookups by such a key answer "not found" without asking the server (a
 ``DataError`` would otherwise surface as a 500), and writes refuse it as SQLite does (``require_text``).
 """
@@ -28,6 +29,15 @@ from ..oauth import (
 from .db import Conn, PostgresDatabase
 
 _TOUCH_EVERY = 60.0
+# Refresh rotation (``TokenStore.rotate_refresh``): the first use of a live refresh token ...
+_FIRST_USE = ("UPDATE oauth_tokens SET rotated_at=%s WHERE token_hash=%s AND kind='refresh' AND rotated_at IS NULL"
+              " AND revoked_at IS NULL AND expires_at>%s")
+# ... its one retry within the grace period, while the pair minted first is still unused ...
+_REPLAY = ("UPDATE oauth_tokens SET replayed_at=%s WHERE token_hash=%s AND kind='refresh' AND revoked_at IS NULL"
+           " AND expires_at>%s AND rotated_at>=%s AND replayed_at IS NULL AND NOT EXISTS (SELECT 1 FROM oauth_tokens"
+           " ch WHERE ch.parent_hash=oauth_tokens.token_hash AND ch.rotated_at IS NOT NULL)")
+# ... which then replaces that first pair.
+_SUPERSEDE = "UPDATE oauth_tokens SET revoked_at=%s WHERE parent_hash=%s AND revoked_at IS NULL"
 
 
 def _client(r: DictRow) -> OAuthClient:
@@ -44,13 +54,13 @@ def _token(r: DictRow) -> TokenRecord:
                        r["resource"], r["created_at"], r["expires_at"], r["rotated_at"], r["revoked_at"])
 
 
-async def _insert_tokens(c: Conn, tokens: list[TokenRecord], now: float) -> None:
+async def _insert_tokens(c: Conn, tokens: list[TokenRecord], now: float, parent: str | None = None) -> None:
     for t in tokens:
         await c.execute(
             "INSERT INTO oauth_tokens(token_hash, kind, family_id, client_id, user_id, scope, resource, created_at,"
-            " expires_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            " expires_at, parent_hash) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
             (t.token_hash, t.kind, t.family_id, t.client_id, t.user_id, t.scope, t.resource, t.created_at,
-             t.expires_at))
+             t.expires_at, parent))
         await c.execute("UPDATE oauth_clients SET last_used_at=%s WHERE client_id=%s", (now, t.client_id))
         await c.execute("UPDATE oauth_grants SET last_used_at=%s WHERE user_id=%s AND client_id=%s",
                         (now, t.user_id, t.client_id))
@@ -158,18 +168,29 @@ class PostgresOAuthStore:
         if not findable(old_hash):
             return "unknown"
         async with self.db.tx() as c:
-            cur = await c.execute("SELECT * FROM oauth_tokens WHERE token_hash=%s AND kind='refresh' FOR UPDATE",
-                                  (old_hash,))
-            r = await cur.fetchone()
-            if r is None or r["revoked_at"] is not None or r["expires_at"] <= now:
-                return "unknown"
-            if r["rotated_at"] is not None and now - r["rotated_at"] > grace:
-                await _revoke_family(c, r["family_id"], now)
+            # Each step is one conditional UPDATE (compare-and-set): a racing transaction waits for the row
+            # and re-checks the condition, so of N concurrent callers one rotates and at most one replays.
+            if (await c.execute(_FIRST_USE, (now, old_hash, now))).rowcount == 1:
+                await _insert_tokens(c, new, now, old_hash)
+                return "ok"
+            if (await c.execute(_REPLAY, (now, old_hash, now, now - grace))).rowcount == 1:
+                await c.execute(_SUPERSEDE, (now, old_hash))
+                # The first pair's refresh token was rotated while we waited: not a retry but two holders.
+                cur = await c.execute("SELECT family_id FROM oauth_tokens WHERE parent_hash=%s AND rotated_at"
+                                      " IS NOT NULL LIMIT 1", (old_hash,))
+                raced = await cur.fetchone()
+                if raced is None:
+                    await _insert_tokens(c, new, now, old_hash)
+                    return "replayed"
+                await _revoke_family(c, raced["family_id"], now)
                 return "reused"
-            if r["rotated_at"] is None:
-                await c.execute("UPDATE oauth_tokens SET rotated_at=%s WHERE token_hash=%s", (now, old_hash))
-            await _insert_tokens(c, new, now)
-            return "ok"
+            cur = await c.execute("SELECT family_id, revoked_at, expires_at FROM oauth_tokens WHERE token_hash=%s"
+                                  " AND kind='refresh'", (old_hash,))
+            r = await cur.fetchone()
+            if r is None or (r["revoked_at"] is None and r["expires_at"] <= now):
+                return "unknown"
+            await _revoke_family(c, r["family_id"], now)  # a replay, or a superseded (revoked) child: two holders
+            return "unknown" if r["revoked_at"] is not None else "reused"
 
     async def revoke_token(self, token_hash: str, now: float) -> None:
         if not findable(token_hash):
@@ -193,18 +214,29 @@ class PostgresOAuthStore:
             return await _revoke_family(c, family_id, now)
 
     # -- grants ------------------------------------------------------------------------------------------
-    async def save_grant(self, user_id: str, client_id: str, scope: str, now: float) -> None:
-        require_text(user_id, client_id, scope)
-        await self.db.execute(
-            "INSERT INTO oauth_grants(user_id, client_id, scope, granted_at) VALUES (%s,%s,%s,%s)"
-            " ON CONFLICT(user_id, client_id) DO UPDATE SET scope=excluded.scope, granted_at=excluded.granted_at",
-            (user_id, client_id, scope, now))
+    async def save_grant(self, user_id: str, client_id: str, scope: str, now: float,
+                         redirect_uri: str | None = None) -> None:
+        require_text(user_id, client_id, scope, redirect_uri)
+        async with self.db.tx() as c:
+            await c.execute(
+                "INSERT INTO oauth_grants(user_id, client_id, scope, granted_at) VALUES (%s,%s,%s,%s)"
+                " ON CONFLICT(user_id, client_id) DO UPDATE SET scope=excluded.scope, granted_at=excluded.granted_at",
+                (user_id, client_id, scope, now))
+            if redirect_uri is not None:
+                await c.execute(
+                    "INSERT INTO oauth_grant_redirects(user_id, client_id, redirect_uri, approved_at)"
+                    " VALUES (%s,%s,%s,%s) ON CONFLICT(user_id, client_id, redirect_uri) DO UPDATE SET"
+                    " approved_at=excluded.approved_at", (user_id, client_id, redirect_uri, now))
 
-    async def get_grant_scope(self, user_id: str, client_id: str) -> str | None:
-        if not findable(user_id, client_id):
+    async def get_grant_scope(self, user_id: str, client_id: str, redirect_uri: str | None = None) -> str | None:
+        if not findable(user_id, client_id, redirect_uri or ""):
             return None
-        r = await self.db.fetchone("SELECT scope FROM oauth_grants WHERE user_id=%s AND client_id=%s",
-                                   (user_id, client_id))
+        sql, params = "SELECT scope FROM oauth_grants g WHERE user_id=%s AND client_id=%s", [user_id, client_id]
+        if redirect_uri is not None:
+            sql += (" AND EXISTS (SELECT 1 FROM oauth_grant_redirects r WHERE r.user_id=g.user_id AND"
+                    " r.client_id=g.client_id AND r.redirect_uri=%s)")
+            params.append(redirect_uri)
+        r = await self.db.fetchone(sql, params)
         return str(r["scope"]) if r else None
 
     async def touch_grant(self, user_id: str, client_id: str, now: float) -> None:

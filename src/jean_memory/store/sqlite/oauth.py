@@ -19,6 +19,15 @@ from ..oauth import (
 from .db import SqliteDatabase
 
 _TOUCH_EVERY = 60.0
+# Refresh rotation (see ``TokenStore.rotate_refresh``): the first use of a live refresh token ...
+_FIRST_USE = ("UPDATE oauth_tokens SET rotated_at=? WHERE token_hash=? AND kind='refresh' AND rotated_at IS NULL "
+              "AND revoked_at IS NULL AND expires_at>?")
+# ... its one retry within the grace period, while the pair minted first is still unused ...
+_REPLAY = ("UPDATE oauth_tokens SET replayed_at=? WHERE token_hash=? AND kind='refresh' AND revoked_at IS NULL "
+           "AND expires_at>? AND rotated_at>=? AND replayed_at IS NULL AND NOT EXISTS (SELECT 1 FROM oauth_tokens ch "
+           "WHERE ch.parent_hash=oauth_tokens.token_hash AND ch.rotated_at IS NOT NULL)")
+# ... which then replaces that first pair.
+_SUPERSEDE = "UPDATE oauth_tokens SET revoked_at=? WHERE parent_hash=? AND revoked_at IS NULL"
 
 
 def _client(r: sqlite3.Row) -> OAuthClient:
@@ -35,12 +44,12 @@ def _token(r: sqlite3.Row) -> TokenRecord:
                        r["resource"], r["created_at"], r["expires_at"], r["rotated_at"], r["revoked_at"])
 
 
-def _insert_tokens(c: sqlite3.Connection, tokens: list[TokenRecord], now: float) -> None:
+def _insert_tokens(c: sqlite3.Connection, tokens: list[TokenRecord], now: float, parent: str | None = None) -> None:
     for t in tokens:
         c.execute("INSERT INTO oauth_tokens(token_hash, kind, family_id, client_id, user_id, scope, resource, "
-                  "created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                  "created_at, expires_at, parent_hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
                   (t.token_hash, t.kind, t.family_id, t.client_id, t.user_id, t.scope, t.resource, t.created_at,
-                   t.expires_at))
+                   t.expires_at, parent))
         c.execute("UPDATE oauth_clients SET last_used_at=? WHERE client_id=?", (now, t.client_id))
         c.execute("UPDATE oauth_grants SET last_used_at=? WHERE user_id=? AND client_id=?",
                   (now, t.user_id, t.client_id))
@@ -140,16 +149,20 @@ class SqliteOAuthStore:
         require_text(*new)
 
         def run(c: sqlite3.Connection) -> RotateOutcome:
-            r = c.execute("SELECT * FROM oauth_tokens WHERE token_hash=? AND kind='refresh'", (old_hash,)).fetchone()
-            if r is None or r["revoked_at"] is not None or r["expires_at"] <= now:
+            # Compare-and-set, as on PostgreSQL (the single writer makes each step atomic here anyway).
+            if c.execute(_FIRST_USE, (now, old_hash, now)).rowcount == 1:
+                _insert_tokens(c, new, now, old_hash)
+                return "ok"
+            if c.execute(_REPLAY, (now, old_hash, now, now - grace)).rowcount == 1:
+                c.execute(_SUPERSEDE, (now, old_hash))
+                _insert_tokens(c, new, now, old_hash)
+                return "replayed"
+            r = c.execute("SELECT family_id, revoked_at, expires_at FROM oauth_tokens WHERE token_hash=? "
+                          "AND kind='refresh'", (old_hash,)).fetchone()
+            if r is None or (r["revoked_at"] is None and r["expires_at"] <= now):
                 return "unknown"
-            if r["rotated_at"] is not None and now - r["rotated_at"] > grace:
-                _revoke_family(c, r["family_id"], now)
-                return "reused"
-            if r["rotated_at"] is None:
-                c.execute("UPDATE oauth_tokens SET rotated_at=? WHERE token_hash=?", (now, old_hash))
-            _insert_tokens(c, new, now)
-            return "ok"
+            _revoke_family(c, r["family_id"], now)  # a replay, or a superseded (revoked) child: a second holder
+            return "unknown" if r["revoked_at"] is not None else "reused"
 
         return await self.db.write(run)
 
@@ -170,16 +183,28 @@ class SqliteOAuthStore:
         return await self.db.write(lambda c: _revoke_family(c, family_id, now))
 
     # -- grants ------------------------------------------------------------------------------------------
-    async def save_grant(self, user_id: str, client_id: str, scope: str, now: float) -> None:
-        require_text(user_id, client_id, scope)
-        await self.db.write(lambda c: c.execute(
-            "INSERT INTO oauth_grants(user_id, client_id, scope, granted_at) VALUES (?,?,?,?) "
-            "ON CONFLICT(user_id, client_id) DO UPDATE SET scope=excluded.scope, granted_at=excluded.granted_at",
-            (user_id, client_id, scope, now)))
+    async def save_grant(self, user_id: str, client_id: str, scope: str, now: float,
+                         redirect_uri: str | None = None) -> None:
+        require_text(user_id, client_id, scope, redirect_uri)
 
-    async def get_grant_scope(self, user_id: str, client_id: str) -> str | None:
-        r = await self.db.read(lambda c: c.execute(
-            "SELECT scope FROM oauth_grants WHERE user_id=? AND client_id=?", (user_id, client_id)).fetchone())
+        def run(c: sqlite3.Connection) -> None:
+            c.execute("INSERT INTO oauth_grants(user_id, client_id, scope, granted_at) VALUES (?,?,?,?) "
+                      "ON CONFLICT(user_id, client_id) DO UPDATE SET scope=excluded.scope, "
+                      "granted_at=excluded.granted_at", (user_id, client_id, scope, now))
+            if redirect_uri is not None:
+                c.execute("INSERT INTO oauth_grant_redirects(user_id, client_id, redirect_uri, approved_at) "
+                          "VALUES (?,?,?,?) ON CONFLICT(user_id, client_id, redirect_uri) DO UPDATE SET "
+                          "approved_at=excluded.approved_at", (user_id, client_id, redirect_uri, now))
+
+        await self.db.write(run)
+
+    async def get_grant_scope(self, user_id: str, client_id: str, redirect_uri: str | None = None) -> str | None:
+        sql, params = "SELECT scope FROM oauth_grants g WHERE user_id=? AND client_id=?", [user_id, client_id]
+        if redirect_uri is not None:
+            sql += (" AND EXISTS (SELECT 1 FROM oauth_grant_redirects r WHERE r.user_id=g.user_id AND "
+                    "r.client_id=g.client_id AND r.redirect_uri=?)")
+            params.append(redirect_uri)
+        r = await self.db.read(lambda c: c.execute(sql, params).fetchone())
         return str(r["scope"]) if r else None
 
     async def touch_grant(self, user_id: str, client_id: str, now: float) -> None:
