@@ -7,13 +7,18 @@ import json
 import os
 import re
 import sys
+import traceback
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+
+T = TypeVar("T")
 
 # Examples per operation (REST) or per tool and variant (MCP). Derandomized: CI runs the same cases every time;
 # FUZZ_EXAMPLES=500 for a deeper local run.
@@ -52,6 +57,22 @@ class Tally:
         return (f"{name}: {sum(self.cases.values())} cases over {len(self.cases)} targets, "
                 f"{sum(self.server_errors.values())} unexpected 5xx/internal errors, "
                 f"{sum(self.known.values())} known (KNOWN list)")
+
+
+def each(items: Iterable[T], label: Callable[[T], str], fuzz: Callable[[T], None], *,
+         unsatisfiable_ok: bool = False) -> None:
+    """Run ``fuzz`` on every item and fail once, listing every item that failed (not only the first)."""
+    failures: list[str] = []
+    for item in items:
+        try:
+            fuzz(item)
+        except Unsatisfiable:
+            if not unsatisfiable_ok:
+                failures.append(f"{label(item)}: no example could be generated")
+        except Exception as exc:
+            tail = "".join(traceback.format_exception(exc)[-6:])
+            failures.append(f"{label(item)}: {exc}"[:2000] + "\n" + tail[-1500:])
+    assert not failures, "\n\n".join(failures)
 
 
 LONE_SURROGATES = st.sampled_from(["\ud800", "a\udfffb", "\udc00\ud800", "x" * 10 + "\ud83d"])
@@ -112,8 +133,10 @@ def has_surrogate(value: Any) -> bool:
 
 
 def depth_of(value: Any) -> int:
+    """How many levels of objects and lists ``value`` nests (iterative: values are deep)."""
     level, frontier = 0, [value]
-    while frontier:
-        nested = [v for f in frontier if isinstance(f, (dict, list)) for v in (f.values() if isinstance(f, dict) else f)]
-        level, frontier = (level + 1, nested) if any(isinstance(f, (dict, list)) for f in frontier) else (level, [])
+    while any(isinstance(f, (dict, list)) for f in frontier):
+        level += 1
+        frontier = [v for f in frontier if isinstance(f, (dict, list)) for v in (f.values() if isinstance(f, dict)
+                                                                                else f)]
     return level
