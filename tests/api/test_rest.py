@@ -162,3 +162,12 @@ async def test_editing_a_memory_into_a_duplicate_is_a_conflict(client: httpx.Asy
     assert (await client.get(f"/api/v1/memories/{river}", headers=alice.headers)).json()["text"] == "I live by a river"
     r = await client.patch(f"/api/v1/memories/{apples}", json={"text": "I like APPLES"}, headers=alice.headers)
     assert r.status_code == 200 and r.json()["text"] == "I like APPLES"
+
+
+async def test_an_id_with_a_lone_surrogate_is_a_client_error(client: httpx.AsyncClient, alice: Account) -> None:
+    """Found by tests/api/test_fuzz_rest.py: the id reached SQLite, which cannot encode it (a 500)."""
+    await client.post("/api/v1/memories", json={"text": "I keep bees"}, headers=alice.headers)
+    r = await client.post("/api/v1/memories/delete", content=b'{"ids": ["\\ud800"]}',
+                          headers=alice.headers | {"content-type": "application/json"})
+    assert r.status_code == 400 and "ids are strings like" in r.json()["message"]
+    assert len((await client.get("/api/v1/memories", headers=alice.headers)).json()["memories"]) == 1

@@ -388,6 +388,6 @@ class MemoryService:
 
     @staticmethod
     def _id(value: object) -> str:
-        if not isinstance(value, str) or not value.strip() or len(value) > 64:
-            raise InvalidInput("ids are strings like 1b4e28ba-2fa1-11d2-883f-0016d3cca427")
+        if not isinstance(value, str) or not value.strip() or len(value) > 64 or not value.isprintable():
+            raise InvalidInput("ids are strings like 1b4e28ba-2fa1-11d2-883f-0016d3cca427")  # not "\ud800" either
         return value.strip()
