@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="start the HTTP server (MCP at /mcp, dashboard at /)")
     serve.add_argument("--host", help="listen address (default JEAN_MEMORY_HOST, 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="listen port (default JEAN_MEMORY_PORT, 8765)")
+    serve.add_argument("--port", type=int,
+                       help="listen port (default JEAN_MEMORY_PORT, 8765; 0: any free port, printed at start)")
 
     users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True,
                                                                             parser_class=_Parser)
@@ -122,9 +123,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from .serving import serve
 
     host = args.host or settings.host
-    port = args.port or settings.port
-    print(f"Jean Memory on http://{host}:{port} (public URL {settings.public_url}); MCP at {settings.mcp_resource}",
-          file=sys.stderr)
+    port = settings.port if args.port is None else args.port
     return serve(settings, host, port)
 
 
