@@ -110,9 +110,9 @@ def serve(settings: Settings, host: str, port: int) -> int:
                                 log_level=settings.log_level.lower())
         server = _Server(config, runtime)
         print(f"Jean Memory on http://{host}:{port} (public URL {settings.public_url}); "
-              f"MCP at {settings.mcp_resource}", file=sys.stderr, flush=True)
+              f"MCP at {settings.mcp_resource}; database {settings.database_label}", file=sys.stderr, flush=True)
         log.info("serving", extra={"listen": f"http://{host}:{port}", "public_url": settings.public_url,
-                                   "mcp_url": settings.mcp_resource})
+                                   "mcp_url": settings.mcp_resource, "database": settings.database_label})
         server.run([sock])
     return 0
 

@@ -169,6 +169,17 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'jean_memory.sqlite3').resolve()}"
 
     @property
+    def database_label(self) -> str:
+        """The database, for people: the SQLite file's path, or the PostgreSQL URL without its password."""
+        url = self.effective_database_url
+        if url.startswith("sqlite:///"):
+            return url.removeprefix("sqlite:///")
+        parts = urlsplit(url)
+        user = f"{parts.username}@" if parts.username else ""
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{user}{parts.hostname or ''}{port}{parts.path}"
+
+    @property
     def issuer(self) -> str:
         return self.public_url
 
