@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 dev-install: $(VENV)/.installed-dev
 
 run: install
-	@mkdir -p data
+	@mkdir -p -m 700 data
 	$(VENV)/bin/jean-memory serve
 
 # System and npm parts the end-to-end tests drive (Chromium, Caddy, Node 22 clients); each step skips itself

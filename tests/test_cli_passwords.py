@@ -10,10 +10,20 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from jean_memory.accounts.passwords import verify_password
 from jean_memory.settings import Settings
 from jean_memory.store import open_store
-from tests.test_cli import CLI, env, run  # noqa: F401  (env: the fixture)
+from tests.test_cli import CLI, run
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("JEAN_MEMORY_")}
+    e["JEAN_MEMORY_DATA_DIR"] = str(tmp_path / "data")
+    return e
+
 
 CREATE_PROMPT = b"(empty for none: Google/OIDC sign-in only): "
 
