@@ -122,6 +122,8 @@ def test_without_a_terminal_an_account_needs_an_explicit_password_choice(env: di
     none = run(env, "users", "create", "--email", "o@example.com", "--no-password")
     assert none.returncode == 0 and b"without a password" in none.stdout
     assert _user(data, "o@example.com") == (None, 0)
+    blank = run(env, "users", "create", "--email", "b@example.com", "--password", "")  # --password "$UNSET"
+    assert blank.returncode == 2 and b"--no-password" in blank.stderr
     both = run(env, "users", "create", "--email", "b@example.com", "--no-password", "--password", "long enough pw")
     assert both.returncode == 2 and b"not allowed with" in both.stderr
 

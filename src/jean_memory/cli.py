@@ -184,9 +184,14 @@ def _ask(prompt: str) -> str:
 def new_password(args: argparse.Namespace, *, may_be_empty: bool) -> str | None:
     """The password from --password, --password-stdin or the terminal (asked twice); None for no password."""
     if getattr(args, "password", None) is not None:
+        if not args.password:  # `--password "$PW"` with PW unset must not make an account without a password
+            fail("--password is empty; pass --no-password for an account without one", 2)
         return str(args.password)
     if args.password_stdin:
-        line = sys.stdin.readline().rstrip("\r\n")
+        try:
+            line = sys.stdin.readline().rstrip("\r\n")
+        except UnicodeDecodeError:
+            fail("--password-stdin: the password is not valid text in this locale's encoding; nothing changed", 2)
         if not line:
             fail("--password-stdin: stdin has no password on its first line; nothing changed", 2)
         return line
