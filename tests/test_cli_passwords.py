@@ -28,13 +28,18 @@ def env(tmp_path: Path) -> dict[str, str]:
 CREATE_PROMPT = b"(empty for none: Google/OIDC sign-in only): "
 
 
+def _interruptible() -> None:
+    """Ctrl-C as in a terminal, even when the test runs in a background job (which inherits SIGINT ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Tty:
     """The CLI on a pseudo-terminal of its own (a new session, so it never reaches the terminal running pytest)."""
 
     def __init__(self, env: dict[str, str], *args: str) -> None:
         self.master, slave = os.openpty()
         self.process = subprocess.Popen([CLI, *args], env=env, stdin=slave, stdout=slave, stderr=slave,
-                                        start_new_session=True)
+                                        start_new_session=True, preexec_fn=_interruptible)
         os.close(slave)
         self.output = b""
 
