@@ -1,5 +1,6 @@
 # Two commands: `make run` (set up and start the server) and `make test` (set up and pass every test).
-PYTHON ?= python3.11
+# The first of python3.11, 3.12, 3.13 that runs (pyenv shims exist for versions that are not selected); PYTHON=... overrides.
+PYTHON ?= $(or $(shell for p in python3.11 python3.12 python3.13; do $$p -c '' >/dev/null 2>&1 && { echo $$p; break; }; done),python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 NODE_DIR := tests/e2e/node
@@ -7,7 +8,8 @@ NODE_DIR := tests/e2e/node
 .PHONY: run test test-fast lint bench screenshots install dev-install test-deps clean
 
 $(PY):
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' >/dev/null 2>&1 || \
+		{ echo "Python 3.11, 3.12 or 3.13 is needed ($(PYTHON) is missing or another version; PYTHON=/path/to/python3.x)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
@@ -24,7 +26,7 @@ install: $(VENV)/.installed
 dev-install: $(VENV)/.installed-dev
 
 run: install
-	@mkdir -p data
+	@mkdir -p -m 700 data
 	$(VENV)/bin/jean-memory serve
 
 # System and npm parts the end-to-end tests drive (Chromium, Caddy, Node 22 clients); each step skips itself

@@ -37,3 +37,11 @@ def test_export_writes_every_row_as_utf8_whatever_it_holds(env: dict[str, str]) 
     assert run(env, "users", "create", "--email", "p@example.com", "--password", "long enough pw").returncode == 0
     imported = run(env, "import", "--email", "p@example.com", input=exported.stdout)
     assert imported.returncode == 0 and b"imported 1 memories" in imported.stderr, imported.stderr
+
+
+def test_import_of_json_nested_too_deep_for_the_parser_is_a_clean_error(env: dict[str, str]) -> None:
+    assert run(env, "users", "create", "--email", "q@example.com", "--password", "long enough pw").returncode == 0
+    line = b'{"text": "deep", "metadata": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001 + b"\n"
+    imported = run(env, "import", "--email", "q@example.com", input=line)
+    assert imported.returncode != 0 and b"Traceback" not in imported.stderr, imported.stderr
+    assert b"line 1" in imported.stderr

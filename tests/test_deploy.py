@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+README = (DEPLOY.parent / "README.md").read_text(encoding="utf-8")
 
 
 def test_caddyfile_parses(tmp_path: Path) -> None:
@@ -31,3 +33,16 @@ def test_nginx_example_keeps_sse_and_post_safe() -> None:
 def test_systemd_unit_runs_serve_and_stops_gracefully() -> None:
     unit = (DEPLOY / "jean-memory.service").read_text()
     assert "ExecStart=/opt/jean-memory/bin/jean-memory serve" in unit and "KillSignal=SIGTERM" in unit
+
+
+def test_the_env_file_names_the_data_dir_the_cli_and_the_service_share() -> None:
+    """README step 4 writes /etc/jean-memory.env, step 6 runs the CLI with it: it must hold the data dir."""
+    unit = (DEPLOY / "jean-memory.service").read_text()
+    data_dir = re.search(r"^ReadWritePaths=(\S+)$", unit, re.M)
+    assert data_dir is not None
+    assert "EnvironmentFile=/etc/jean-memory.env\n" in unit  # required, not "-": a missing file fails loudly
+    assert unit.index("Environment=JEAN_MEMORY_DATA_DIR") < unit.index("EnvironmentFile=")  # the file overrides
+    for text in (README, unit):  # the command that writes the file (it may continue on a second line)
+        writes = re.findall(r"(?:printf|echo)[^\n]*(?:\\\n[^\n]*)?>\s*/etc/jean-memory\.env", text)
+        assert writes and all(f"JEAN_MEMORY_DATA_DIR={data_dir[1]}" in w for w in writes), writes
+    assert "env $(cat /etc/jean-memory.env) /opt/jean-memory/bin/jean-memory users" in README.replace("\n   ", " ")

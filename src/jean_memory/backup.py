@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .errors import JeanMemoryError
 from .observability.progress import Progress
+from .private_files import private_dir, private_file
 from .settings import Settings
 from .store.migrations import load
 
@@ -42,7 +43,7 @@ def database_path(settings: Settings) -> Path:
 @contextmanager
 def server_lock(db: Path, purpose: str) -> Iterator[None]:
     """Exclusive advisory lock on ``<db>.lock``, held by ``serve`` for its lifetime and by ``restore``."""
-    db.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(db.parent)
     fd = os.open(f"{db}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
@@ -76,6 +77,7 @@ def backup(settings: Settings, dest: Path) -> int:
         raise BackupError(f"{dest} already exists; choose a new file name")
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
+    private_file(partial)  # owner-only before the first page lands (the rename keeps the mode)
     src = sqlite3.connect(source, isolation_level=None, timeout=30)
     dst = sqlite3.connect(partial, isolation_level=None)
     try:
@@ -123,12 +125,14 @@ def restore(settings: Settings, source: Path) -> Path | None:
         kept = None
         if target.exists():
             kept = target.with_name(f"{target.name}.pre-restore-{time.strftime('%Y%m%d-%H%M%S')}")
+            private_file(kept)
             current, keep = sqlite3.connect(target), sqlite3.connect(kept)
             try:
                 _copy(current, keep, "saving current database")
             finally:
                 current.close()
                 keep.close()
+        private_file(target)
         src, dst = sqlite3.connect(f"file:{source}?mode=ro", uri=True), sqlite3.connect(target)
         try:
             _copy(src, dst, "restore")

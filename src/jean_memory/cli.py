@@ -9,12 +9,15 @@ import argparse
 import asyncio
 import getpass
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import Any, BinaryIO, NoReturn
 
 from pydantic import ValidationError
 
+from .accounts.passwords import check_new_password
 from .errors import JeanMemoryError
 from .runtime import Runtime, build_runtime
 from .settings import Settings
@@ -35,13 +38,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="start the HTTP server (MCP at /mcp, dashboard at /)")
     serve.add_argument("--host", help="listen address (default JEAN_MEMORY_HOST, 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="listen port (default JEAN_MEMORY_PORT, 8765)")
+    serve.add_argument("--port", type=int,
+                       help="listen port (default JEAN_MEMORY_PORT, 8765; 0: any free port, printed at start)")
 
     users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True,
                                                                             parser_class=_Parser)
     create = users.add_parser("create", help="create a local account")
     create.add_argument("--email", required=True)
-    create.add_argument("--password", help="omit to be asked (or to create an account without a password)")
+    given = create.add_mutually_exclusive_group()
+    given.add_argument("--password", help="the password (visible to other local users in ps; prefer the prompt or "
+                                          "--password-stdin)")
+    given.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    given.add_argument("--no-password", action="store_true",
+                       help="an account that signs in only through Google or OpenID Connect")
+    setpw = users.add_parser("set-password", help="set or reset an account's password; signs it out of the site")
+    setpw.add_argument("email", nargs="?", help="the account (or --email)")
+    setpw.add_argument("--email", dest="email_option", metavar="EMAIL", help=argparse.SUPPRESS)
+    setpw.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     users.add_parser("list", help="list accounts")
     delete = users.add_parser("delete", help="delete an account and all its data")
     delete.add_argument("--email", required=True)
@@ -59,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write a user's memories and documents as JSON lines to stdout")
     export.add_argument("--email", required=True)
+    export.add_argument("--output", "-o", metavar="PATH", help="write to this new file (owner-only) instead of stdout")
     imp = sub.add_parser("import", help="read JSON lines (as written by export) from stdin")
     imp.add_argument("--email", required=True)
 
@@ -88,8 +102,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise SystemExit(code)
 
 
-def with_runtime(settings: Settings, fn: Callable[[Runtime], Awaitable[int]], embedder: bool = False) -> int:
-    """Run ``fn`` against a migrated store. The embedding model loads only for commands that need it."""
+def with_runtime(settings: Settings, fn: Callable[[Runtime], Awaitable[int]], embedder: bool = False,
+                 announce: bool = True) -> int:
+    """Run ``fn`` against a migrated store (named on stderr first). The embedding model loads only when needed."""
+    if announce:
+        print(f"jean-memory: {describe_database(settings)}", file=sys.stderr)
 
     async def main() -> int:
         runtime = build_runtime(settings, None if embedder else _NoEmbedder())
@@ -100,6 +117,15 @@ def with_runtime(settings: Settings, fn: Callable[[Runtime], Awaitable[int]], em
             await runtime.stores.database.close()
 
     return asyncio.run(main())
+
+
+def describe_database(settings: Settings) -> str:
+    """Which database a command uses: the admin's shell may not have the server's settings."""
+    where = settings.database_label
+    if settings.backend == "sqlite" and not os.path.exists(where):
+        return (f"database {where} does not exist yet and is created now (if the server keeps its data "
+                "elsewhere, set JEAN_MEMORY_DATA_DIR as it does)")
+    return f"database {where}"
 
 
 class _NoEmbedder:
@@ -122,16 +148,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from .serving import serve
 
     host = args.host or settings.host
-    port = args.port or settings.port
-    print(f"Jean Memory on http://{host}:{port} (public URL {settings.public_url}); MCP at {settings.mcp_resource}",
-          file=sys.stderr)
+    port = settings.port if args.port is None else args.port
     return serve(settings, host, port)
 
 
 @command("backup")
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
-    from pathlib import Path
-
     from .backup import backup
 
     pages = backup(settings, Path(args.path))
@@ -141,8 +163,6 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("restore")
 def _restore(args: argparse.Namespace, settings: Settings) -> int:
-    from pathlib import Path
-
     from .backup import restore
 
     kept = restore(settings, Path(args.path))
@@ -150,22 +170,90 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _ask(prompt: str) -> str:
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        print(file=sys.stderr)
+        fail("no password entered (end of input); nothing changed")
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        fail("interrupted; nothing changed", 130)
+
+
+def new_password(args: argparse.Namespace, *, may_be_empty: bool) -> str | None:
+    """The password from --password, --password-stdin or the terminal (asked twice); None for no password."""
+    if getattr(args, "password", None) is not None:
+        if not args.password:  # `--password "$PW"` with PW unset must not make an account without a password
+            fail("--password is empty; pass --no-password for an account without one", 2)
+        return str(args.password)
+    if args.password_stdin:
+        try:
+            line = sys.stdin.readline().rstrip("\r\n")
+        except UnicodeDecodeError:
+            fail("--password-stdin: the password is not valid text in this locale's encoding; nothing changed", 2)
+        if not line:
+            fail("--password-stdin: stdin has no password on its first line; nothing changed", 2)
+        return line
+    if getattr(args, "no_password", False):
+        return None
+    if not sys.stdin.isatty():
+        fail("no terminal to ask for the password: pipe it to --password-stdin"
+             + (", or pass --no-password for an account that signs in only through Google/OIDC" if may_be_empty
+                else ""), 2)
+    password = _ask("Password (empty for none: Google/OIDC sign-in only): " if may_be_empty else "New password: ")
+    if not password:
+        if may_be_empty:
+            return None
+        fail("an empty password; nothing changed")
+    check_new_password(password)  # before asking again, so a too-short one is said at once
+    if _ask("Again: ") != password:
+        fail("the two passwords differ; nothing changed")
+    return password
+
+
 @command("users create")
 def _users_create(args: argparse.Namespace, settings: Settings) -> int:
     from .accounts.passwords import hash_password
 
-    password = args.password
-    if password is None and sys.stdin.isatty():
-        password = getpass.getpass("Password (empty for none): ") or None
+    _check_email(args.email)
+    password = new_password(args, may_be_empty=True)
     password_hash = hash_password(password) if password else None
 
     async def run(rt: Runtime) -> int:
         user = await rt.stores.users.create_user(args.email, password_hash)
-        print(f"created {user.email} ({user.id})")
+        print(f"created {user.email} ({user.id})" + ("" if password_hash else " without a password"))
         return 0
 
-    _check_email(args.email)
     return with_runtime(settings, run)
+
+
+@command("users set-password")
+def _users_set_password(args: argparse.Namespace, settings: Settings) -> int:
+    from .accounts.passwords import hash_password
+
+    email = args.email or args.email_option
+    if not email:
+        fail("which account? jean-memory users set-password EMAIL", 2)
+    _check_email(email)
+
+    async def find(rt: Runtime) -> int:
+        await user_by_email(rt, email)
+        return 0
+
+    with_runtime(settings, find)  # "no account" before asking for a password
+    # Asked outside the event loop: asyncio.run turns the first Ctrl-C into a task cancellation, not an interrupt.
+    password_hash = hash_password(str(new_password(args, may_be_empty=False)))
+
+    async def run(rt: Runtime) -> int:
+        user_id = await user_by_email(rt, email)
+        await rt.stores.users.set_password(user_id, password_hash)
+        ended = await rt.stores.sessions.delete_user_sessions(user_id)
+        print(f"password set for {email}; signed out of {ended} site session(s) (connected assistants stay "
+              "connected: disconnect them on the dashboard)")
+        return 0
+
+    return with_runtime(settings, run, announce=False)
 
 
 @command("users list")
@@ -228,15 +316,35 @@ def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("export")
 def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from .private_files import create_private
+
     async def run(rt: Runtime) -> int:
         from .observability.progress import Progress
 
         user_id = await user_by_email(rt, args.email)
-        with Progress("export") as bar:
-            async for line in rt.memory.export_lines(user_id):
-                sys.stdout.buffer.write(line.encode("utf-8"))  # the file is UTF-8 whatever the terminal's locale
-                bar.advance()
-            sys.stdout.buffer.flush()
+
+        async def write(out: BinaryIO) -> None:
+            with Progress("export") as bar:
+                async for line in rt.memory.export_lines(user_id):
+                    out.write(line.encode("utf-8"))  # the file is UTF-8 whatever the terminal's locale
+                    bar.advance()
+            out.flush()
+
+        if not args.output:
+            await write(sys.stdout.buffer)
+            return 0
+        path = Path(args.output)
+        try:
+            fd = create_private(path)
+        except FileExistsError:
+            fail(f"{path} already exists; choose a new file name")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                await write(out)
+        except BaseException:
+            path.unlink(missing_ok=True)  # never a half-written export
+            raise
+        print(f"exported to {path}", file=sys.stderr)
         return 0
 
     return with_runtime(settings, run)
@@ -250,7 +358,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             if line.strip():
                 try:
                     records.append(json.loads(line.decode("utf-8")))
-                except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
                     fail(f"line {n} is not UTF-8 JSON: {exc}")
     except KeyboardInterrupt:
         fail("interrupted; nothing imported")

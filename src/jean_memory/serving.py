@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+import sys
 from contextlib import ExitStack
 from types import FrameType
 
@@ -68,6 +70,20 @@ class CloseStreamsOnShutdown:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before the app is built so the public URL can name the real port (0: any)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.set_inheritable(True)
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
 def serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
@@ -81,6 +97,9 @@ def serve(settings: Settings, host: str, port: int) -> int:
             from .backup import database_path
 
             stack.enter_context(server_lock(database_path(settings), "starting another server"))
+        sock = stack.enter_context(listen(host, port))
+        port = int(sock.getsockname()[1])
+        settings = settings.listening_on(host, port)
         app = create_app(settings)
         runtime: Runtime = app.state.runtime
         if settings.is_https and host not in ("127.0.0.1", "::1", "localhost"):
@@ -90,9 +109,11 @@ def serve(settings: Settings, host: str, port: int) -> int:
                                 server_header=False, timeout_graceful_shutdown=settings.shutdown_timeout,
                                 log_level=settings.log_level.lower())
         server = _Server(config, runtime)
+        print(f"Jean Memory on http://{host}:{port} (public URL {settings.public_url}); "
+              f"MCP at {settings.mcp_resource}; database {settings.database_label}", file=sys.stderr, flush=True)
         log.info("serving", extra={"listen": f"http://{host}:{port}", "public_url": settings.public_url,
-                                   "mcp_url": settings.mcp_resource})
-        server.run()
+                                   "mcp_url": settings.mcp_resource, "database": settings.database_label})
+        server.run([sock])
     return 0
 
 
@@ -112,5 +133,5 @@ class _Server:
 
         self.server.handle_exit = handle_exit  # type: ignore[method-assign]
 
-    def run(self) -> None:
-        self.server.run()
+    def run(self, sockets: list[socket.socket]) -> None:
+        self.server.run(sockets=sockets)

@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +20,17 @@ def _is_loopback_host(host: str) -> bool:
         return False
 
 
+def listen_url(host: str, port: int) -> str:
+    """``http://host:port`` for a listen address; a wildcard address is reached through loopback."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 class Settings(BaseSettings):
     """Every setting is documented in README.md (tests/test_docs.py checks it)."""
 
@@ -28,7 +39,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./data")
     database_url: str = ""
     database_pool_size: int = 10  # PostgreSQL connections per process (replicas x this <= max_connections)
-    public_url: str = "http://127.0.0.1:8765"
+    public_url: str = ""  # unset: the address actually listened on (see listening_on)
     host: str = "127.0.0.1"
     port: int = 8765
     migrate_on_start: bool = True
@@ -123,6 +134,8 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         value = value.strip().rstrip("/")
+        if not value:
+            return value  # unset (or empty): derived from the listen address below
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("PUBLIC_URL must be an absolute http(s) URL such as https://memory.example.com")
@@ -130,11 +143,47 @@ class Settings(BaseSettings):
             raise ValueError("PUBLIC_URL must be an origin only (no path, query or fragment)")
         return value
 
+    @model_validator(mode="after")
+    def _default_public_url(self) -> Settings:
+        if not self.public_url:
+            # Not through assignment, so model_fields_set tells an explicit PUBLIC_URL from a derived one.
+            object.__setattr__(self, "public_url", listen_url(self.host, self.port))
+            self.model_fields_set.discard("public_url")
+        return self
+
+    @property
+    def public_url_is_set(self) -> bool:
+        return "public_url" in self.model_fields_set
+
+    def listening_on(self, host: str, port: int) -> Settings:
+        """These settings once the server listens on ``host``:``port`` (the real port, when 0 was asked for).
+
+        Without JEAN_MEMORY_PUBLIC_URL, the public URL is that address, so links, ``WWW-Authenticate`` and the
+        OAuth metadata name the port clients can actually reach.
+        """
+        update: dict[str, object] = {"host": host, "port": port}
+        if not self.public_url_is_set:
+            update["public_url"] = listen_url(host, port)
+        copy = self.model_copy(update=update)
+        copy.__dict__.pop("effective_database_url", None)  # a cached_property: recompute from the copy
+        return copy
+
     @cached_property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'jean_memory.sqlite3').resolve()}"
+
+    @property
+    def database_label(self) -> str:
+        """The database, for people: the SQLite file's path, or the PostgreSQL URL without its password."""
+        url = self.effective_database_url
+        if url.startswith("sqlite:///"):
+            return url.removeprefix("sqlite:///")
+        parts = urlsplit(url)
+        user = f"{parts.username}@" if parts.username else ""
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{user}{parts.hostname or ''}{port}{parts.path}"
 
     @property
     def issuer(self) -> str:

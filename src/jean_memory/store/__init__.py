@@ -31,6 +31,10 @@ def open_store(settings: Settings) -> Stores:
 
         return open_postgres(url, settings.database_pool_size)
     if url.startswith("sqlite:///"):
+        if not settings.database_url:  # the default file in the data directory, which is ours: owner-only
+            from ..private_files import private_dir
+
+            private_dir(settings.data_dir, tighten=True)
         return open_sqlite(url.removeprefix("sqlite:///"))
     raise ValueError("JEAN_MEMORY_DATABASE_URL must start with sqlite:/// or postgresql://")
 

@@ -16,6 +16,7 @@ from typing import TypeVar
 import anyio.to_thread
 
 from ...errors import StorageError
+from ...private_files import private_dir, private_file, restrict
 from ..migrations import load
 
 T = TypeVar("T")
@@ -39,7 +40,11 @@ class SqliteDatabase:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            db = Path(self.path)
+            private_dir(db.parent)
+            private_file(db)  # SQLite gives -wal and -shm the database file's mode
+            for companion in ("-wal", "-shm", "-journal"):
+                restrict(db.with_name(db.name + companion))
         self._writer = _connect(self.path)
         self._write_lock = threading.Lock()
         self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
