@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 NODE_DIR := tests/e2e/node
 
-.PHONY: run test test-fast lint bench screenshots install dev-install test-deps clean
+.PHONY: run test test-fast lint bench soak screenshots install dev-install test-deps clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -44,6 +44,10 @@ lint: dev-install
 
 bench: dev-install
 	$(PY) -m bench
+
+# Ten minutes of mixed traffic at 32 clients with a SIGKILL and restart half-way (not part of `make bench`).
+soak: dev-install
+	$(PY) -m bench.soak
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: test-deps
