@@ -258,7 +258,7 @@ def main() -> None:
     command = "python -m bench.soak" + ("" if (args.minutes, args.clients) == (10.0, 32) else
                                         f" --minutes {args.minutes:g} --clients {args.clients}")
     write("soak", data, markdown(data), command)
-    bad = data["verify"]["lost"] or data["verify"]["cross_account_seen"] or any(
+    bad = data["verify"]["lost"] or data["verify"]["cross_account_seen"] or data["missing_during_run"] or any(
         data["phases"][p]["status_5xx"] for p in PHASES if p != "restart")
     raise SystemExit(1 if bad else 0)
 
