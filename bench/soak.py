@@ -105,12 +105,12 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 async def sample_rss(server: Process, t0: float, every_s: float, stop_at: float, out: list[dict[str, Any]],
-                     cpu: dict[int, float]) -> None:
+                     cpu: dict[int, float], rec: Record) -> None:
     while time.monotonic() < stop_at:
         pid = server.pid
         rss = rss_mib(pid)
         if rss is not None:
-            out.append({"t_s": round(time.monotonic() - t0, 1), "pid": pid, "rss_mib": rss})
+            out.append({"t_s": round(time.monotonic() - t0, 1), "pid": pid, "rss_mib": rss, "acked": len(rec.acks)})
         if (used := cpu_seconds(pid)) is not None:
             cpu[pid] = used
         await asyncio.sleep(every_s)
@@ -214,7 +214,7 @@ async def run(minutes: float, clients: int, users: int, refresh_every: float, rs
         workers = [Client(i, i % users, accounts[i % users], server.url, rec, texts, queries, stop_at).run()
                    for i in range(clients)]
         await asyncio.gather(*workers, *(refresher(a, server.url, rec, refresh_every, stop_at) for a in accounts),
-                             sample_rss(server, t0, rss_every, stop_at, rss, cpu),
+                             sample_rss(server, t0, rss_every, stop_at, rss, cpu, rec),
                              restart(server, t0 + minutes * 30, marks, cpu))
         elapsed = time.monotonic() - t0
         usage1 = resource.getrusage(resource.RUSAGE_SELF)

@@ -124,10 +124,11 @@ def markdown(d: dict[str, Any]) -> str:
     rows = _rss_rows(d["rss"])
     out += ["", "## Server RSS", "", f"Sampled from `/proc/<pid>/status` every {d.get('rss_every_s', 5):g} s; "
             f"one row per ~30 s. Over the whole run: `{sparkline([r['rss_mib'] for r in d['rss']])}`", "",
-            "| t (s) | process | RSS MiB |", "|---:|---|---:|"]
+            "| t (s) | process | RSS MiB | adds acknowledged so far |", "|---:|---|---:|---:|"]
     first_pid = d["rss"][0]["pid"] if d["rss"] else None
     for r in rows:
-        out.append(f"| {r['t_s']} | {'first' if r['pid'] == first_pid else 'restarted'} | {r['rss_mib']} |")
+        which = "first" if r["pid"] == first_pid else "restarted"
+        out.append(f"| {r['t_s']} | {which} | {r['rss_mib']} | {r['acked']:,} |")
     if v["lost"]:
         out += ["", "## Lost acknowledged adds", "", *(f"- {x}" for x in v["lost"][:50])]
     return "\n".join(out)
