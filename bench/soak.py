@@ -110,7 +110,8 @@ async def sample_rss(server: Process, t0: float, every_s: float, stop_at: float,
         pid = server.pid
         rss = rss_mib(pid)
         if rss is not None:
-            out.append({"t_s": round(time.monotonic() - t0, 1), "pid": pid, "rss_mib": rss, "acked": len(rec.acks)})
+            out.append({"t_s": round(time.monotonic() - t0, 1), "pid": pid, "rss_mib": rss, "acked": len(rec.acks),
+                        "load1": round(os.getloadavg()[0], 1)})
         if (used := cpu_seconds(pid)) is not None:
             cpu[pid] = used
         await asyncio.sleep(every_s)

@@ -10,6 +10,7 @@ from .soak_traffic import MIX, Record, Sample
 PHASES = ("before", "restart", "after")
 OPS = (*MIX, "mcp_initialize", "token_refresh")
 SPARK = "▁▂▃▄▅▆▇█"
+WINDOW_S = 30
 
 
 def phase_of(s: Sample, marks: dict[str, float]) -> str:
@@ -47,7 +48,16 @@ def summarize(rec: Record, t0: float, marks: dict[str, float]) -> dict[str, Any]
                      "served_per_s": round(cell["ok"] / spans[p], 1) if spans[p] else 0.0,
                      "ops": {op: _cell([s for s in by_phase[p] if s.op == op]) for op in OPS},
                      "acks": sum(phase_of(Sample("", a.at, a.at, 1), marks) == p for a in rec.acks)}
-    return {"phases": phases, "requests": len(rec.samples), "served": sum(phases[p]["ok"] for p in PHASES),
+    timeline = []
+    windows = max(1, round((end - t0) / WINDOW_S))  # the last one takes the stragglers after the stop
+    for k in range(windows):
+        lo, hi = t0 + k * WINDOW_S, t0 + (k + 1) * WINDOW_S if k + 1 < windows else end + 1
+        cell = _cell([s for s in rec.samples if lo <= s.end < hi])
+        timeline.append({"from_s": k * WINDOW_S, "served_per_s": round(cell["ok"] / WINDOW_S, 1),
+                         "p50_ms": cell["p50_ms"], "p99_ms": cell["p99_ms"], "status_5xx": cell["status_5xx"],
+                         "conn_errors": cell["conn_errors"]})
+    return {"phases": phases, "timeline": timeline, "requests": len(rec.samples),
+            "served": sum(phases[p]["ok"] for p in PHASES),
             "mcp_reinit": rec.mcp_reinit, "tool_errors": rec.tool_errors,
             "missing_during_run": [{"id": i, "t_s": round(t - t0, 1)} for i, t in rec.missing_during_run]}
 
@@ -59,15 +69,9 @@ def sparkline(values: list[float]) -> str:
     return "".join(SPARK[0 if hi == lo else round((v - lo) / (hi - lo) * (len(SPARK) - 1))] for v in values)
 
 
-def _rss_rows(rss: list[dict[str, Any]], every_s: float = 30.0) -> list[dict[str, Any]]:
-    rows, next_t, pid = [], 0.0, None
-    for r in rss:
-        if r["t_s"] >= next_t or r["pid"] != pid:
-            rows.append(r)
-            next_t, pid = r["t_s"] + every_s, r["pid"]
-    if rss and rows[-1] is not rss[-1]:
-        rows.append(rss[-1])
-    return rows
+def _last_before(rss: list[dict[str, Any]], t: float) -> dict[str, Any] | None:
+    before = [r for r in rss if r["t_s"] < t]
+    return before[-1] if before else None
 
 
 def markdown(d: dict[str, Any]) -> str:
@@ -121,14 +125,21 @@ def markdown(d: dict[str, Any]) -> str:
         fours = _fmt({k: b["other"].get(k, 0) + a["other"].get(k, 0) for k in {*b["other"], *a["other"]}})
         out.append(f"| {op} | {b['answered']:,} | {b['p50_ms']} / {b['p99_ms']} | {a['answered']:,} | "
                    f"{a['p50_ms']} / {a['p99_ms']} | {fives} | {fours} |")
-    rows = _rss_rows(d["rss"])
-    out += ["", "## Server RSS", "", f"Sampled from `/proc/<pid>/status` every {d.get('rss_every_s', 5):g} s; "
-            f"one row per ~30 s. Over the whole run: `{sparkline([r['rss_mib'] for r in d['rss']])}`", "",
-            "| t (s) | process | RSS MiB | adds acknowledged so far |", "|---:|---|---:|---:|"]
-    first_pid = d["rss"][0]["pid"] if d["rss"] else None
-    for r in rows:
-        which = "first" if r["pid"] == first_pid else "restarted"
-        out.append(f"| {r['t_s']} | {which} | {r['rss_mib']} | {r['acked']:,} |")
+    rss, first_pid = d["rss"], d["rss"][0]["pid"] if d["rss"] else None
+    out += ["", "## Over time", "",
+            f"Per {WINDOW_S} s window (by when requests ended): served/s `"
+            f"{sparkline([w['served_per_s'] for w in d['timeline']])}`, server RSS (sampled from `/proc/<pid>/status` "
+            f"every {d.get('rss_every_s', 5):g} s) `{sparkline([r['rss_mib'] for r in rss])}`. RSS, adds so far and "
+            "the machine's load average are the last sample in the window; the load average counts every process "
+            "on the machine, other people's work included.", "",
+            "| window (s) | served/s | p50 ms | p99 ms | 5xx | conn errors | RSS MiB | process | adds acked so far "
+            "| load avg (1 min) |", "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+    for w in d["timeline"]:
+        r = _last_before(rss, w["from_s"] + WINDOW_S)
+        cells = (f"{r['rss_mib']} | {'first' if r['pid'] == first_pid else 'restarted'} | {r['acked']:,} | "
+                 f"{r.get('load1', '')}") if r else "| | |"
+        out.append(f"| {w['from_s']}-{w['from_s'] + WINDOW_S} | {w['served_per_s']} | {w['p50_ms']} | "
+                   f"{w['p99_ms']} | {w['status_5xx']} | {w['conn_errors']} | {cells} |")
     if v["lost"]:
         out += ["", "## Lost acknowledged adds", "", *(f"- {x}" for x in v["lost"][:50])]
     return "\n".join(out)
