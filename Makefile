@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 NODE_DIR := tests/e2e/node
 
-.PHONY: run test test-fast lint bench screenshots install dev-install test-deps clean
+.PHONY: run test test-fast lint bench soak screenshots install dev-install test-deps clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' >/dev/null 2>&1 || \
@@ -46,6 +46,10 @@ lint: dev-install
 
 bench: dev-install
 	$(PY) -m bench
+
+# Ten minutes of mixed traffic at 32 clients with a SIGKILL and restart half-way (not part of `make bench`).
+soak: dev-install
+	$(PY) -m bench.soak
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: test-deps
