@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import dataclasses
 import json
 import time
 import uuid
@@ -56,7 +57,7 @@ MAX_SEQ = 2**63 - 1  # the largest row number and offset both databases take (a 
 class AddResult:
     memory: Memory
     created: bool
-    replaced: tuple[Memory, ...] = ()  # the current memories it replaced, as they were before
+    replaced: tuple[Memory, ...] = ()  # the memories it replaced, as they are now (marked, ``replaced_value`` set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,7 @@ def _dates(value: object) -> tuple[dict[str, str], ...]:
                  if isinstance(d, dict) and all(isinstance(d.get(k), str) for k in ("phrase", "start", "end")))
 
 
-def _shorten(text: str, limit: int = 60) -> str:
+def shorten(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 1].rstrip()}…"'
 
@@ -224,11 +225,13 @@ class MemoryService:
             item = NewMemory(t, key, _vec_bytes(vectors[i]), tag_tuple, client_id, meta, created_at=created_at,
                              updated_at=updated_at, expires_at=expiry, dates=dates,
                              replaces=tuple(Replacement(m.id, value) for m, value in replaced))
-            fresh.append(_Fresh(i, item, tuple(m for m, _ in replaced)))
+            fresh.append(_Fresh(i, item, tuple(dataclasses.replace(m, replaced_value=value) for m, value in replaced)))
         if fresh:
             stored = await self.stores.memories.insert(user_id, [f.item for f in fresh])
             for f, memory in zip(fresh, stored, strict=True):
-                results[f.index] = AddResult(memory, True, f.replaced)
+                olds = tuple(dataclasses.replace(m, superseded_by=memory.id, valid_until=memory.created_at)
+                             for m in f.replaced)
+                results[f.index] = AddResult(memory, True, olds)
         for i, key in enumerate(keys):
             if results[i] is None:
                 first = results[batch_seen[key]]
@@ -405,7 +408,7 @@ class MemoryService:
         for old in olds:  # latest first: the first one seen for a memory is the one it last replaced
             if old.superseded_by is None or old.superseded_by in notes:
                 continue
-            value = old.replaced_value or _shorten(old.text)
+            value = old.replaced_value or shorten(old.text)
             when = datetime.fromtimestamp(old.valid_until or old.updated_at, UTC).date().isoformat()
             notes[old.superseded_by] = f"changed from {value} on {when}"
         return notes
