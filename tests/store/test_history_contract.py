@@ -23,7 +23,8 @@ def vec(seed: int) -> np.ndarray:
 async def test_replacement_is_atomic_with_the_insert_and_hides_the_old_one(stores: Stores) -> None:
     user = await stores.users.create_user("h1@example.com", None)
     [old, other] = await stores.memories.insert(user.id, [
-        NewMemory("Anna lives in Berlin", "k-old", unit_vector(1)), NewMemory("Anna likes tea", "k-tea", unit_vector(2))])
+        NewMemory("Anna lives in Berlin", "k-old", unit_vector(1)),
+        NewMemory("Anna likes tea", "k-tea", unit_vector(2))])
     await stores.memories.dense(user.id, vec(1), 10, Filters())  # warm any per-user cache before the change
     [new] = await stores.memories.insert(user.id, [NewMemory(
         "Anna lives in Munich", "k-new", unit_vector(1), replaces=(Replacement(old.id, "Berlin"),))])
