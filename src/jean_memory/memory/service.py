@@ -49,6 +49,7 @@ from .text import dedup_key, facts_signature, query_terms
 
 NEAR_DUPLICATE = 0.97
 REPLACE_CANDIDATES = 5  # current memories (of each side, lexical and dense) a new one is judged against
+CANDIDATE_TERMS = 8  # lexical terms of a new memory used to find them (bounds the cost of an add)
 CANDIDATES = 100
 MAX_SEQ = 2**63 - 1  # the largest row number and offset both databases take (a signed 64-bit integer)
 
@@ -248,8 +249,8 @@ class MemoryService:
             dense_hits.extend(dense)
             return list({s.seq: s for s in (*dense, *lexical)}.values())
 
-        query = HybridQuery(tuple(query_terms(text)), lambda: vector, REPLACE_CANDIDATES, 2 * REPLACE_CANDIDATES,
-                            Filters(), rank)
+        query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), lambda: vector, REPLACE_CANDIDATES,
+                            2 * REPLACE_CANDIDATES, Filters(), rank)
         found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)]
         close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
         signature = facts_signature(text) if close else None
