@@ -24,7 +24,8 @@ async def test_tools_are_described_and_annotated(connect: Connect, alice: Accoun
     assert tools["delete_memories"].annotations.destructive_hint is True
     assert tools["search_memory"].annotations.read_only_hint is True
     assert tools["jean_memory"].input_schema["required"] == ["user_message"]
-    assert set(tools["search_memory"].input_schema["properties"]) == {"query", "limit", "tags", "since", "until"}
+    assert set(tools["search_memory"].input_schema["properties"]) == {"query", "limit", "tags", "since", "until",
+                                                                      "include_history"}
 
 
 async def test_add_search_list_update_delete(connect: Connect, runtime, alice: Account) -> None:

@@ -29,6 +29,7 @@ def _ts(value: datetime | None) -> float | None:
 
 
 TagQuery = Annotated[list[str] | None, Query(description="Only memories with this tag (repeatable).")]
+HistoryQuery = Annotated[bool, Query(description="Also replaced and expired memories (marked).")]
 TagsQuery = Annotated[list[str] | None, Query(description="The same as tag (repeatable); both combine.")]
 
 
@@ -41,7 +42,8 @@ def _tags(tag: list[str] | None, tags: list[str] | None) -> list[str] | None:
              responses={200: {"model": AddedOut, "description": "Every text was already remembered: nothing created"}})
 async def add_memories(body: MemoryIn, principal: ApiPrincipal, runtime: RuntimeDep, response: Response) -> AddedOut:
     """201 when at least one memory was created, 200 when all were duplicates (``created`` says which is which)."""
-    results = await runtime.memory.add(principal.user_id, body.text, body.tags, principal.client_id, body.metadata)
+    results = await runtime.memory.add(principal.user_id, body.text, body.tags, principal.client_id, body.metadata,
+                                       expires=body.expires)
     if not any(r.created for r in results):
         response.status_code = 200
     return AddedOut(memories=[MemoryOut.of(r.memory) for r in results], created=[r.created for r in results])
@@ -50,15 +52,22 @@ async def add_memories(body: MemoryIn, principal: ApiPrincipal, runtime: Runtime
 @router.get("/memories", response_model=PageOut)
 async def list_memories(
     principal: ApiPrincipal, runtime: RuntimeDep, limit: int = 20, cursor: str | None = None,
-    tag: TagQuery = None, tags: TagsQuery = None,
+    tag: TagQuery = None, tags: TagsQuery = None, include_history: HistoryQuery = False,
 ) -> PageOut:
-    page = await runtime.memory.list(principal.user_id, limit, cursor, _tags(tag, tags))
+    page = await runtime.memory.list(principal.user_id, limit, cursor, _tags(tag, tags),
+                                     include_history=include_history)
     return PageOut(memories=[MemoryOut.of(m) for m in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/memories/{memory_id}", response_model=MemoryOut)
 async def get_memory(memory_id: str, principal: ApiPrincipal, runtime: RuntimeDep) -> MemoryOut:
     return MemoryOut.of(await runtime.memory.get(principal.user_id, memory_id))
+
+
+@router.get("/memories/{memory_id}/history", response_model=list[MemoryOut])
+async def memory_history(memory_id: str, principal: ApiPrincipal, runtime: RuntimeDep) -> list[MemoryOut]:
+    """The versions of a memory, newest first: the current one, then those it replaced."""
+    return [MemoryOut.of(m) for m in await runtime.memory.history(principal.user_id, memory_id)]
 
 
 @router.patch("/memories/{memory_id}", response_model=MemoryOut)
@@ -86,17 +95,18 @@ async def delete_many(body: DeleteIn, principal: ApiPrincipal, runtime: RuntimeD
 async def search_get(
     principal: ApiPrincipal, runtime: RuntimeDep, q: str, limit: int = 10,
     tag: TagQuery = None, tags: TagsQuery = None, since: datetime | None = None, until: datetime | None = None,
-    include_documents: bool = False,
+    include_documents: bool = False, include_history: HistoryQuery = False,
 ) -> list[HitOut]:
     hits = await runtime.memory.search(principal.user_id, q, limit, _tags(tag, tags), _ts(since), _ts(until),
-                                       include_documents)
+                                       include_documents, include_history=include_history)
     return [HitOut.of(h) for h in hits]
 
 
 @router.post("/search", response_model=list[HitOut])
 async def search_post(body: SearchIn, principal: ApiPrincipal, runtime: RuntimeDep) -> list[HitOut]:
     hits = await runtime.memory.search(principal.user_id, body.query, body.limit, body.tags, _ts(body.since),
-                                       _ts(body.until), body.include_documents)
+                                       _ts(body.until), body.include_documents,
+                                       include_history=body.include_history)
     return [HitOut.of(h) for h in hits]
 
 

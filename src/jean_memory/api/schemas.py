@@ -20,6 +20,7 @@ class MemoryIn(BaseModel):
     text: str | list[str] = Field(description="One memory text, or a list of them")
     tags: list[str] | None = None
     metadata: dict[str, Any] | None = None
+    expires: str | None = Field(None, description="When it stops being true: 2026-12-31, or a duration: 30d, 12h, 2w")
 
 
 class MemoryPatch(BaseModel):
@@ -44,6 +45,7 @@ class SearchIn(BaseModel):
     since: datetime | None = None
     until: datetime | None = None
     include_documents: bool = False
+    include_history: bool = False
 
 
 class DocumentIn(BaseModel):
@@ -64,11 +66,16 @@ class MemoryOut(BaseModel):
     created_at: str
     updated_at: str
     document_id: str | None = None
+    superseded_by: str | None = Field(None, description="The id of the newer memory that replaced this one")
+    valid_until: str | None = Field(None, description="When this stopped being true (it was replaced)")
+    expires_at: str | None = Field(None, description="When this stops being remembered")
 
     @classmethod
     def of(cls, m: Memory) -> MemoryOut:
         return cls(id=m.id, text=m.text, tags=list(m.tags), client_id=m.client_id, metadata=dict(m.metadata),
-                   created_at=iso(m.created_at), updated_at=iso(m.updated_at), document_id=m.document_id)
+                   created_at=iso(m.created_at), updated_at=iso(m.updated_at), document_id=m.document_id,
+                   superseded_by=m.superseded_by, valid_until=None if m.valid_until is None else iso(m.valid_until),
+                   expires_at=None if m.expires_at is None else iso(m.expires_at))
 
 
 class AddedOut(BaseModel):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ParamSpec
 
 from mcp_types import CallToolResult, TextContent
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..errors import InvalidInput, JeanMemoryError
 from ..store.records import Memory
@@ -31,6 +32,10 @@ class MemoryItem(BaseModel):
     score: float | None = None
     document_id: str | None = None
     truncated: bool = False
+    superseded_by: str | None = Field(None, description="The id of the newer memory that replaced this one.")
+    valid_until: str | None = Field(None, description="When this stopped being true (it was replaced).")
+    expires_at: str | None = Field(None, description="When this stops being remembered (a temporary fact).")
+    change: str | None = Field(None, description="What this fact replaced: 'changed from Berlin on 2026-11-27'.")
 
 
 def iso(ts: float) -> str:
@@ -52,11 +57,13 @@ def clip(text: str, limit: int) -> tuple[str, bool]:
     return (text, False) if len(text) <= limit else (text[: limit - 1].rstrip() + "…", True)
 
 
-def item(memory: Memory, score: float | None = None, limit: int = ITEM_CHARS) -> MemoryItem:
+def item(memory: Memory, score: float | None = None, limit: int = ITEM_CHARS, change: str | None = None) -> MemoryItem:
     text, cut = clip(memory.text, limit)
     return MemoryItem(id=memory.id, text=text, tags=list(memory.tags), created_at=iso(memory.created_at),
                       source=memory.client_id, score=None if score is None else round(score, 4),
-                      document_id=memory.document_id, truncated=cut)
+                      document_id=memory.document_id, truncated=cut, superseded_by=memory.superseded_by,
+                      valid_until=None if memory.valid_until is None else iso(memory.valid_until),
+                      expires_at=None if memory.expires_at is None else iso(memory.expires_at), change=change)
 
 
 def fit(items: Sequence[MemoryItem], budget: int = BUDGET) -> tuple[list[MemoryItem], int]:
@@ -75,13 +82,35 @@ def lines(items: Sequence[MemoryItem]) -> str:
     out = []
     for it in items:
         tags = f" [{', '.join(it.tags)}]" if it.tags else ""
-        out.append(f"- {it.text}{tags} (id {it.id}, {it.created_at[:10]})")
+        change = f" ({it.change})" if it.change else ""
+        status = ""
+        if it.superseded_by:
+            status = f" [REPLACED on {(it.valid_until or '')[:10]} by {it.superseded_by}; no longer true]"
+        elif it.expires_at and it.expires_at <= iso(time.time()):
+            status = f" [EXPIRED on {it.expires_at[:10]}]"
+        out.append(f"- {it.text}{change}{tags}{status} (id {it.id}, {it.created_at[:10]})")
     return "\n".join(out)
+
+
+LINKS = ("superseded_by", "valid_until", "expires_at")  # always in a memory item, null for a current memory
+
+
+def _with_links(value: Any) -> Any:
+    """Put back the ``LINKS`` of memory items that ``exclude_none`` left out."""
+    if isinstance(value, list):
+        return [_with_links(v) for v in value]
+    if isinstance(value, dict):
+        out = {k: _with_links(v) for k, v in value.items()}
+        if "id" in out and "text" in out and "created_at" in out:
+            for name in LINKS:
+                out.setdefault(name, None)
+        return out
+    return value
 
 
 def ok(text: str, data: BaseModel) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)],
-                          structured_content=data.model_dump(mode="json", exclude_none=True))
+                          structured_content=_with_links(data.model_dump(mode="json", exclude_none=True)))
 
 
 def ok_json(data: BaseModel) -> CallToolResult:

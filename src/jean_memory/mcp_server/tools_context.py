@@ -10,11 +10,12 @@ from pydantic import BaseModel, Field
 
 from ..errors import InvalidInput
 from ..memory import validation as v
+from ..memory.service import AddResult, shorten
 from ..runtime import Runtime
 from . import llm
 from .extract import fact_sentences
 from .principal import Ctx, principal_of
-from .results import BUDGET, MemoryItem, fit, item, lines, ok, tool_errors
+from .results import BUDGET, MemoryItem, fit, iso, item, lines, ok, tool_errors
 
 RELATIVE_FLOOR = 0.35  # search scores are relative to the best hit; below this a hit is noise
 PROFILE_QUERY = "my name, where I live, my work, my family, my partner, what I like and prefer, my health, my goals"
@@ -43,8 +44,14 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
 
     async def relevant(user_id: str, query: str, n: int, documents: bool, skip: set[str]) -> list[MemoryItem]:
         hits = await service.search(user_id, query, n, include_documents=documents)
-        return [item(h.memory, h.score, 800) for h in hits
-                if h.score >= RELATIVE_FLOOR * hits[0].score and h.memory.id not in skip]
+        kept = [h for h in hits if h.score >= RELATIVE_FLOOR * hits[0].score and h.memory.id not in skip]
+        notes = await service.change_notes(user_id, [h.memory for h in kept])
+        return [item(h.memory, h.score, 800, notes.get(h.memory.id)) for h in kept]
+
+    async def latest(user_id: str, n: int, skip: set[str]) -> list[MemoryItem]:
+        memories = [m for m in (await service.list(user_id, n)).items if m.id not in skip]
+        notes = await service.change_notes(user_id, memories)
+        return [item(m, limit=800, change=notes.get(m.id)) for m in memories]
 
     @server.tool(title="Jean Memory", annotations=ToolAnnotations(
         read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False), description=(
@@ -65,25 +72,24 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
             raise InvalidInput("depth must be 0, 1, 2 or 3")
         message = v.text_field(user_message, "user_message", settings.max_memory_bytes * 4)
         facts = (await llm.extract_facts(settings, message) if settings.llm_url else None) or fact_sentences(message)
-        added = await service.add(who.user_id, facts, client_id=who.client_id) if facts else []
-        out = JeanOut(saved=[item(r.memory) for r in added if r.created],
+        added = await service.add(who.user_id, facts, client_id=who.client_id, infer_expiry=True) if facts else []
+        out = JeanOut(saved=[item(r.memory, change=_changed(r)) for r in added if r.created],
                       already_known=[item(r.memory) for r in added if not r.created])
         shown = {m.id for m in out.saved}
         if is_new_conversation:
             important = await relevant(who.user_id, PROFILE_QUERY, 5, False, shown)
             shown |= {m.id for m in important}
-            latest = [item(m, limit=800) for m in (await service.list(who.user_id, 5)).items if m.id not in shown]
-            out.profile = important + latest
+            newest = await latest(who.user_id, 5, shown)
+            out.profile = important + newest
             out.total_memories = await service.count(who.user_id)
-            shown |= {m.id for m in latest}
+            shown |= {m.id for m in newest}
         if depth:
             n, recent_n, documents = DEPTHS[depth]
             query = message[: v.MAX_QUERY_CHARS]
             out.relevant = [m for m in await relevant(who.user_id, query, n, documents, shown) if m.id not in shown]
             shown |= {m.id for m in out.relevant}
             if recent_n:
-                out.recent = [item(m, limit=800) for m in (await service.list(who.user_id, recent_n)).items
-                              if m.id not in shown]
+                out.recent = await latest(who.user_id, recent_n, shown)
         out.profile, cut1 = fit(out.profile, BUDGET // 4)
         out.relevant, cut2 = fit(out.relevant, BUDGET // 2 if depth < 3 else BUDGET)
         out.recent, cut3 = fit(out.recent, BUDGET // 4)
@@ -109,6 +115,15 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
         else:
             text = (f"Answer: {answer}\n\nFrom:\n" if answer else "What memory holds on this:\n") + lines(found)
         return ok(text, AskOut(question=q, answer=answer, memories=found))
+
+
+def _changed(result: AddResult) -> str | None:
+    """"changed from Berlin on 2026-11-27" for a memory saved now that replaced another."""
+    if not result.replaced:
+        return None
+    old = result.replaced[0]
+    value = old.replaced_value or shorten(old.text)
+    return f"changed from {value} on {iso(result.memory.created_at)[:10]}"
 
 
 def _render(out: JeanOut) -> str:

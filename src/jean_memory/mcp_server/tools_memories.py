@@ -17,6 +17,12 @@ Tags = Annotated[list[str] | None, Field(description="Optional labels, e.g. ['wo
 ECHO_CHARS = 200  # a save echoes the start of each memory, not all of it
 SearchLimit = Annotated[int | None, Field(ge=1, le=100, description="How many to return (default 10).")]
 ListLimit = Annotated[int | None, Field(ge=1, le=200, description="How many to return (default 20).")]
+History = Annotated[bool, Field(description=(
+    "Also return memories that were replaced by a newer one or expired (marked with superseded_by / valid_until "
+    "or expires_at). Default false: only what is true now."))]
+Expires = Annotated[str | None, Field(description=(
+    "Optional: when these memories stop being true, as an ISO date (2026-12-31), an ISO date and time, or a "
+    "duration such as 30d, 12h, 2w. Expired memories stop coming back."))]
 When = Annotated[str | float | None, Field(description="ISO 8601 date/time (2025-03-01, 2025-03-01T09:00:00Z) "
                                                        "or UNIX seconds.")]
 
@@ -24,6 +30,7 @@ When = Annotated[str | float | None, Field(description="ISO 8601 date/time (2025
 class AddOut(BaseModel):
     saved: list[MemoryItem]
     already_known: list[MemoryItem]
+    replaced: list[MemoryItem] = Field(default_factory=list)  # older memories the saved ones replaced (kept)
 
 
 class SearchOut(BaseModel):
@@ -53,34 +60,41 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
         read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False), description=(
         "Save one or more facts about the user to their long-term memory, verbatim. Use for durable facts, "
         "preferences, plans, names and dates the user shares (one fact per string works best). A fact that is "
-        "already remembered is not saved twice; it is reported under already_known."))
+        "already remembered is not saved twice; it is reported under already_known. A fact that gives a new value "
+        "for one already remembered (moved to a new city, a new phone number) replaces it: the old one is kept as "
+        "history and reported under replaced. Give expires for temporary facts."))
     @tool_errors
     async def add_memories(
         text: Annotated[str | list[str], Field(description="A memory, or a list of memories (up to 100).")],
-        ctx: Ctx, tags: Tags = None,
+        ctx: Ctx, tags: Tags = None, expires: Expires = None,
     ) -> Annotated[CallToolResult, AddOut]:
         who = principal_of(ctx)
-        added = await service.add(who.user_id, text, tags, client_id=who.client_id)
+        added = await service.add(who.user_id, text, tags, client_id=who.client_id, expires=expires)
         saved, _ = fit([item(r.memory, limit=ECHO_CHARS) for r in added if r.created])
         known, _ = fit([item(r.memory, limit=ECHO_CHARS) for r in added if not r.created])
+        old, _ = fit([item(m, limit=ECHO_CHARS) for r in added for m in r.replaced])
         saved_n = sum(r.created for r in added)
         summary = f"Saved {plural(saved_n, 'memory', 'memories')}" + (f"; {len(added) - saved_n} already known"
                                                                if len(added) > saved_n else "") + "."
-        return ok(summary + ("\n" + lines(saved) if saved else ""), AddOut(saved=saved, already_known=known))
+        text_out = summary + ("\n" + lines(saved) if saved else "")
+        if old:
+            text_out += "\nNo longer current (kept as history):\n" + lines(old)
+        return ok(text_out, AddOut(saved=saved, already_known=known, replaced=old))
 
     @server.tool(title="Search memories", annotations=ToolAnnotations(
         read_only_hint=True, open_world_hint=False), description=(
         "Search the user's memories by meaning and keywords; best matches first. Use before answering anything "
-        "that may depend on what you know about the user. Optional tag and time filters."))
+        "that may depend on what you know about the user. Only what is true now, unless include_history (then "
+        "replaced and expired memories come too, marked). Optional tag and time filters."))
     @tool_errors
     async def search_memory(
         query: Annotated[str, Field(description="What to look for, in natural language.")],
         ctx: Ctx, limit: SearchLimit = None, tags: Tags = None,
-        since: When = None, until: When = None,
+        since: When = None, until: When = None, include_history: History = False,
     ) -> Annotated[CallToolResult, SearchOut]:
         who = principal_of(ctx)
         hits = await service.search(who.user_id, query, limit, tags, parse_time(since, "since"),
-                                    parse_time(until, "until"))
+                                    parse_time(until, "until"), include_history=include_history)
         kept, omitted = fit([item(h.memory, h.score) for h in hits])
         text = lines(kept) if kept else "No matching memories."
         return ok(text, SearchOut(results=kept, omitted=omitted))
@@ -93,10 +107,10 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     async def list_memories(
         ctx: Ctx, limit: ListLimit = None,
         cursor: Annotated[str | None, Field(description="next_cursor from the previous page.")] = None,
-        tags: Tags = None,
+        tags: Tags = None, include_history: History = False,
     ) -> Annotated[CallToolResult, ListOut]:
         who = principal_of(ctx)
-        page = await service.list(who.user_id, limit, cursor, tags)
+        page = await service.list(who.user_id, limit, cursor, tags, include_history=include_history)
         kept, omitted = fit([item(m) for m in page.items])
         cursor_out = page.next_cursor
         if omitted:  # resume right after the last memory shown
@@ -107,7 +121,7 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     @server.tool(title="Update a memory", annotations=ToolAnnotations(
         read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False), description=(
         "Replace the text of one memory, e.g. when a fact changed (the user moved, changed job). Use the id from "
-        "search_memory or list_memories."))
+        "search_memory or list_memories. The id stays; the previous text is kept as history."))
     @tool_errors
     async def update_memory(
         memory_id: Annotated[str, Field(description="The memory's id.")],

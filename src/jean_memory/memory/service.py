@@ -2,19 +2,26 @@
 
 Everything a transport (REST, MCP, dashboard, CLI) does to memories goes through here; it knows no HTTP.
 Duplicates: an exact duplicate has the same words in the same order (ignoring case, punctuation and
-spacing); a near duplicate has embedding cosine >= ``NEAR_DUPLICATE`` (0.97) to a live memory *and*
+spacing); a near duplicate has embedding cosine >= ``NEAR_DUPLICATE`` (0.97) to a current memory *and*
 the same numbers and negations (so "I like tea" never swallows "I don't like tea", nor "room 12" "room 21").
+
+Current truth: a new memory is checked against the few current memories nearest to it (lexical and dense, one
+store call that also finds near duplicates); each one ``supersede.judge`` says it replaces is marked replaced by it,
+in the insert's transaction. Replaced and expired memories are kept (as history) but searches and lists leave
+them out unless asked (``include_history``). Changing a memory's text keeps the previous text as a replaced version.
 """
 
 from __future__ import annotations
 
 import base64
 import builtins
+import dataclasses
 import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -23,13 +30,26 @@ from .. import json_values
 from ..embeddings import Embedder, SyncEmbedder
 from ..errors import Conflict, InvalidInput, NotFound
 from ..store import Stores
-from ..store.records import Document, DocumentHeader, Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored
+from ..store.records import (
+    Document,
+    DocumentHeader,
+    Filters,
+    HybridQuery,
+    Memory,
+    MemorySource,
+    NewMemory,
+    Replacement,
+    Scored,
+)
+from . import supersede, timeparse
 from . import validation as v
 from .chunking import chunk_text
 from .fusion import FusionWeights, context_boost, fuse
 from .text import dedup_key, facts_signature, query_terms
 
 NEAR_DUPLICATE = 0.97
+REPLACE_CANDIDATES = 5  # current memories (of each side, lexical and dense) a new one is judged against
+CANDIDATE_TERMS = 8  # lexical terms of a new memory used to find them (bounds the cost of an add)
 CANDIDATES = 100
 MAX_SEQ = 2**63 - 1  # the largest row number and offset both databases take (a signed 64-bit integer)
 
@@ -38,6 +58,24 @@ MAX_SEQ = 2**63 - 1  # the largest row number and offset both databases take (a 
 class AddResult:
     memory: Memory
     created: bool
+    replaced: tuple[Memory, ...] = ()  # the memories it replaced, as they are now (marked, ``replaced_value`` set)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A replacement: ``old`` (replaced, ``old.valid_until`` is when) and the memory that replaced it (None when
+    that one was deleted since)."""
+
+    old: Memory
+    new: Memory | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Fresh:
+    index: int
+    item: NewMemory
+    replaced: tuple[Memory, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +103,19 @@ class Page:
 
 def _vec_bytes(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def _dates(value: object) -> tuple[dict[str, str], ...]:
+    """An exported ``dates`` list, keeping only well-formed entries."""
+    if not isinstance(value, list):
+        return ()
+    return tuple({k: str(d[k])[:100] for k in ("phrase", "start", "end")} for d in value[:50]
+                 if isinstance(d, dict) and all(isinstance(d.get(k), str) for k in ("phrase", "start", "end")))
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 1].rstrip()}…"'
 
 
 def encode_cursor(seq: int) -> str:
@@ -102,25 +153,57 @@ class MemoryService:
     async def add(
         self, user_id: str, text: object, tags: object = None, client_id: str | None = None,
         metadata: object = None, created_at: float | None = None, updated_at: float | None = None,
+        expires: object = None, infer_expiry: bool = False, judge: bool = True,
     ) -> list[AddResult]:
-        """Add one or many memories; duplicates are not stored again, their existing memory is returned."""
+        """Add one or many memories; duplicates are not stored again, their existing memory is returned.
+
+        ``expires``: an ISO date or date and time, or a duration such as ``30d`` (``timeparse.parse_expires``), or
+        UNIX seconds. ``infer_expiry``: without ``expires``, plainly temporary facts get ``timeparse.expiry_for``.
+        ``judge``: check each new memory against the user's current ones and mark those it replaces.
+        """
+        now = time.time()
+        expires_at = self._expires(expires, now)
         try:
-            return await self._add(user_id, text, tags, client_id, metadata, created_at, updated_at)
+            return await self._add(user_id, text, tags, client_id, metadata, created_at, updated_at, expires_at,
+                                   infer_expiry, judge)
         except Conflict:  # a concurrent add stored one of these texts between our check and our insert
-            return await self._add(user_id, text, tags, client_id, metadata, created_at, updated_at)
+            return await self._add(user_id, text, tags, client_id, metadata, created_at, updated_at, expires_at,
+                                   infer_expiry, judge)
+
+    @staticmethod
+    def _expires(value: object, now: float) -> float | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            raise InvalidInput("expires must be an ISO date such as 2026-12-31 or a duration such as 30d")
+        if isinstance(value, int | float):
+            return v.time_field(value, "expires")
+        if not isinstance(value, str) or len(value) > 64:
+            raise InvalidInput("expires must be an ISO date such as 2026-12-31 or a duration such as 30d")
+        try:
+            return timeparse.parse_expires(value, datetime.fromtimestamp(now, UTC)).timestamp()
+        except (ValueError, OverflowError) as exc:
+            raise InvalidInput(str(exc)) from exc
 
     async def _add(
         self, user_id: str, text: object, tags: object, client_id: str | None, metadata: object,
-        created_at: float | None, updated_at: float | None,
+        created_at: float | None, updated_at: float | None, expires_at: float | None, infer_expiry: bool,
+        judge: bool,
     ) -> list[AddResult]:
         texts = v.texts_field(text, self.limits)
         tag_tuple = v.tags_field(tags)
         meta = v.metadata_field(metadata)
         keys = [dedup_key(t) for t in texts]
         existing = await self.stores.memories.find_by_keys(user_id, list(set(keys)))
+        now = time.time()
+        expired = [m.id for m in existing.values() if m.expires_at is not None and m.expires_at <= now]
+        if expired:  # saying an expired fact again makes it a new memory
+            await self.stores.memories.delete(user_id, expired)
+            existing = {k: m for k, m in existing.items() if m.id not in expired}
         vectors = await self.embedder.embed(texts)
+        saved_at = datetime.fromtimestamp(created_at or now, UTC)
         results: list[AddResult | None] = [None] * len(texts)
-        fresh: list[tuple[int, NewMemory]] = []
+        fresh: list[_Fresh] = []
         batch_seen: dict[str, int] = {}
         for i, (t, key) in enumerate(zip(texts, keys, strict=True)):
             if key in existing:
@@ -128,17 +211,28 @@ class MemoryService:
                 continue
             if key in batch_seen:
                 continue
-            near = await self._near_duplicate(user_id, t, vectors[i])
+            near, candidates = await self._neighbours(user_id, t, vectors[i])
             if near is not None:
                 results[i] = AddResult(near, False)
                 continue
+            replaced = await self._replaced(user_id, t, candidates) if judge else []
             batch_seen[key] = i
-            fresh.append((i, NewMemory(t, key, _vec_bytes(vectors[i]), tag_tuple, client_id, meta,
-                                       created_at=created_at, updated_at=updated_at)))
+            expiry = expires_at
+            if expiry is None and infer_expiry:
+                inferred = timeparse.expiry_for(t, saved_at)
+                expiry = inferred.timestamp() if inferred is not None else None
+            dates = tuple({"phrase": d.phrase, "start": d.start.isoformat(), "end": d.end.isoformat()}
+                          for d in timeparse.resolve_dates(t, saved_at))
+            item = NewMemory(t, key, _vec_bytes(vectors[i]), tag_tuple, client_id, meta, created_at=created_at,
+                             updated_at=updated_at, expires_at=expiry, dates=dates,
+                             replaces=tuple(Replacement(m.id, value) for m, value in replaced))
+            fresh.append(_Fresh(i, item, tuple(dataclasses.replace(m, replaced_value=value) for m, value in replaced)))
         if fresh:
-            stored = await self.stores.memories.insert(user_id, [item for _, item in fresh])
-            for (i, _), memory in zip(fresh, stored, strict=True):
-                results[i] = AddResult(memory, True)
+            stored = await self.stores.memories.insert(user_id, [f.item for f in fresh])
+            for f, memory in zip(fresh, stored, strict=True):
+                olds = tuple(dataclasses.replace(m, superseded_by=memory.id, valid_until=memory.created_at)
+                             for m in f.replaced)
+                results[f.index] = AddResult(memory, True, olds)
         for i, key in enumerate(keys):
             if results[i] is None:
                 first = results[batch_seen[key]]
@@ -146,20 +240,40 @@ class MemoryService:
                 results[i] = AddResult(first.memory, False)
         return [r for r in results if r is not None]
 
-    async def _near_duplicate(self, user_id: str, text: str, vector: np.ndarray) -> Memory | None:
-        hits = await self.stores.memories.dense(user_id, vector, 3, Filters())
-        candidates = [h for h in hits if h.score >= NEAR_DUPLICATE]
-        if not candidates:
-            return None
-        signature = facts_signature(text)
-        for memory in await self.stores.memories.get_by_seq(user_id, [h.seq for h in candidates]):
-            if facts_signature(memory.text) == signature:
-                return memory
-        return None
+    async def _neighbours(self, user_id: str, text: str, vector: np.ndarray) -> tuple[Memory | None, list[Memory]]:
+        """A near duplicate of ``text`` among the user's current memories (or None), and the current memories
+        nearest to it, lexically and densely (``REPLACE_CANDIDATES`` of each): one store call."""
+        dense_hits: list[Scored] = []
+
+        def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
+            dense_hits.extend(dense)
+            return list({s.seq: s for s in (*dense, *lexical)}.values())
+
+        query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), lambda: vector, REPLACE_CANDIDATES,
+                            2 * REPLACE_CANDIDATES, Filters(), rank)
+        found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)]
+        close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
+        signature = facts_signature(text) if close else None
+        for memory in found:
+            if memory.seq in close and facts_signature(memory.text) == signature:
+                return memory, found
+        return None, found
+
+    async def _replaced(self, user_id: str, text: str, candidates: Sequence[Memory]) -> list[tuple[Memory, str | None]]:
+        """The candidates ``text`` replaces, with the value each stated (when the judgment knows it)."""
+        out: list[tuple[Memory, str | None]] = []
+        for memory in candidates:
+            if memory.document_id is not None or memory.superseded_by is not None:
+                continue
+            judgment = supersede.judge(text, memory.text)
+            if judgment.replaces:
+                out.append((memory, judgment.old_value))
+        return out
 
     async def update(self, user_id: str, memory_id: object, text: object = None, tags: object = None,
                      metadata: object = None) -> Memory:
-        """Change a memory's text, tags or metadata (what is given; tags and metadata replace the old ones)."""
+        """Change a memory's text, tags or metadata (what is given; tags and metadata replace the old ones). The id
+        stays with the memory; a changed text keeps the previous one as a replaced version (``history``)."""
         mid = self._id(memory_id)
         if text is None and tags is None and metadata is None:
             raise InvalidInput("give the new text, tags or metadata of the memory")
@@ -203,11 +317,13 @@ class MemoryService:
     async def search(
         self, user_id: str, query: object, limit: object = None, tags: object = None, since: object = None,
         until: object = None, include_documents: bool = False, client_id: str | None = None,
+        include_history: bool = False,
     ) -> list[SearchResult]:
+        """Best matches first; current memories only unless ``include_history`` (replaced and expired ones too)."""
         q = v.query_field(query)
         n = v.limit_field(limit, 10, 100)
         filters = Filters(v.tags_field(tags), v.time_field(since, "since"), v.time_field(until, "until"),
-                          client_id, include_documents)
+                          client_id, include_documents, include_history is True)
         weights = self.weights
 
         def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
@@ -231,18 +347,72 @@ class MemoryService:
 
     async def list(
         self, user_id: str, limit: object = None, cursor: object = None, tags: object = None,
-        client_id: str | None = None,
+        client_id: str | None = None, include_history: bool = False,
     ) -> Page:
+        """Newest first; current memories only unless ``include_history``."""
         n = v.limit_field(limit, 20, 200)
         before = decode_cursor(cursor)
-        filters = Filters(v.tags_field(tags), client_id=client_id)
+        filters = Filters(v.tags_field(tags), client_id=client_id, include_history=include_history is True)
         items = await self.stores.memories.page(user_id, n + 1, before, filters)
         more = len(items) > n
         items = items[:n]
         return Page(items, encode_cursor(items[-1].seq) if more and items else None)
 
     async def count(self, user_id: str) -> int:
+        """How many current memories the user has."""
         return await self.stores.memories.count(user_id)
+
+    # -- history ---------------------------------------------------------------------------------------
+
+    async def changes(self, user_id: str, limit: int = 50) -> builtins.list[Change]:
+        """Recent replacements, most recent first (``limit`` clamped to 1..200)."""
+        olds = await self.stores.memories.changes(user_id, max(1, min(limit, 200)))
+        ids = list({m.superseded_by for m in olds if m.superseded_by is not None})
+        news = {m.id: m for m in await self.stores.memories.get(user_id, ids)}
+        return [Change(m, news.get(m.superseded_by or ""), m.valid_until or m.updated_at) for m in olds]
+
+    async def undo_change(self, user_id: str, old_id: object) -> Memory:
+        """Make a replaced memory current again (the one that replaced it stays current); the pair is recorded so
+        it is not replaced again. The memory, now current."""
+        mid = self._id(old_id)
+        memory = await self.stores.memories.unlink(user_id, mid)
+        if memory is None:
+            raise NotFound(f"no replaced memory with id {mid}")
+        return memory
+
+    async def history(self, user_id: str, memory_id: object) -> builtins.list[Memory]:
+        """The versions of a memory, newest first: from the latest memory in its chain of replacements back
+        through every memory that chain replaced (the given one included)."""
+        memory = await self.get(user_id, memory_id)
+        seen = {memory.id}
+        head = memory
+        while head.superseded_by is not None and len(seen) < 1000:
+            found = await self.stores.memories.get(user_id, [head.superseded_by])
+            if not found or found[0].id in seen:
+                break
+            head = found[0]
+            seen.add(head.id)
+        versions, frontier = [head], [head.id]
+        seen = {head.id}
+        while frontier and len(versions) < 1000:
+            older = [m for m in await self.stores.memories.predecessors(user_id, frontier) if m.id not in seen]
+            seen.update(m.id for m in older)
+            versions += older
+            frontier = [m.id for m in older]
+        return [head, *sorted(versions[1:], key=lambda m: (-(m.valid_until or 0.0), -m.seq))]
+
+    async def change_notes(self, user_id: str, memories: Sequence[Memory]) -> dict[str, str]:
+        """For memories that replaced another: "changed from Berlin on 2026-11-27" (the value the replaced one
+        stated when known, else its text, shortened), keyed by memory id."""
+        olds = await self.stores.memories.predecessors(user_id, [m.id for m in memories])
+        notes: dict[str, str] = {}
+        for old in olds:  # latest first: the first one seen for a memory is the one it last replaced
+            if old.superseded_by is None or old.superseded_by in notes:
+                continue
+            value = old.replaced_value or shorten(old.text)
+            when = datetime.fromtimestamp(old.valid_until or old.updated_at, UTC).date().isoformat()
+            notes[old.superseded_by] = f"changed from {value} on {when}"
+        return notes
 
     async def sources(self, user_id: str) -> builtins.list[MemorySource]:
         """The apps the user's memories came from (for filtering by app)."""
@@ -304,11 +474,12 @@ class MemoryService:
     # -- export / import -------------------------------------------------------------------------------
 
     async def export(self, user_id: str) -> AsyncIterator[dict[str, Any]]:
-        """Every live memory (oldest first) and document, as JSON-ready dicts."""
+        """Every live memory (oldest first; replaced and expired ones too, with their links) and document, as
+        JSON-ready dicts."""
         before: int | None = None
         pages: list[list[Memory]] = []
         while True:
-            batch = await self.stores.memories.page(user_id, 500, before, Filters())
+            batch = await self.stores.memories.page(user_id, 500, before, Filters(include_history=True))
             if not batch:
                 break
             pages.append(batch)
@@ -316,7 +487,9 @@ class MemoryService:
         for batch in reversed(pages):
             for m in reversed(batch):
                 yield {"type": "memory", "id": m.id, "text": m.text, "tags": list(m.tags), "client_id": m.client_id,
-                       "metadata": dict(m.metadata), "created_at": m.created_at, "updated_at": m.updated_at}
+                       "metadata": dict(m.metadata), "created_at": m.created_at, "updated_at": m.updated_at,
+                       "superseded_by": m.superseded_by, "valid_until": m.valid_until, "expires_at": m.expires_at,
+                       "dates": [dict(d) for d in m.dates], "replaced_value": m.replaced_value}
         offset = 0
         while True:
             docs = await self.stores.documents.list_documents(user_id, 100, offset)
@@ -337,22 +510,30 @@ class MemoryService:
 
     async def import_records(self, user_id: str, records: Iterable[Mapping[str, Any]],
                              progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-        """Import what ``export`` wrote. Ids are new; text, tags, client, metadata and times are kept. A memory or a
-        document the user already has (same words; same title and content) is skipped and counted, so importing
-        one file twice adds nothing the second time. ``progress(done, total)`` is called after each record (the CLI
-        draws a bar with it)."""
+        """Import what ``export`` wrote. Ids are new; text, tags, client, metadata, times, expiry and the links
+        between versions (``superseded_by``, mapped to the new ids) are kept. A memory or a document the user
+        already has (same words; same title and content; a replaced version the same memory already has) is
+        skipped and counted, so importing one file twice adds nothing the second time. A file written before
+        versions were kept (no ``superseded_by`` field) is judged like new memories: later facts replace earlier
+        ones. ``progress(done, total)`` is called after each record (the CLI draws a bar with it)."""
         counts = {"memories": 0, "duplicates": 0, "documents": 0, "duplicate_documents": 0}
         records = list(records)
         # Check everything first (a bad line imports nothing); documents come back validated, for use as they are.
         documents = [self._check_record(n, record) for n, record in enumerate(records, 1)]
+        ids: dict[str, str] = {}  # exported id -> id here
+        replaced: list[Mapping[str, Any]] = []
+
+        def step() -> None:
+            if progress is not None:
+                progress(sum(counts.values()), len(records))
+
         for record, document in zip(records, documents, strict=True):
             kind = record.get("type")
             if kind == "memory":
-                created = v.time_field(record.get("created_at"), "created_at")
-                updated = v.time_field(record.get("updated_at"), "updated_at")
-                result = await self.add(user_id, record.get("text"), record.get("tags"), record.get("client_id"),
-                                        record.get("metadata"), created, updated)
-                counts["memories" if result[0].created else "duplicates"] += 1
+                if record.get("superseded_by"):  # a replaced version: once the memory that replaced it is here
+                    replaced.append(record)
+                    continue
+                await self._import_memory(user_id, record, ids, counts, judge="superseded_by" not in record)
             elif document is not None:
                 if await self.stores.documents.find_document(user_id, document.title, document.content) is not None:
                     counts["duplicate_documents"] += 1
@@ -360,9 +541,54 @@ class MemoryService:
                     await self._insert_document(user_id, document, record.get("client_id"),
                                                 v.time_field(record.get("created_at"), "created_at"))
                     counts["documents"] += 1
-            if progress is not None:
-                progress(sum(counts.values()), len(records))
+            step()
+        while replaced:
+            ready = [r for r in replaced if str(r["superseded_by"]) in ids]
+            if not ready:  # replaced by memories not in the file: kept, as current memories
+                for record in replaced:
+                    await self._import_memory(user_id, record, ids, counts, judge=False)
+                    step()
+                break
+            replaced = [r for r in replaced if str(r["superseded_by"]) not in ids]
+            for record in ready:
+                await self._import_version(user_id, record, ids[str(record["superseded_by"])], ids, counts)
+                step()
         return counts
+
+    async def _import_memory(self, user_id: str, record: Mapping[str, Any], ids: dict[str, str],
+                             counts: dict[str, int], judge: bool) -> None:
+        created = v.time_field(record.get("created_at"), "created_at")
+        updated = v.time_field(record.get("updated_at"), "updated_at")
+        result = await self.add(user_id, record.get("text"), record.get("tags"), record.get("client_id"),
+                                record.get("metadata"), created, updated, record.get("expires_at"), judge=judge)
+        counts["memories" if result[0].created else "duplicates"] += 1
+        if isinstance(record.get("id"), str):
+            ids[record["id"]] = result[0].memory.id
+
+    async def _import_version(self, user_id: str, record: Mapping[str, Any], newer: str, ids: dict[str, str],
+                              counts: dict[str, int]) -> None:
+        """A replaced version, linked to ``newer`` (its replacement, already imported)."""
+        text = v.text_field(record.get("text"), "memory text", self.limits.memory_bytes)
+        key = dedup_key(text)
+        same = [m for m in await self.stores.memories.predecessors(user_id, [newer]) if dedup_key(m.text) == key]
+        if same:
+            counts["duplicates"] += 1
+            memory = same[0]
+        else:
+            vector = (await self.embedder.embed([text]))[0]
+            created = v.time_field(record.get("created_at"), "created_at")
+            value = record.get("replaced_value")
+            [memory] = await self.stores.memories.insert(user_id, [NewMemory(
+                text, key, _vec_bytes(vector), v.tags_field(record.get("tags")), record.get("client_id"),
+                v.metadata_field(record.get("metadata")), created_at=created,
+                updated_at=v.time_field(record.get("updated_at"), "updated_at"),
+                expires_at=v.time_field(record.get("expires_at"), "expires_at"),
+                dates=_dates(record.get("dates")), superseded_by=newer,
+                valid_until=v.time_field(record.get("valid_until"), "valid_until") or created or time.time(),
+                replaced_value=value[:200] if isinstance(value, str) and value else None)])
+            counts["memories"] += 1
+        if isinstance(record.get("id"), str):
+            ids[record["id"]] = memory.id
 
     def _check_record(self, n: int, record: object) -> _NewDocument | None:
         """Raise for a record that cannot be imported; a document's validated fields, None for a memory."""
@@ -375,6 +601,13 @@ class MemoryService:
                 v.metadata_field(record.get("metadata"))
                 v.time_field(record.get("created_at"), "created_at")
                 v.time_field(record.get("updated_at"), "updated_at")
+                for name in ("valid_until", "expires_at"):
+                    v.time_field(record.get(name), name)
+                for name in ("id", "superseded_by", "replaced_value"):
+                    if record.get(name) is not None and not isinstance(record.get(name), str):
+                        raise InvalidInput(f"{name} must be a string or null")
+                if record.get("superseded_by") is not None:
+                    v.text_field(record.get("text"), "memory text", self.limits.memory_bytes)
             elif record.get("type") == "document":
                 v.time_field(record.get("created_at"), "created_at")
                 return self._document_fields(record.get("title"), record.get("content"),

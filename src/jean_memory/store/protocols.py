@@ -56,13 +56,19 @@ class ApiKeyStore(Protocol):
 
 class MemoryStore(Protocol):
     async def insert(self, user_id: str, items: Sequence[NewMemory]) -> list[Memory]:
-        """All or nothing; ``errors.Conflict`` when a memory's key is already live for the user."""
+        """All or nothing; ``errors.Conflict`` when a memory's key is already held by a current memory of the user.
+        In the same transaction, each item's ``replaces`` (those still current) are marked replaced by it
+        (``superseded_by`` its id, ``valid_until`` its ``created_at``)."""
         ...
-    async def get(self, user_id: str, ids: Sequence[str]) -> list[Memory]: ...
+    async def get(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
+        """Live memories by id, replaced and expired ones too (their fields say so)."""
+        ...
     async def get_by_seq(self, user_id: str, seqs: Sequence[int]) -> list[Memory]: ...
-    async def find_by_keys(self, user_id: str, keys: Sequence[str]) -> dict[str, Memory]: ...
+    async def find_by_keys(self, user_id: str, keys: Sequence[str]) -> dict[str, Memory]:
+        """The user's not-replaced memories (expired ones included) holding these keys."""
+        ...
     async def page(self, user_id: str, limit: int, before_seq: int | None, filters: Filters) -> list[Memory]:
-        """Newest first (by ``seq``), live memories only."""
+        """Newest first (by ``seq``), live memories only; current ones unless ``filters.include_history``."""
         ...
 
     async def update(
@@ -70,8 +76,9 @@ class MemoryStore(Protocol):
         tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None,
     ) -> Memory | None:
         """Change what is not None (``text``, ``key`` and ``embedding`` come together or not at all; ``tags`` and
-        ``metadata`` replace the old ones). None for an unknown id; ``errors.Conflict`` when another live memory
-        of the user has ``key``."""
+        ``metadata`` replace the old ones). None for an unknown id; ``errors.Conflict`` when another current memory
+        of the user has ``key``. A changed text keeps the previous version as a new row (a new id) replaced by this
+        one (``superseded_by`` = ``memory_id``, ``valid_until`` now), in the same transaction."""
         ...
     async def delete(self, user_id: str, ids: Sequence[str] | None) -> int:
         """Soft-delete the given ids (or all of the user's memories when ``ids`` is None)."""
@@ -92,7 +99,25 @@ class MemoryStore(Protocol):
 
     async def count(self, user_id: str) -> int: ...
     async def purge_deleted(self, before: float) -> int:
-        """Erase, for every user, memories soft-deleted before ``before``; return how many."""
+        """Erase, for every user, memories soft-deleted or expired before ``before``; return how many."""
+        ...
+
+    async def predecessors(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
+        """The live memories that ``ids`` replaced (``superseded_by`` among them), latest ``valid_until`` first."""
+        ...
+
+    async def changes(self, user_id: str, limit: int) -> list[Memory]:
+        """The user's live replaced memories, most recently replaced first."""
+        ...
+
+    async def unlink(self, user_id: str, old_id: str) -> Memory | None:
+        """Make a replaced memory current again and record the pair (old, its replacement) as un-replaced; the
+        memory as it is now, None when it is unknown or not replaced. ``errors.Conflict`` when a current memory
+        holds its key."""
+        ...
+
+    async def unlinked(self, user_id: str, old_ids: Sequence[str]) -> set[tuple[str, str]]:
+        """The (old id, new id) pairs the user un-replaced, among ``old_ids``."""
         ...
 
     async def sources(self, user_id: str) -> list[MemorySource]:

@@ -44,6 +44,23 @@ class Memory:
     seq: int = 0
     document_id: str | None = None
     deleted_at: float | None = None
+    superseded_by: str | None = None  # the id of the newer memory that replaced this one
+    valid_until: float | None = None  # when it stopped being true (it was replaced)
+    expires_at: float | None = None  # when it stops coming back (a temporary fact)
+    dates: tuple[Mapping[str, str], ...] = ()  # relative dates resolved at save time: {"phrase", "start", "end"}
+    replaced_value: str | None = None  # what a replaced memory stated ("Berlin"), when the judgment knew
+
+    def is_current(self, now: float) -> bool:
+        """Neither replaced nor expired at ``now``."""
+        return self.superseded_by is None and (self.expires_at is None or self.expires_at > now)
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """An existing current memory the new one replaces, and the value the old one stated (when known)."""
+
+    old_id: str
+    old_value: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +89,12 @@ class NewMemory:
     document_id: str | None = None
     created_at: float | None = None
     updated_at: float | None = None
+    expires_at: float | None = None
+    dates: tuple[Mapping[str, str], ...] = ()
+    replaces: tuple[Replacement, ...] = ()  # current memories it replaces, in the same transaction as the insert
+    superseded_by: str | None = None  # stored already replaced (an imported history row)
+    valid_until: float | None = None
+    replaced_value: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +129,7 @@ class Filters:
     until: float | None = None
     client_id: str | None = None
     include_chunks: bool = False
+    include_history: bool = False  # False: only current memories (not replaced, not expired)
 
 
 @dataclass(frozen=True, slots=True)

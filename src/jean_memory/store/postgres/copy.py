@@ -22,7 +22,8 @@ from ...json_values import loads, readable
 from .db import Conn, PostgresDatabase, Vector
 
 TABLES = ("users", "user_identities", "api_keys", "documents", "memories", "oauth_clients", "oauth_grants",
-          "oauth_grant_redirects", "oauth_codes", "oauth_tokens", "site_sessions", "login_known_sources")
+          "oauth_grant_redirects", "oauth_codes", "oauth_tokens", "site_sessions", "login_known_sources",
+          "memory_unlinks")
 _BATCH = 1000
 _HNSW = ("CREATE INDEX memories_embedding ON memories USING hnsw (embedding vector_cosine_ops)"
          " WHERE deleted_at IS NULL")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import anyio.to_thread
@@ -27,7 +28,9 @@ from ...errors import Conflict
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, sort_sources
 from .db import Conn, PostgresDatabase, Vector
 
-COLUMNS = "seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at"
+COLUMNS = ("seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at,"
+           " superseded_by, valid_until, expires_at, dates, replaced_value")
+CURRENT = "m.superseded_by IS NULL AND (m.expires_at IS NULL OR m.expires_at > %s)"  # not replaced, not expired
 EXACT_LIMIT = 5_000
 EF_SEARCH = 100
 MAX_SCAN_TUPLES = 20_000
@@ -39,6 +42,8 @@ def row_to_memory(row: DictRow) -> Memory:
         id=row["id"], user_id=row["user_id"], text=row["text"], tags=tuple(row["tags"]),
         client_id=row["client_id"], metadata=row["metadata"], created_at=row["created_at"],
         updated_at=row["updated_at"], seq=row["seq"], document_id=row["document_id"], deleted_at=row["deleted_at"],
+        superseded_by=row["superseded_by"], valid_until=row["valid_until"], expires_at=row["expires_at"],
+        dates=tuple(d for d in row["dates"] or () if isinstance(d, dict)), replaced_value=row["replaced_value"],
     )
 
 
@@ -47,6 +52,9 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
     params: list[Any] = []
     if not filters.include_chunks:
         clauses.append("m.document_id IS NULL")
+    if not filters.include_history:
+        clauses.append(CURRENT)
+        params.append(time.time())
     if filters.since is not None:
         clauses.append("m.created_at >= %s")
         params.append(filters.since)
@@ -70,16 +78,20 @@ async def insert_rows(conn: Conn, user_id: str, items: Sequence[NewMemory]) -> l
         created = item.created_at or now
         updated = item.updated_at or created
         mid = str(uuid.uuid4())
+        dates = [dict(d) for d in item.dates]
         rows.append((mid, user_id, item.document_id, item.text, item.key, list(item.tags), item.client_id,
-                     Jsonb(dict(item.metadata)), Vector(item.embedding) if item.embedding else None, created, updated))
+                     Jsonb(dict(item.metadata)), Vector(item.embedding) if item.embedding else None, created, updated,
+                     item.superseded_by, item.valid_until, item.expires_at, Jsonb(dates), item.replaced_value))
         out.append(Memory(mid, user_id, item.text, tuple(item.tags), item.client_id, dict(item.metadata), created,
-                          updated, 0, item.document_id))
+                          updated, 0, item.document_id, None, item.superseded_by, item.valid_until, item.expires_at,
+                          tuple(dates), item.replaced_value))
     if not rows:
         return out
     async with conn.cursor() as cur:
         await cur.executemany(
             "INSERT INTO memories(id, user_id, document_id, text, key, tags, client_id, metadata, embedding,"
-            " created_at, updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s::vector,%s,%s) RETURNING seq",
+            " created_at, updated_at, superseded_by, valid_until, expires_at, dates, replaced_value)"
+            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s::vector,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
             rows, returning=True)
         seqs: list[int] = []
         while True:
@@ -88,8 +100,17 @@ async def insert_rows(conn: Conn, user_id: str, items: Sequence[NewMemory]) -> l
             seqs.append(int(row["seq"]))
             if not cur.nextset():
                 break
-    return [Memory(m.id, m.user_id, m.text, m.tags, m.client_id, m.metadata, m.created_at, m.updated_at, s,
-                   m.document_id) for m, s in zip(out, seqs, strict=True)]
+    return [replace(m, seq=s) for m, s in zip(out, seqs, strict=True)]
+
+
+async def replace_rows(conn: Conn, user_id: str, stored: Sequence[Memory], items: Sequence[NewMemory]) -> None:
+    """Mark the memories each new one replaces (those still current)."""
+    for memory, item in zip(stored, items, strict=True):
+        for r in item.replaces:
+            await conn.execute(
+                "UPDATE memories SET superseded_by=%s, valid_until=%s, replaced_value=%s WHERE user_id=%s AND id=%s"
+                " AND superseded_by IS NULL AND deleted_at IS NULL AND document_id IS NULL AND id <> %s",
+                (memory.id, memory.created_at, r.old_value, user_id, r.old_id, memory.id))
 
 
 class PostgresMemoryStore:
@@ -99,7 +120,9 @@ class PostgresMemoryStore:
     async def insert(self, user_id: str, items: Sequence[NewMemory]) -> list[Memory]:
         try:
             async with self.db.tx() as conn:
-                return await insert_rows(conn, user_id, items)
+                stored = await insert_rows(conn, user_id, items)
+                await replace_rows(conn, user_id, stored, items)
+                return stored
         except UniqueViolation as exc:  # another request stored the same text first
             raise Conflict("this memory was stored by another request meanwhile") from exc
 
@@ -125,7 +148,7 @@ class PostgresMemoryStore:
             return {}
         rows = await self.db.fetchall(
             f"SELECT {COLUMNS}, key FROM memories WHERE user_id=%s AND deleted_at IS NULL AND document_id IS NULL"
-            " AND key = ANY(%s)", (user_id, list(keys)))
+            " AND superseded_by IS NULL AND key = ANY(%s)", (user_id, list(keys)))
         return {r["key"]: row_to_memory(r) for r in rows}
 
     async def page(self, user_id: str, limit: int, before_seq: int | None, filters: Filters) -> list[Memory]:
@@ -142,8 +165,9 @@ class PostgresMemoryStore:
         self, user_id: str, memory_id: str, text: str | None, key: str | None, embedding: bytes | None,
         tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None,
     ) -> Memory | None:
+        now = time.time()
         sets = "updated_at=%s"
-        params: list[Any] = [time.time()]
+        params: list[Any] = [now]
         if text is not None:
             assert key is not None and embedding is not None, "text, key and embedding change together"
             sets += ", text=%s, key=%s, embedding=%s::vector"
@@ -155,10 +179,27 @@ class PostgresMemoryStore:
             sets += ", metadata=%s"
             params.append(Jsonb(dict(metadata)))
         try:
-            row = await self.db.fetchone(
-                f"UPDATE memories SET {sets} WHERE id=%s AND user_id=%s AND deleted_at IS NULL AND document_id IS NULL"
-                f" RETURNING {COLUMNS}", (*params, memory_id, user_id))
-        except UniqueViolation as exc:  # the (user, key) index of live memories
+            async with self.db.tx() as conn:
+                cur = await conn.execute(
+                    f"SELECT {COLUMNS}, key, embedding::text AS embedding_text FROM memories WHERE id=%s"
+                    " AND user_id=%s AND deleted_at IS NULL AND document_id IS NULL FOR UPDATE", (memory_id, user_id))
+                before = await cur.fetchone()
+                if before is None:
+                    return None
+                cur = await conn.execute(
+                    f"UPDATE memories SET {sets} WHERE id=%s AND user_id=%s RETURNING {COLUMNS}",
+                    (*params, memory_id, user_id))
+                row = await cur.fetchone()
+                if text is not None and text != before["text"]:  # the previous text stays, as a replaced version
+                    old = row_to_memory(before)
+                    await conn.execute(
+                        "INSERT INTO memories(id, user_id, text, key, tags, client_id, metadata, embedding, created_at,"
+                        " updated_at, superseded_by, valid_until, expires_at, dates) VALUES"
+                        " (%s,%s,%s,%s,%s,%s,%s,%s::vector,%s,%s,%s,%s,%s,%s)",
+                        (str(uuid.uuid4()), user_id, old.text, before["key"], list(old.tags), old.client_id,
+                         Jsonb(dict(old.metadata)), before["embedding_text"], old.created_at, old.updated_at,
+                         memory_id, now, old.expires_at, Jsonb([dict(d) for d in old.dates])))
+        except UniqueViolation as exc:  # the (user, key) index of current memories
             raise Conflict("another memory already says this") from exc
         return row_to_memory(row) if row else None
 
@@ -173,7 +214,49 @@ class PostgresMemoryStore:
         return await self.db.execute(sql, params)
 
     async def purge_deleted(self, before: float) -> int:
-        return await self.db.execute("DELETE FROM memories WHERE deleted_at IS NOT NULL AND deleted_at < %s", (before,))
+        return await self.db.execute("DELETE FROM memories WHERE (deleted_at IS NOT NULL AND deleted_at < %s)"
+                                     " OR expires_at < %s", (before, before))
+
+    async def predecessors(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
+        if not ids:
+            return []
+        rows = await self.db.fetchall(
+            f"SELECT {COLUMNS} FROM memories WHERE user_id=%s AND deleted_at IS NULL AND superseded_by = ANY(%s)"
+            " ORDER BY valid_until DESC, seq DESC", (user_id, list(ids)))
+        return [row_to_memory(r) for r in rows]
+
+    async def changes(self, user_id: str, limit: int) -> list[Memory]:
+        rows = await self.db.fetchall(
+            f"SELECT {COLUMNS} FROM memories WHERE user_id=%s AND deleted_at IS NULL AND superseded_by IS NOT NULL"
+            " ORDER BY valid_until DESC, seq DESC LIMIT %s", (user_id, limit))
+        return [row_to_memory(r) for r in rows]
+
+    async def unlink(self, user_id: str, old_id: str) -> Memory | None:
+        try:
+            async with self.db.tx() as conn:
+                cur = await conn.execute(
+                    "SELECT superseded_by FROM memories WHERE id=%s AND user_id=%s AND deleted_at IS NULL"
+                    " AND superseded_by IS NOT NULL FOR UPDATE", (old_id, user_id))
+                found = await cur.fetchone()
+                if found is None:
+                    return None
+                cur = await conn.execute(
+                    "UPDATE memories SET superseded_by=NULL, valid_until=NULL, replaced_value=NULL WHERE id=%s"
+                    f" RETURNING {COLUMNS}", (old_id,))
+                row = await cur.fetchone()
+                await conn.execute(
+                    "INSERT INTO memory_unlinks(user_id, old_id, new_id, created_at) VALUES (%s,%s,%s,%s)"
+                    " ON CONFLICT DO NOTHING", (user_id, old_id, found["superseded_by"], time.time()))
+        except UniqueViolation as exc:  # the (user, key) index of current memories
+            raise Conflict("a current memory already says what this one says; delete one of the two") from exc
+        return row_to_memory(row) if row else None
+
+    async def unlinked(self, user_id: str, old_ids: Sequence[str]) -> set[tuple[str, str]]:
+        if not old_ids:
+            return set()
+        rows = await self.db.fetchall("SELECT old_id, new_id FROM memory_unlinks WHERE user_id=%s AND old_id = ANY(%s)",
+                                      (user_id, list(old_ids)))
+        return {(r["old_id"], r["new_id"]) for r in rows}
 
     async def lexical(self, user_id: str, terms: Sequence[str], limit: int, filters: Filters) -> list[Scored]:
         """OR of the terms (each stemmed by the 'english' configuration); ``ts_rank_cd`` as the score."""
@@ -242,14 +325,14 @@ class PostgresMemoryStore:
 
     async def count(self, user_id: str) -> int:
         row = await self.db.fetchone(
-            "SELECT count(*) AS n FROM memories WHERE user_id=%s AND deleted_at IS NULL AND document_id IS NULL",
-            (user_id,))
+            "SELECT count(*) AS n FROM memories m WHERE m.user_id=%s AND m.deleted_at IS NULL"
+            f" AND m.document_id IS NULL AND {CURRENT}", (user_id, time.time()))
         return int(row["n"]) if row else 0
 
     async def sources(self, user_id: str) -> list[MemorySource]:
         rows = await self.db.fetchall(
             "SELECT m.client_id, NULLIF(c.client_name, '') AS name, count(*) AS n FROM memories m"
             " LEFT JOIN oauth_clients c ON c.client_id = m.client_id WHERE m.user_id=%s AND m.deleted_at IS NULL"
-            " AND m.document_id IS NULL AND m.client_id IS NOT NULL GROUP BY m.client_id, c.client_name",
-            (user_id,))
+            f" AND m.document_id IS NULL AND m.client_id IS NOT NULL AND {CURRENT}"
+            " GROUP BY m.client_id, c.client_name", (user_id, time.time()))
         return sort_sources(MemorySource(r["client_id"], r["name"], int(r["n"])) for r in rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,9 +13,10 @@ from ..records import Filters, Memory, Scored
 
 @dataclass(slots=True)
 class UserMatrix:
-    """One user's live vectors, with what the search filters need (time, chunk or memory, app, tags), in ``seq``
-    order. Arrays may hold spare rows past ``size`` so that appends are cheap; a reader takes ``size`` first, and
-    rows below it never change."""
+    """One user's live vectors, with what the search filters need (time, chunk or memory, app, tags, replaced,
+    expiry), in ``seq`` order. Arrays may hold spare rows past ``size`` so that appends are cheap; a reader takes
+    ``size`` first, and rows below it never change, except ``replaced`` flags set by ``mark_replaced`` (a reader
+    sees the flag before or after, both consistent snapshots of one row)."""
 
     version: int
     seqs: np.ndarray
@@ -24,6 +26,8 @@ class UserMatrix:
     client_ids: list[str | None]
     tags: list[frozenset[str]]
     size: int = 0
+    replaced: np.ndarray | None = None  # bool per row: another memory replaced it (None: none replaced)
+    expires: np.ndarray | None = None  # float per row: expiry time, +inf for none (None: none expire)
 
     def mask(self, filters: Filters) -> np.ndarray:
         """Which of the first ``size`` rows the filters keep."""
@@ -32,6 +36,11 @@ class UserMatrix:
         mask = np.ones(n, dtype=bool)
         if not filters.include_chunks:
             mask &= ~self.is_chunk[:n]
+        if not filters.include_history:
+            if self.replaced is not None:
+                mask &= ~self.replaced[:n]
+            if self.expires is not None:
+                mask &= self.expires[:n] > time.time()
         if filters.since is not None:
             mask &= created >= filters.since
         if filters.until is not None:
@@ -66,6 +75,17 @@ class UserMatrix:
         kept = {int(s): float(self.created[i]) for s, i, h in zip(wanted, at, held, strict=True) if h and mask[i]}
         return kept, [int(s) for s, h in zip(wanted, held, strict=True) if not h]
 
+    def mark_replaced(self, seqs: Sequence[int]) -> None:
+        """Flag rows another memory replaced (those not held here are ignored)."""
+        n = self.size
+        if not seqs or n == 0:
+            return
+        if self.replaced is None:
+            self.replaced = np.zeros(len(self.seqs), dtype=bool)
+        wanted = np.asarray(seqs, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.seqs[:n], wanted), n - 1)
+        self.replaced[at[self.seqs[at] == wanted]] = True
+
     def append(self, memories: Sequence[Memory], vectors: np.ndarray) -> None:
         k, need = len(memories), self.size + len(memories)
         if need > len(self.seqs):
@@ -74,7 +94,19 @@ class UserMatrix:
             self.vectors = _grow(self.vectors, cap, self.size)
             self.created = _grow(self.created, cap, self.size)
             self.is_chunk = _grow(self.is_chunk, cap, self.size)
+            if self.replaced is not None:
+                self.replaced = _grow(self.replaced, cap, self.size)
+            if self.expires is not None:
+                self.expires = _grow(self.expires, cap, self.size)
         rows = slice(self.size, need)
+        if self.replaced is None and any(m.superseded_by is not None for m in memories):
+            self.replaced = np.zeros(len(self.seqs), dtype=bool)
+        if self.replaced is not None:
+            self.replaced[rows] = [m.superseded_by is not None for m in memories]
+        if self.expires is None and any(m.expires_at is not None for m in memories):
+            self.expires = np.full(len(self.seqs), np.inf, dtype=np.float64)
+        if self.expires is not None:
+            self.expires[rows] = [np.inf if m.expires_at is None else m.expires_at for m in memories]
         self.seqs[rows] = [m.seq for m in memories]
         self.vectors[rows] = vectors
         self.created[rows] = [m.created_at for m in memories]

@@ -23,7 +23,8 @@ from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Sco
 from .db import SqliteDatabase
 from .matrix import UserMatrix
 
-_COLUMNS = "seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at"
+_COLUMNS = ("seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at,"
+            " superseded_by, valid_until, expires_at, dates, replaced_value")
 _CACHE_ROWS = 400_000
 
 
@@ -38,7 +39,19 @@ def row_to_memory(row: sqlite3.Row) -> Memory:
         id=row["id"], user_id=row["user_id"], text=row["text"], tags=tuple(stored_json(row["tags"])),
         client_id=row["client_id"], metadata=stored_json(row["metadata"]), created_at=row["created_at"],
         updated_at=row["updated_at"], seq=row["seq"], document_id=row["document_id"], deleted_at=row["deleted_at"],
+        superseded_by=row["superseded_by"], valid_until=row["valid_until"], expires_at=row["expires_at"],
+        dates=stored_dates(row["dates"]), replaced_value=row["replaced_value"],
     )
+
+
+def stored_dates(raw: str | None) -> tuple[dict[str, str], ...]:
+    value = stored_json(raw) if raw else []
+    return tuple(d for d in value if isinstance(d, dict)) if isinstance(value, list) else ()
+
+
+def current_sql(alias: str = "m") -> str:
+    """Neither replaced nor expired; one ``?`` for now."""
+    return f"{alias}.superseded_by IS NULL AND ({alias}.expires_at IS NULL OR {alias}.expires_at > ?)"
 
 
 def filter_sql(filters: Filters, alias: str = "m") -> tuple[str, list[Any]]:
@@ -46,6 +59,9 @@ def filter_sql(filters: Filters, alias: str = "m") -> tuple[str, list[Any]]:
     params: list[Any] = []
     if not filters.include_chunks:
         clauses.append(f"{alias}.document_id IS NULL")
+    if not filters.include_history:
+        clauses.append(current_sql(alias))
+        params.append(time.time())
     if filters.since is not None:
         clauses.append(f"{alias}.created_at >= ?")
         params.append(filters.since)
@@ -72,16 +88,36 @@ def insert_rows(c: sqlite3.Connection, user_id: str, items: Sequence[NewMemory])
         created = item.created_at or now
         updated = item.updated_at or created
         mid = str(uuid.uuid4())
+        dates = [dict(d) for d in item.dates]
         cur = c.execute(
             "INSERT INTO memories(id, user_id, document_id, text, key, tags, client_id, metadata, embedding,"
-            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " created_at, updated_at, superseded_by, valid_until, expires_at, dates, replaced_value)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (mid, user_id, item.document_id, item.text, item.key, json.dumps(list(item.tags)), item.client_id,
-             json.dumps(dict(item.metadata)), item.embedding, created, updated),
+             json.dumps(dict(item.metadata)), item.embedding, created, updated, item.superseded_by,
+             item.valid_until, item.expires_at, json.dumps(dates), item.replaced_value),
         )
         out.append(Memory(mid, user_id, item.text, tuple(item.tags), item.client_id, dict(item.metadata), created,
-                          updated, int(cur.lastrowid or 0), item.document_id))
+                          updated, int(cur.lastrowid or 0), item.document_id, None, item.superseded_by,
+                          item.valid_until, item.expires_at, tuple(dates), item.replaced_value))
     bump(c, user_id)
     return out
+
+
+_REPLACE = ("UPDATE memories SET superseded_by=?, valid_until=?, replaced_value=? WHERE user_id=? AND id=?"
+            " AND superseded_by IS NULL AND deleted_at IS NULL AND document_id IS NULL AND id <> ? RETURNING seq")
+
+
+def replace_rows(
+    c: sqlite3.Connection, user_id: str, stored: Sequence[Memory], items: Sequence[NewMemory]
+) -> list[int]:
+    """Mark the memories each new one replaces (those still current); their seqs."""
+    seqs: list[int] = []
+    for memory, item in zip(stored, items, strict=True):
+        for r in item.replaces:
+            seqs += [int(row[0]) for row in c.execute(
+                _REPLACE, (memory.id, memory.created_at, r.old_value, user_id, r.old_id, memory.id)).fetchall()]
+    return seqs
 
 
 class SqliteMemoryStore:
@@ -96,8 +132,9 @@ class SqliteMemoryStore:
                 stored = insert_rows(c, user_id, items)
             except sqlite3.IntegrityError as exc:  # another request stored the same text first
                 raise Conflict("this memory was stored by another request meanwhile") from exc
+            replaced = replace_rows(c, user_id, stored, items)
             version = int(c.execute("SELECT mem_version FROM users WHERE id=?", (user_id,)).fetchone()[0])
-            self._append_cached(user_id, version, stored, items)  # in the transaction, under the write lock
+            self._append_cached(user_id, version, stored, items, replaced)  # in the transaction, under the lock
             return stored
 
         try:
@@ -107,7 +144,8 @@ class SqliteMemoryStore:
                 self._cache.pop(user_id, None)  # the transaction may have rolled back after the append
             raise
 
-    def _append_cached(self, user_id: str, version: int, stored: list[Memory], items: Sequence[NewMemory]) -> None:
+    def _append_cached(self, user_id: str, version: int, stored: list[Memory], items: Sequence[NewMemory],
+                       replaced: Sequence[int] = ()) -> None:
         """Our own insert moved the version by one: extend the cached matrix instead of reloading it (O(N)).
         Readers whose snapshot predates the commit see a cache newer than their version and use it."""
         with self._cache_lock:
@@ -122,6 +160,7 @@ class SqliteMemoryStore:
                 self._cache.pop(user_id)
                 return
             cached.append(stored, vectors)
+            cached.mark_replaced(replaced)
             cached.version = version
 
     async def get(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
@@ -153,7 +192,7 @@ class SqliteMemoryStore:
         marks = ",".join("?" * len(keys))
         rows = await self.db.read(lambda c: c.execute(
             f"SELECT {_COLUMNS}, key FROM memories WHERE user_id=? AND deleted_at IS NULL AND document_id IS NULL"
-            f" AND key IN ({marks})", (user_id, *keys)).fetchall())
+            f" AND superseded_by IS NULL AND key IN ({marks})", (user_id, *keys)).fetchall())
         return {r["key"]: row_to_memory(r) for r in rows}
 
     async def page(self, user_id: str, limit: int, before_seq: int | None, filters: Filters) -> list[Memory]:
@@ -171,8 +210,13 @@ class SqliteMemoryStore:
         tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None,
     ) -> Memory | None:
         def run(c: sqlite3.Connection) -> Memory | None:
+            now = time.time()
+            before = c.execute(f"SELECT {_COLUMNS}, key, embedding FROM memories WHERE id=? AND user_id=?"
+                               " AND deleted_at IS NULL AND document_id IS NULL", (memory_id, user_id)).fetchone()
+            if before is None:
+                return None
             sets = "updated_at=?"
-            params: list[Any] = [time.time()]
+            params: list[Any] = [now]
             if text is not None:
                 sets += ", text=?, key=?, embedding=?"
                 params += [text, key, embedding]
@@ -190,6 +234,12 @@ class SqliteMemoryStore:
                 raise Conflict("another memory already says this") from exc
             if cur.rowcount == 0:
                 return None
+            if text is not None and text != before["text"]:  # the previous text stays, as a replaced version
+                old = row_to_memory(before)
+                insert_rows(c, user_id, [NewMemory(
+                    old.text, before["key"], before["embedding"], old.tags, old.client_id, old.metadata,
+                    created_at=old.created_at, updated_at=old.updated_at, expires_at=old.expires_at, dates=old.dates,
+                    superseded_by=memory_id, valid_until=now)])
             bump(c, user_id)
             row = c.execute(f"SELECT {_COLUMNS} FROM memories WHERE id=?", (memory_id,)).fetchone()
             return row_to_memory(row)
@@ -291,21 +341,69 @@ class SqliteMemoryStore:
 
     async def purge_deleted(self, before: float) -> int:
         # Soft-deleted rows left the FTS index and the vector cache when they were deleted; only the row remains.
-        return await self.db.write(lambda c: c.execute(
-            "DELETE FROM memories WHERE deleted_at IS NOT NULL AND deleted_at < ?", (before,)).rowcount)
+        # Expired rows are still in both: the delete trigger takes them out of FTS, the version bump out of the cache.
+        def run(c: sqlite3.Connection) -> int:
+            c.execute("UPDATE users SET mem_version = mem_version + 1 WHERE id IN (SELECT DISTINCT user_id FROM"
+                      " memories WHERE expires_at < ? AND deleted_at IS NULL)", (before,))
+            return c.execute("DELETE FROM memories WHERE (deleted_at IS NOT NULL AND deleted_at < ?)"
+                             " OR expires_at < ?", (before, before)).rowcount
+
+        return await self.db.write(run)
 
     async def count(self, user_id: str) -> int:
         row = await self.db.read(lambda c: c.execute(
-            "SELECT count(*) FROM memories WHERE user_id=? AND deleted_at IS NULL AND document_id IS NULL",
-            (user_id,)).fetchone())
+            "SELECT count(*) FROM memories m WHERE m.user_id=? AND m.deleted_at IS NULL AND m.document_id IS NULL"
+            f" AND {current_sql()}", (user_id, time.time())).fetchone())
         return int(row[0])
+
+    async def predecessors(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self.db.read(lambda c: c.execute(
+            f"SELECT {_COLUMNS} FROM memories WHERE user_id=? AND deleted_at IS NULL AND superseded_by IN ({marks})"
+            " ORDER BY valid_until DESC, seq DESC", (user_id, *ids)).fetchall())
+        return [row_to_memory(r) for r in rows]
+
+    async def changes(self, user_id: str, limit: int) -> list[Memory]:
+        rows = await self.db.read(lambda c: c.execute(
+            f"SELECT {_COLUMNS} FROM memories WHERE user_id=? AND deleted_at IS NULL AND superseded_by IS NOT NULL"
+            " ORDER BY valid_until DESC, seq DESC LIMIT ?", (user_id, limit)).fetchall())
+        return [row_to_memory(r) for r in rows]
+
+    async def unlink(self, user_id: str, old_id: str) -> Memory | None:
+        def run(c: sqlite3.Connection) -> Memory | None:
+            row = c.execute("SELECT superseded_by FROM memories WHERE id=? AND user_id=? AND deleted_at IS NULL"
+                            " AND superseded_by IS NOT NULL", (old_id, user_id)).fetchone()
+            if row is None:
+                return None
+            try:
+                c.execute("UPDATE memories SET superseded_by=NULL, valid_until=NULL, replaced_value=NULL WHERE id=?",
+                          (old_id,))
+            except sqlite3.IntegrityError as exc:  # the (user, key) index of current memories
+                raise Conflict("a current memory already says what this one says; delete one of the two") from exc
+            c.execute("INSERT OR IGNORE INTO memory_unlinks(user_id, old_id, new_id, created_at) VALUES (?,?,?,?)",
+                      (user_id, old_id, row[0], time.time()))
+            bump(c, user_id)
+            return row_to_memory(c.execute(f"SELECT {_COLUMNS} FROM memories WHERE id=?", (old_id,)).fetchone())
+
+        return await self.db.write(run)
+
+    async def unlinked(self, user_id: str, old_ids: Sequence[str]) -> set[tuple[str, str]]:
+        if not old_ids:
+            return set()
+        marks = ",".join("?" * len(old_ids))
+        rows = await self.db.read(lambda c: c.execute(
+            f"SELECT old_id, new_id FROM memory_unlinks WHERE user_id=? AND old_id IN ({marks})",
+            (user_id, *old_ids)).fetchall())
+        return {(r[0], r[1]) for r in rows}
 
     async def sources(self, user_id: str) -> list[MemorySource]:
         rows = await self.db.read(lambda c: c.execute(
             "SELECT m.client_id, NULLIF(c.client_name, '') AS name, count(*) AS n FROM memories m"
             " LEFT JOIN oauth_clients c ON c.client_id = m.client_id WHERE m.user_id=? AND m.deleted_at IS NULL"
-            " AND m.document_id IS NULL AND m.client_id IS NOT NULL GROUP BY m.client_id, c.client_name",
-            (user_id,)).fetchall())
+            f" AND m.document_id IS NULL AND m.client_id IS NOT NULL AND {current_sql()}"
+            " GROUP BY m.client_id, c.client_name", (user_id, time.time())).fetchall())
         return sort_sources(MemorySource(r["client_id"], r["name"], int(r["n"])) for r in rows)
 
     def _load_matrix(self, c: sqlite3.Connection, user_id: str) -> UserMatrix | None:
@@ -319,7 +417,8 @@ class SqliteMemoryStore:
                 self._cache.move_to_end(user_id)
                 return cached
         rows = c.execute(
-            "SELECT seq, embedding, created_at, document_id IS NOT NULL AS chunk, client_id, tags FROM memories"
+            "SELECT seq, embedding, created_at, document_id IS NOT NULL AS chunk, client_id, tags,"
+            " superseded_by IS NOT NULL AS replaced, expires_at FROM memories"
             " WHERE user_id=? AND deleted_at IS NULL AND embedding IS NOT NULL ORDER BY seq", (user_id,)).fetchall()
         if rows:
             vectors = np.frombuffer(b"".join(r["embedding"] for r in rows), dtype=np.float32).reshape(len(rows), -1)
@@ -331,6 +430,11 @@ class SqliteMemoryStore:
             np.array([bool(r["chunk"]) for r in rows], dtype=bool), [r["client_id"] for r in rows],
             [frozenset(json.loads(r["tags"])) for r in rows], len(rows),
         )
+        if any(r["replaced"] for r in rows):
+            matrix.replaced = np.array([bool(r["replaced"]) for r in rows], dtype=bool)
+        if any(r["expires_at"] is not None for r in rows):
+            matrix.expires = np.array([np.inf if r["expires_at"] is None else r["expires_at"] for r in rows],
+                                      dtype=np.float64)
         with self._cache_lock:
             self._cache[user_id] = matrix
             self._cache.move_to_end(user_id)

@@ -1,4 +1,5 @@
-"""Dashboard memories: list (paginated), search, filter by app and tag, add, edit, delete, bulk delete.
+"""Dashboard memories: list (paginated), search, filter by app and tag, add, edit, delete, bulk delete; a memory's
+history and the Changes page (recent replacements, with undo).
 
 Everything goes through ``runtime.memory`` (the MemoryService); memories added here are recorded as from
 the app ``dashboard``.
@@ -79,8 +80,23 @@ async def memories_page(request: Request, user: SiteUser, q: str = "", app: str 
 async def add_memory(request: Request, user: SiteUser) -> Response:
     form = await checked_form(request)
     results = await runtime_of(request).memory.add(user.id, field(form, "text"), _tags(field(form, "tags", 2000)),
-                                                   client_id=SOURCE)
+                                                   client_id=SOURCE, expires=field(form, "expires", 64) or None)
     return back("added" if results[0].created else "exists")
+
+
+@router.get("/dashboard/changes")
+async def changes_page(request: Request, user: SiteUser, notice: str = "") -> Response:
+    """Recent replacements, each with one-click undo."""
+    changes = await runtime_of(request).memory.changes(user.id, 100)
+    return render(request, "dashboard/changes.html", changes=changes,
+                  notice="Undone: both memories are current again." if notice == "undone" else "")
+
+
+@router.post("/dashboard/changes/{memory_id}/undo")
+async def undo_change(request: Request, user: SiteUser, memory_id: str) -> Response:
+    await checked_form(request)
+    await runtime_of(request).memory.undo_change(user.id, memory_id)
+    return RedirectResponse("/dashboard/changes?notice=undone", status_code=303)
 
 
 @router.post("/dashboard/memories/delete")
@@ -108,7 +124,9 @@ async def memory_page(request: Request, user: SiteUser, memory_id: str) -> Respo
     if item.document_id is not None:
         return RedirectResponse(document_path(item.document_id), status_code=303)
     names = await app_names(runtime_of(request), user.id, [item.client_id])
-    return render(request, "dashboard/memory.html", memory=item, app=app_name(item.client_id, names))
+    versions = await runtime_of(request).memory.history(user.id, item.id)
+    return render(request, "dashboard/memory.html", memory=item, app=app_name(item.client_id, names),
+                  versions=versions)
 
 
 @router.post("/dashboard/memories/{memory_id}")

@@ -1,0 +1,121 @@
+"""Replaced and expired memories (issue 13) on every backend: kept, linked, left out of queries unless asked."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from jean_memory.errors import Conflict
+from jean_memory.store import Stores
+from jean_memory.store.records import Filters, HybridQuery, NewMemory, Replacement, Scored
+from tests.store.vectors import unit_vector
+
+pytestmark = pytest.mark.anyio
+HISTORY = Filters(include_history=True)
+
+
+def vec(seed: int) -> np.ndarray:
+    return np.frombuffer(unit_vector(seed), dtype=np.float32)
+
+
+async def test_replacement_is_atomic_with_the_insert_and_hides_the_old_one(stores: Stores) -> None:
+    user = await stores.users.create_user("h1@example.com", None)
+    [old, other] = await stores.memories.insert(user.id, [
+        NewMemory("Anna lives in Berlin", "k-old", unit_vector(1)),
+        NewMemory("Anna likes tea", "k-tea", unit_vector(2))])
+    await stores.memories.dense(user.id, vec(1), 10, Filters())  # warm any per-user cache before the change
+    [new] = await stores.memories.insert(user.id, [NewMemory(
+        "Anna lives in Munich", "k-new", unit_vector(1), replaces=(Replacement(old.id, "Berlin"),))])
+    [got] = await stores.memories.get(user.id, [old.id])
+    assert got.superseded_by == new.id and got.replaced_value == "Berlin"
+    assert got.valid_until == pytest.approx(new.created_at)
+    assert not got.is_current(time.time())
+    assert old.seq not in [h.seq for h in await stores.memories.dense(user.id, vec(1), 10, Filters())]
+    assert old.seq in [h.seq for h in await stores.memories.dense(user.id, vec(1), 10, HISTORY)]
+    assert [h.seq for h in await stores.memories.lexical(user.id, ["anna"], 10, Filters())] != []
+    assert old.seq not in [h.seq for h in await stores.memories.lexical(user.id, ["berlin"], 10, Filters())]
+    assert [h.seq for h in await stores.memories.lexical(user.id, ["berlin"], 10, HISTORY)] == [old.seq]
+    assert [m.id for m in await stores.memories.page(user.id, 10, None, Filters())] == [new.id, other.id]
+    assert {m.id for m in await stores.memories.page(user.id, 10, None, HISTORY)} == {new.id, other.id, old.id}
+    assert await stores.memories.count(user.id) == 2
+
+    def rank(lexical: list[Scored], dense: list[Scored]) -> list[Scored]:
+        return list({s.seq: s for s in (*dense, *lexical)}.values())
+
+    hits = await stores.memories.hybrid(user.id, HybridQuery(("berlin",), lambda: vec(1), 10, 10, Filters(), rank))
+    assert old.id not in [m.id for m, _ in hits]
+    # The replaced memory no longer holds its words: the same text may be current again.
+    [again] = await stores.memories.insert(user.id, [NewMemory("Anna lives in Berlin", "k-old", unit_vector(3))])
+    assert (await stores.memories.find_by_keys(user.id, ["k-old"]))["k-old"].id == again.id
+    assert [m.id for m in await stores.memories.predecessors(user.id, [new.id])] == [old.id]
+    assert [m.id for m in await stores.memories.changes(user.id, 10)] == [old.id]
+
+
+async def test_expired_memories_leave_queries_and_are_purged(stores: Stores) -> None:
+    user = await stores.users.create_user("h2@example.com", None)
+    now = time.time()
+    [gone, soon, kept] = await stores.memories.insert(user.id, [
+        NewMemory("in Paris this week", "k1", unit_vector(5), expires_at=now - 10),
+        NewMemory("in Rome next month", "k2", unit_vector(6), expires_at=now + 3600),
+        NewMemory("my cat is called Paris", "k3", unit_vector(7)),
+    ])
+    assert [h.seq for h in await stores.memories.lexical(user.id, ["paris"], 10, Filters())] == [kept.seq]
+    assert {h.seq for h in await stores.memories.dense(user.id, vec(5), 10, Filters())} == {soon.seq, kept.seq}
+    assert gone.seq in {h.seq for h in await stores.memories.dense(user.id, vec(5), 10, HISTORY)}
+    assert await stores.memories.count(user.id) == 2
+    assert [m.id for m in await stores.memories.get(user.id, [gone.id])] == [gone.id]  # by id: still there
+    assert await stores.memories.purge_deleted(now - 100) == 0  # expired after the cut-off: kept for now
+    assert await stores.memories.purge_deleted(now) == 1
+    assert await stores.memories.get(user.id, [gone.id]) == []
+    assert {h.seq for h in await stores.memories.dense(user.id, vec(5), 10, HISTORY)} == {soon.seq, kept.seq}
+
+
+async def test_update_keeps_the_previous_text_as_a_replaced_version(stores: Stores) -> None:
+    user = await stores.users.create_user("h3@example.com", None)
+    [m] = await stores.memories.insert(user.id, [NewMemory("my phone is 111", "k-111", unit_vector(8), ("phone",))])
+    updated = await stores.memories.update(user.id, m.id, "my phone is 222", "k-222", unit_vector(9), None)
+    assert updated is not None and updated.id == m.id and updated.text == "my phone is 222"
+    [old] = await stores.memories.predecessors(user.id, [m.id])
+    assert old.id != m.id and old.text == "my phone is 111" and old.tags == ("phone",)
+    assert old.superseded_by == m.id and old.valid_until is not None
+    assert [x.id for x in await stores.memories.page(user.id, 10, None, Filters())] == [m.id]
+    assert [h.seq for h in await stores.memories.lexical(user.id, ["111"], 10, HISTORY)] == [old.seq]
+    assert await stores.memories.lexical(user.id, ["111"], 10, Filters()) == []
+    # Tags alone, or the same text: no new version.
+    await stores.memories.update(user.id, m.id, None, None, None, ("work",))
+    assert len(await stores.memories.predecessors(user.id, [m.id])) == 1
+    # Back to the old text: allowed, the replaced version holds no key.
+    back = await stores.memories.update(user.id, m.id, "my phone is 111", "k-111", unit_vector(8), None)
+    assert back is not None and back.text == "my phone is 111"
+    assert len(await stores.memories.predecessors(user.id, [m.id])) == 2
+
+
+async def test_unlink_makes_both_current_and_remembers_the_pair(stores: Stores) -> None:
+    user = await stores.users.create_user("h4@example.com", None)
+    other = await stores.users.create_user("h4b@example.com", None)
+    [old] = await stores.memories.insert(user.id, [NewMemory("I drive a Golf", "k-golf", unit_vector(10))])
+    [new] = await stores.memories.insert(user.id, [NewMemory(
+        "I drive a Tesla", "k-tesla", unit_vector(11), replaces=(Replacement(old.id),))])
+    assert await stores.memories.unlink(other.id, old.id) is None  # someone else's: unknown
+    assert await stores.memories.unlink(user.id, new.id) is None  # not replaced
+    back = await stores.memories.unlink(user.id, old.id)
+    assert back is not None and back.superseded_by is None and back.valid_until is None
+    assert await stores.memories.count(user.id) == 2
+    assert await stores.memories.unlinked(user.id, [old.id]) == {(old.id, new.id)}
+    assert await stores.memories.unlinked(other.id, [old.id]) == set()
+    assert await stores.memories.changes(user.id, 10) == []
+    assert old.seq in {h.seq for h in await stores.memories.dense(user.id, vec(10), 10, Filters())}
+
+
+async def test_unlink_refuses_when_a_current_memory_says_the_same(stores: Stores) -> None:
+    user = await stores.users.create_user("h5@example.com", None)
+    [m] = await stores.memories.insert(user.id, [NewMemory("I work at Acme", "k-acme", unit_vector(12))])
+    await stores.memories.update(user.id, m.id, "I work at Initech", "k-initech", unit_vector(13), None)
+    [old] = await stores.memories.predecessors(user.id, [m.id])
+    await stores.memories.insert(user.id, [NewMemory("I work at Acme", "k-acme", unit_vector(12))])
+    with pytest.raises(Conflict):
+        await stores.memories.unlink(user.id, old.id)
+    [still] = await stores.memories.get(user.id, [old.id])
+    assert still.superseded_by == m.id and await stores.memories.unlinked(user.id, [old.id]) == set()
