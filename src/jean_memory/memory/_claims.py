@@ -1,0 +1,196 @@
+"""What a memory states: clauses, their cues, and the (subject, attribute, value) claims read from them.
+
+A question states nothing; a clause with a wish, plan or condition ("I might move to Lisbon") states no current fact;
+"also"/"too" mark an addition; "no longer"/"stopped" mark a value that stopped holding. Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import _events
+from ._attributes import DIET, ROWS, SCHOOL, Row, generic_kind
+from ._subjects import USER, Subject, parse_prefix
+from ._values import extract
+from .text import clean
+
+_SPLIT = re.compile(
+    r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bp\.m)(?<!\ba\.m)[.!]\s+|\s*;\s*|\s+-\s+|"
+    r"\s*,\s*(?=(?:and|but|so|i|i'm|i've|i'd|we|we're|my|our|now|then|which|because|since|can't|cannot)\b)|"
+    r"\s+(?:but|and\s+then|because|whereas|so|since)\s+|"
+    r"\s+and\s+(?=(?:i|we|my|our|he|she|they|use|uses|eat|eats|moved|joined|became|opened|cancell?ed|stopped|"
+    r"started|now|am|switched|got|bought|took)\b)",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(r"\?|^\s*(?:do|does|did|is|are|was|were|should|can|could|would|will|what|where|when|who|"
+                       r"which|how|why)\b", re.IGNORECASE)
+_IRREALIS = re.compile(
+    r"\b(?:if|would|might|maybe|could|should|want|wants|wanted|hope|hopes|hoping|plan\s+to|plans\s+to|planning|thinking|"
+    r"considering|dream|someday|wish|wishes|trying|try|tries|tried|interviewing|saving|going\s+to|gonna|will|"
+    r"probably|perhaps|possibly|soon|unless|whether|once|asked|asking|wondering|temporarily|visiting|visited|"
+    r"this\s+week|this\s+weekend|for\s+the\s+(?:week|weekend|summer)|for\s+now|rented|renting|imagine|suppose|"
+    r"may\s+(?:be|have|not|move|get|need|go|switch|change)|one\s+day|spending|ex|former|formerly|previous|"
+    r"previously|used\s+to\s+be)\b|(?:'d|'ll)\b|\bex-",
+    re.IGNORECASE,
+)
+_EVENT_IRREALIS = re.compile(r"\b(?:if|might|maybe|could|should|want|hope|thinking|considering|wondering|whether|"
+                             r"trying|try|remember|forgot|need\s+to\s+book)\b", re.IGNORECASE)
+NEGATION = re.compile(r"\b(?:no\s+longer|not\s+any\s*more|anymore|any\s+more|don't|doesn't|do\s+not|does\s+not|"
+                      r"isn't|aren't|not|stopped|quit|used\s+to|gave\s+up|can't\s+stand)\b", re.IGNORECASE)
+ADDITIVE = re.compile(r"\b(?:also|too|as\s+well|another|(?:a|my|our|his|her|their)\s+second|in\s+addition|additionally|both|besides|"
+                      r"as\s+well\s+as|alongside)\b", re.IGNORECASE)
+CHANGE = re.compile(
+    r"\b(?:now|moved|moving|relocated|switched|changed|rescheduled|postponed|pushed|new|instead|anymore|no\s+longer|"
+    r"these\s+days|from\s+now\s+on|became|promoted|renamed|joined|started|turned|replaced|traded|left|quit|"
+    r"upgraded|downgraded|went\s+up|went\s+down|since|updated|got\s+a|bought|took|single\s+again|broke\s+up|"
+    r"stopped|cancell?ed|brought\s+forward|bumped|shifted|delayed|this\s+season|again)\b",
+    re.IGNORECASE,
+)
+_TOOLS = {
+    "editor": "vs code|vscode|visual studio code|neovim|vim|emacs|sublime text|sublime|pycharm|intellij|atom|zed|"
+              "helix|nano|notepad\\+\\+|cursor|webstorm",
+    "browser": "chrome|firefox|safari|edge|brave|opera|vivaldi|arc browser",
+    "operating system": "windows|macos|mac os|linux|ubuntu|fedora|debian|arch linux|chromeos|chrome os",
+    "phone": "iphone|pixel|android|samsung galaxy|galaxy|oneplus",
+    "notes app": "evernote|obsidian|notion|onenote|apple notes|bear|roam|logseq",
+    "music service": "spotify|apple music|tidal|deezer|youtube music|pandora",
+    "ticket tracker": "jira|linear|asana|trello|github issues|clickup",
+    "photo editor": "lightroom|capture one|darktable|photoshop",
+    "password manager": "lastpass|1password|bitwarden|dashlane|keepass",
+    "email service": "gmail|fastmail|outlook|protonmail|proton mail|yahoo mail",
+    "e-reader": "kindle|kobo",
+}
+_TOOL_CATEGORY = {alias.replace("\\", ""): cat for cat, names in _TOOLS.items() for alias in names.split("|")}
+_TOOL = re.compile(
+    r"\b(?P<verb>use|uses|using|switched\s+(?:over\s+)?to|moved\s+to|migrated\s+to|went\s+back\s+to|runs|running|"
+    r"is\s+now|is\s+an?|is|in|on|to|from|prefer|prefers|:)\s+(?:an?\s+|the\s+|my\s+)?(?P<tool>"
+    + "|".join(sorted((a for a in _TOOL_CATEGORY), key=len, reverse=True)).replace("+", "\\+") + r")\b",
+    re.IGNORECASE,
+)
+_ALIASES = {"vscode": "vs code", "visual studio code": "vs code", "sublime": "sublime text", "mac os": "macos",
+            "chrome os": "chromeos", "proton mail": "protonmail", "galaxy": "samsung galaxy"}
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    attribute: str
+    kind: str
+    single: bool
+    subject: Subject
+    value: str | None
+    negated: bool = False
+    additive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """Everything one memory says that the judge compares."""
+
+    claims: tuple[Claim, ...]
+    events: tuple[tuple[_events.Event, bool], ...]   # (event, stated as an addition)
+    change_cue: bool
+
+
+def clauses(text: str) -> list[str]:
+    return [c.strip(" ,.") for c in _SPLIT.split(text) if c and c.strip(" ,.")]
+
+
+def _value(row: Row, m: re.Match[str], clause: str) -> tuple[str, str | None] | None:
+    kind, groups = row.kind, m.groupdict()
+    if groups.get("v"):
+        return kind, groups["v"].strip()
+    if kind.startswith("fixed:"):
+        return "text", kind.removeprefix("fixed:")
+    if kind == "none":
+        return kind, None
+    after = clause[m.end():]
+    if kind == "diet":
+        d = DIET.match(after)
+        return ("text", d.group().casefold().replace(" ", "-")) if d else None
+    if kind == "generic":
+        kind = generic_kind(_attribute(row, m))
+    value = extract("text" if kind in {"ctext", "role"} else kind, after)
+    if value and kind == "role":
+        value = re.split(r"\s+(?:at|for|with|in|on)\s+", value, maxsplit=1)[0]
+    if value is None or (kind == "ctext" and not value[:1].isupper()) or (row.needs and not row.needs.search(value)):
+        return None
+    return ("text" if kind == "ctext" else kind), value
+
+
+def _attribute(row: Row, m: re.Match[str]) -> str:
+    cat = (m.groupdict().get("cat") or "").casefold()
+    cat = re.sub(r"\s+", " ", cat).replace("colour", "color").replace("timezone", "time zone")
+    if row.attribute == "favourite":
+        return f"favourite {cat.removesuffix('s')}"
+    if row.attribute == "name" and cat:
+        return {"sur": "last", "family": "last"}.get(cat, cat) + " name"
+    return row.attribute or cat.replace("wi-fi", "wifi").replace("paediatrician", "pediatrician")
+
+
+def _row_claims(clause: str, inherited: Subject | None, negated: bool, additive: bool) -> list[Claim]:
+    out = []
+    for row in ROWS:
+        for m in row.pattern.finditer(clause):
+            subject = parse_prefix(clause[: m.start()], inherited)
+            if re.search(r"\bme\b", m.group(), re.IGNORECASE):
+                subject = USER
+            if obj := m.groupdict().get("obj"):
+                subject = parse_prefix(f"my {obj}", None) if subject else None
+            got = _value(row, m, clause)
+            if subject is None or got is None:
+                continue
+            kind, value = got
+            attribute = _attribute(row, m)
+            if attribute == "employer" and value and SCHOOL.search(value):
+                attribute = "school"
+            neg = row.negative or (negated and not row.kind.startswith("fixed:"))
+            out.append(Claim(attribute, kind, row.single, subject, value, neg, additive))
+    return out
+
+
+def _tool_subject(clause: str, inherited: Subject | None) -> Subject | None:
+    m = re.match(r"\s*(?:(?:so|and|but|now)\s+)?(the\s+team|(?:my|our)\s+\w+(?:'s)?(?:\s+(?-i:[A-Z])\w+)?|(?-i:[A-Z])\w+(?:'s)?|"
+                 r"i|we|i'm|i've|we've)\b", clause, re.IGNORECASE)
+    if m is None:
+        return inherited or USER if re.match(r"\s*(?:switched|moved|use|uses|using|went|\w+:)", clause) else None
+    head = m.group(1).casefold()
+    if head.startswith(("my ", "our ", "the team")):
+        subject = parse_prefix(m.group(1), None)
+        if subject is None and head.startswith(("my ", "our ")) and re.fullmatch(r"(?:my|our) \w+", head):
+            return USER  # "my laptop runs Ubuntu"
+        return USER if subject is not None and subject.rel == "team" else subject
+    return parse_prefix(m.group(1), None)
+
+
+def _tool_claims(clause: str, inherited: Subject | None, negated: bool, additive: bool) -> list[Claim]:
+    out = []
+    for m in _TOOL.finditer(clause):
+        subject = _tool_subject(clause, inherited)
+        verb, tool = m.group("verb").casefold(), m.group("tool").casefold()
+        if subject is None or (verb in {"to", "on", "in", "is"} and not re.search(
+                r"\b(?:switched|moved|migrated|changed|went|runs|take|edit|write|code|read|listen|is)\b", clause, re.I)):
+            continue
+        neg = negated or verb == "from"
+        out.append(Claim(f"tool: {_TOOL_CATEGORY[tool]}", "text", True, subject, _ALIASES.get(tool, tool), neg,
+                         additive))
+    return out
+
+
+def read(text: str) -> Statement:
+    text = clean(text).replace("’", "'").replace("‘", "'")
+    if _QUESTION.search(text):
+        return Statement((), (), False)
+    claims: list[Claim] = []
+    events: list[tuple[_events.Event, bool]] = []
+    inherited: Subject | None = None
+    for clause in clauses(text):
+        negated, additive = bool(NEGATION.search(clause)), bool(ADDITIVE.search(clause))
+        if not _IRREALIS.search(clause):
+            found = _row_claims(clause, inherited, negated, additive) + _tool_claims(clause, inherited, negated,
+                                                                                    additive)
+            claims.extend(found)
+            inherited = found[-1].subject if found else parse_prefix(clause.split(" ", 1)[0], inherited)
+        if not _EVENT_IRREALIS.search(clause) and (event := _events.find(clause)) is not None:
+            events.append((event, additive))
+    return Statement(tuple(claims), tuple(events), bool(CHANGE.search(text)))

@@ -1,0 +1,116 @@
+"""Does a new memory replace an older one? A fast local judgment from subjects, attributes and slot values.
+
+Both texts are read into claims (``_claims``): who (the user, "my sister Anna", "Tom"), which attribute (residence,
+phone, employer, a dentist appointment's time...) and which value. The new memory replaces the old one when they
+state the same attribute of the same subject and
+
+- the attribute holds one value at a time (where someone lives, a phone number, a manager, a diet) and the values
+  differ, and the new one is not stated as an addition ("also", "too", "a second");
+- or the new memory says the old value stopped holding ("I no longer work at Shopify", "switched from Chrome");
+- or, for a planned thing, its day or time differs and the new memory says it changed ("moved", "rescheduled",
+  "now"), or both state a routine ("gym on Mondays" -> "gym on Tuesdays").
+
+Anything less is not a replacement: precision first, since a wrong replacement hides a true fact. No I/O, no model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._claims import Claim, Statement, read
+from ._events import Event
+from ._subjects import same_subject
+from ._values import same
+
+
+@dataclass(frozen=True, slots=True)
+class Judgment:
+    replaces: bool            # the new memory gives a new value for what the old one states
+    confidence: float         # 0..1
+    reason: str               # short, human: "where sister Anna lives: Berlin -> Munich"
+    old_value: str | None     # "Berlin" (for "(changed from Berlin on 2026-11-27)"), None when unknown
+    doubtful: bool = False    # an optional LLM may confirm; the local answer stands without one
+
+
+_NO = Judgment(False, 0.95, "no shared attribute", None)
+_ATTRIBUTE_LABEL = {"residence": "where {s} lives", "employer": "where {s} works", "role": "{s}'s job",
+                    "manager": "{s}'s manager", "partner": "{s}'s partner", "age": "{s}'s age"}
+
+
+def _label(claim: Claim) -> str:
+    who = claim.subject.label()
+    template = _ATTRIBUTE_LABEL.get(claim.attribute)
+    if template:
+        return template.format(s=who)
+    return f"{'your' if who == 'you' else who + chr(39) + 's'} {claim.attribute}"
+
+
+def _facts(new: Statement, old: Statement) -> Judgment | None:
+    """The verdict over plain claims: the first replacement found, else a doubt, else None (nothing shared)."""
+    verdict: Judgment | None = None
+    restated = {(o.attribute, o.subject) for n in new.claims for o in old.claims
+                if not n.negated and n.attribute == o.attribute and same_subject(n.subject, o.subject)
+                and n.value and o.value and same(o.kind, n.value, o.value)}
+    for n in new.claims:
+        for o in old.claims:
+            if o.negated or o.value is None or not same_subject(n.subject, o.subject):
+                continue
+            if n.attribute == "*" or (n.negated and n.attribute == o.attribute):
+                if n.value is None or same(o.kind if n.attribute == "*" else n.kind, n.value, o.value):
+                    reason = f"{_label(o)}: {o.value} no longer holds"
+                    return Judgment(True, 0.9, reason, o.value)
+                continue
+            if n.attribute != o.attribute or n.value is None or (o.attribute, o.subject) in restated:
+                if n.attribute == o.attribute:
+                    verdict = verdict or Judgment(False, 0.9, f"{_label(o)}: same value {o.value}", None)
+                continue
+            reason = f"{_label(o)}: {o.value} -> {n.value}"
+            if not n.single or n.additive or not o.single:
+                verdict = Judgment(False, 0.7, f"{reason} (added, not replaced)", None, doubtful=True)
+                continue
+            confidence = 0.95 if new.change_cue else 0.8
+            return Judgment(True, confidence, reason, o.value, doubtful=not new.change_cue)
+    return verdict
+
+
+def _same_event(n: Event, o: Event, cue: bool) -> bool:
+    if n.kind != o.kind:
+        return False
+    if n.owner is not None and o.owner is not None and not same_subject(n.owner, o.owner):
+        return False
+    if not (n.quals <= o.quals or o.quals <= n.quals):
+        return False
+    return cue or n.quals == o.quals
+
+
+def _events(new: Statement, old: Statement) -> Judgment | None:
+    for n, additive in new.events:
+        for o, _ in old.events:
+            if not _same_event(n, o, new.change_cue):
+                continue
+            days = bool(n.days and o.days and n.days != o.days)
+            times = bool(n.times and o.times and n.times != o.times)
+            what = " ".join(sorted(o.quals)).replace("to:", "to ").replace("from:", "from ")
+            reason = f"when the {what + ' ' if what else ''}{o.kind} is: {o.phrase} -> {n.phrase}"
+            if not (days or times):
+                return Judgment(False, 0.9, f"{reason} (same time)", None)
+            if additive:
+                return Judgment(False, 0.7, f"{reason} (added, not replaced)", None, doubtful=True)
+            if new.change_cue:
+                return Judgment(True, 0.9, reason, o.phrase)
+            if n.recurring and o.recurring:
+                return Judgment(True, 0.8, reason, o.phrase, doubtful=True)
+            return Judgment(False, 0.6, f"{reason} (no sign it changed)", None, doubtful=True)
+    return None
+
+
+def judge(new_text: str, old_text: str) -> Judgment:
+    """Whether ``new_text`` replaces ``old_text`` (both memories of one user; the caller picks similar pairs)."""
+    new, old = read(new_text), read(old_text)
+    facts = _facts(new, old)
+    if facts is not None and facts.replaces:
+        return facts
+    events = _events(new, old)
+    if events is not None and (events.replaces or facts is None):
+        return events
+    return facts or _NO
