@@ -24,16 +24,17 @@ OCCUPATION = re.compile(rf"\b(?:{_OCC})s?$", re.IGNORECASE)
 DIET = re.compile(r"(?:vegetarian|vegan|pescatarian|pescetarian|keto|paleo|gluten[- ]free|dairy[- ]free|"
                   r"lactose[- ]free|flexitarian|carnivore|omnivore|halal|kosher|low[- ]carb)\b", re.IGNORECASE)
 SCHOOL = re.compile(r"\b(?:school|elementary|academy|high|middle|college|university|primary|kindergarten|"
-                    r"preschool|nursery|daycare)\b", re.IGNORECASE)
+                    r"preschool|nursery|daycare)$", re.IGNORECASE)
 _GENERIC = (r"doctor|dentist|therapist|gp|pediatrician|paediatrician|vet|hairdresser|barber|lawyer|accountant|"
             r"landlord|wi-?fi password|password|rent|salary|shoe size|blood type|time ?zone|bank|gym|school|major|"
             r"username|user name|handle|zip code|postcode|post code|mortgage|budget|university|college|church|"
             r"(?:internet|phone|mobile) (?:provider|plan|carrier)|carrier|insurance|insurer|height|weight|pronouns|"
-            r"hourly rate|rate|commute|nickname")
+            r"hourly rate|rate|commute|nickname|birthday|date of birth|anniversary")
 _MONEY_ATTRS = frozenset({"rent", "salary", "mortgage", "budget", "hourly rate", "rate"})
 _NAME_ATTRS = frozenset({"doctor", "dentist", "therapist", "gp", "pediatrician", "paediatrician", "vet",
                          "hairdresser", "barber", "lawyer", "accountant", "landlord"})
 _IS = r"\s*(?:is\s+(?:now\s+)?|are\s+(?:now\s+)?|:\s*|=\s*|changed\s+to\s+|is\s+changing\s+to\s+)"
+_INVERTED = r"(?-i:(?P<v>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?))\s+is\s+(?:now\s+)?my\s+(?:new\s+)?"
 _NOT_DATE = r"(?!(?:mon|tue|wed|thu|fri|sat|sun)\w*day|\d|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\w*\b)"
 
 
@@ -81,6 +82,7 @@ ROWS: tuple[Row, ...] = (
     _row("role", "role", r"\b(?:job\s+title|title|role|position|job)" + _IS + r"(?:an?\s+)?", needs=OCCUPATION),
     _row("role", "role", r"\b(?:promoted\s+to|became)\s+(?:an?\s+)?", needs=OCCUPATION),
     _row("manager", "name", r"\b(?:manager|boss|supervisor|team\s+lead|line\s+manager)" + _IS),
+    _row("manager", "name", _INVERTED + r"(?:manager|boss|supervisor|team\s+lead|line\s+manager)\b"),
     _row("manager", "name", r"\breport(?:s|ing)?\s+(?:directly\s+)?to\s+"),
     _row("car", "text", r"\bdrives?\s+an?\s+(?:new\s+)?"),
     _row("car", "text", r"\bcar" + _IS + r"(?:an?\s+)?"),
@@ -99,7 +101,10 @@ ROWS: tuple[Row, ...] = (
     _row("name", "name", r"\b(?:is|are)\s+(?:now\s+)?(?:called|named)\s+(?:now\s+)?"),
     _row("name", "name", r"\brenamed\s+(?:the|my|our|her|his)\s+(?P<obj>[\w-]+)\s+(?:to\s+)?"),
     _row("name", "name", r"\b(?:was|been|got)\s+renamed\s+(?:to\s+)?"),
+    _row("name", "name", r"\bchanged\s+(?:the|my|our|her|his)\s+(?P<obj>[\w-]+?)'s\s+name\s+to\s+"),
+    _row("name", "name", r"\bchanged\s+(?:my|her|his|their)\s+name\s+to\s+"),
     _row("partner", "name", r"(?<![-\w])(?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?|spouse)" + _IS),
+    _row("partner", "name", _INVERTED + r"(?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?|spouse)\b"),
     _row("partner", "name", r"\b(?:'m|am)\s+(?:now\s+)?(?:dating|seeing|married\s+to|engaged\s+to)\s+(?!dr\b)"),
     _row("partner", "name", r"\bbroke\s+up\s+with\s+|\bdivorced\s+", negative=True),
     _row("partner", "name", r"(?P<v>[A-Z]\w+)\s+and\s+I\s+(?:broke\s+up|split|separated|divorced)", negative=True),
