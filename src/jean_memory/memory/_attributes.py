@@ -83,6 +83,7 @@ ROWS: tuple[Row, ...] = (
     _row("role", "role", r"\b(?:promoted\s+to|became)\s+(?:an?\s+)?", needs=OCCUPATION),
     _row("manager", "name", r"\b(?:manager|boss|supervisor|team\s+lead|line\s+manager)" + _IS),
     _row("manager", "name", _INVERTED + r"(?:manager|boss|supervisor|team\s+lead|line\s+manager)\b"),
+    _row("manager", "name", r"\b(?:has|have|got)\s+a\s+new\s+(?:manager|boss|supervisor)\s*[,:-]\s*"),
     _row("manager", "name", r"\breport(?:s|ing)?\s+(?:directly\s+)?to\s+"),
     _row("car", "text", r"\bdrives?\s+an?\s+(?:new\s+)?"),
     _row("car", "text", r"\bcar" + _IS + r"(?:an?\s+)?"),
@@ -130,12 +131,14 @@ ROWS: tuple[Row, ...] = (
     _row("salary", "money", r"\b(?:make|earn|makes|earns)\s+(?:about\s+|around\s+)?(?=[$€£]?\d)"),
     _row("", "generic", rf"\b(?P<cat>{_GENERIC})" + r"\s*(?:is\s+(?:now\s+)?|:\s*|was\s+changed\s+to\s+|"
                         r"changed\s+to\s+|went\s+(?:up|down)\s+to\s+|(?:increased|dropped|rose)\s+to\s+)"),
+    _row("", "generic", rf"\b(?:has|have|got)\s+a\s+new\s+(?P<cat>{_GENERIC})\s*[,:-]\s*"),
     _row("", "generic", rf"\b(?:switched|changed)\s+(?P<cat>{_GENERIC})s?\s+to\s+"),
     _row("", "generic", rf"\b(?:changed|updated|reset)\s+(?:the|my|our|her|his)\s+(?P<cat>{_GENERIC})\s+to\s+"),
-    _row("likes", "text", r"\b(?:like|likes|love|loves|enjoy|enjoys|adore|adores)\s+(?!to\b|it\b|that\b|this\b|"
+    _row("likes", "phrase", r"\b(?:like|likes|love|loves|enjoy|enjoys|adore|adores)\s+(?!to\b|it\b|that\b|this\b|"
                           r"when\b|how\b|the\s+idea)", single=False),
-    _row("likes", "text", r"\b(?:gone|went)\s+off\s+", single=False, negative=True),
-    _row("hobby", "text", r"\bplay(?:s|ing)?\s+(?:the\s+)?", single=False),
+    _row("likes", "phrase", r"\b(?:gone|went)\s+off\s+", single=False, negative=True),
+    _row("hobby", "phrase", r"\bplay(?:s|ing)?\s+(?:the\s+)?", single=False),
+    _row("*", "text", r"\blast\s+day\s+(?:at|with)\s+", negative=True),
     _row("*", "text", r"\b(?:left|quit|cancell?ed|stopped|gave\s+up|dropped|sold|got\s+rid\s+of|ditched|"
                       r"traded\s+in)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
 )

@@ -144,6 +144,8 @@ def _row_claims(clause: str, inherited: Subject | None, negated: bool, additive:
             attribute = _attribute(row, m)
             if attribute == "employer" and value and SCHOOL.search(value):
                 attribute = "school"
+            if attribute == "residence" and value:  # "an apartment in Brooklyn" -> "Brooklyn"
+                value = re.sub(r"^(?:(?:an?|the|my|our)\s+)?[\w -]{1,30}?\s+in\s+(?=[A-Z])", "", value)
             neg = row.negative or (negated and not row.kind.startswith("fixed:"))
             out.append(Claim(attribute, kind, row.single, subject, value, neg, additive))
     return out

@@ -20,6 +20,7 @@ _STOP = re.compile(
     r"\bpermanently\b|\bofficially\b|\bfull[- ]time\b|\bpart[- ]time\b|\bthough\b|$)",
     re.IGNORECASE,
 )
+_PHRASE_STOP = re.compile(_STOP.pattern.replace(r"\bwith\b|", "").replace(r"\band\b|", ""), re.IGNORECASE)
 _LEADING = re.compile(r"^(?:(?:a|an|the|my|our|his|her|their|now|currently|officially)\s+)+", re.IGNORECASE)
 _PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -29,9 +30,9 @@ _TITLES = frozenset({"dr", "dr.", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "prof
 _NAME_TOKEN = re.compile(r"[A-Z][\w'’.-]*|(?:Dr|Mr|Ms|Mrs|Prof)\.?", re.UNICODE)
 
 
-def cut(after: str) -> str:
+def cut(after: str, stop: re.Pattern[str] = _STOP) -> str:
     """The free-text value at the start of ``after``, up to the first stop."""
-    m = _STOP.search(after)
+    m = stop.search(after)
     value = after[: m.start()] if m else after
     return _LEADING.sub("", value.strip()).strip(" ,:'\"")
 
@@ -63,7 +64,10 @@ def extract(kind: str, after: str) -> str | None:
         keep = [n for n in names if n.casefold().rstrip(".") not in {"now", "again", "too"}]
         return " ".join(keep) if any(n.casefold().rstrip(".") not in {"dr", "mr", "ms", "mrs", "prof"}
                                      for n in keep) else None
-    value = cut(after)
+    if kind == "phrase":  # likes and hobbies: "tea with milk" is not "tea"
+        value = cut(after, _PHRASE_STOP)
+    else:
+        value = cut(after)
     return value if value and len(value) <= 60 else None
 
 
@@ -79,12 +83,14 @@ def norm(kind: str, value: str) -> str:
     return " ".join(w.strip(".") for w in words)
 
 
-def same(kind: str, a: str, b: str) -> bool:
-    """Whether two values of ``kind`` name the same thing ("Berlin, Germany" and "Berlin" do)."""
+def same(kind: str, a: str, b: str, loose: bool = False) -> bool:
+    """Whether two values of ``kind`` name the same thing: "Berlin, Germany" and "Berlin" do, "New York" and "York"
+    do not; ``loose`` also lets one hold the other anywhere ("the Civic" and "a Honda Civic")."""
     na, nb = norm(kind, a), norm(kind, b)
     if na == nb:
         return True
-    if kind in {"role", "phone", "email", "number", "money"}:
+    if kind in {"role", "phone", "email", "number", "money", "phrase"} or not na or not nb:
         return False
-    ta, tb = set(na.split()), set(nb.split())
-    return bool(ta) and bool(tb) and (ta <= tb or tb <= ta)
+    ta, tb = na.split(), nb.split()
+    short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    return long[: len(short)] == short or (loose and set(short) <= set(long))

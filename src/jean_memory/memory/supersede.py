@@ -56,7 +56,10 @@ def _facts(new: Statement, old: Statement) -> Judgment | None:
             if o.negated or o.value is None or not same_subject(n.subject, o.subject):
                 continue
             if n.attribute == "*" or (n.negated and n.attribute == o.attribute):
-                if n.value is None or same(o.kind if n.attribute == "*" else n.kind, n.value, o.value):
+                if not o.single and not new.change_cue:
+                    continue  # "I don't like tea" is a preference, not a change; "I don't like tea anymore" is
+                if n.value is None or same("text" if n.attribute == "*" and o.kind == "phrase" else o.kind, n.value, o.value,
+                                           loose=n.attribute == "*" or o.attribute == "car"):
                     reason = f"{_label(o)}: {o.value} no longer holds"
                     return Judgment(True, 0.9, reason, o.value)
                 continue
