@@ -33,7 +33,8 @@ _GENERIC = (r"doctor|dentist|therapist|gp|pediatrician|paediatrician|vet|hairdre
 _MONEY_ATTRS = frozenset({"rent", "salary", "mortgage", "budget", "hourly rate", "rate"})
 _NAME_ATTRS = frozenset({"doctor", "dentist", "therapist", "gp", "pediatrician", "paediatrician", "vet",
                          "hairdresser", "barber", "lawyer", "accountant", "landlord"})
-_IS = r"\s*(?:is\s+(?:now\s+)?|are\s+(?:now\s+)?|:\s*|=\s*|changed\s+to\s+|is\s+changing\s+to\s+)"
+_IS = (r"\s*(?:is\s+(?:now\s+)?(?:called\s+|named\s+)?|are\s+(?:now\s+)?|:\s*|=\s*|changed\s+to\s+|"
+       r"is\s+changing\s+to\s+)")
 _INVERTED = r"(?-i:(?P<v>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?))\s+is\s+(?:now\s+)?my\s+(?:new\s+)?"
 _NOT_DATE = r"(?!(?:mon|tue|wed|thu|fri|sat|sun)\w*day|\d|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\w*\b)"
 

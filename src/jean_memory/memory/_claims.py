@@ -38,8 +38,8 @@ _EVENT_IRREALIS = re.compile(r"\b(?:if|might|maybe|could|should|want|hope|thinki
                              r"trying|try|remember|forgot|need\s+to\s+book)\b", re.IGNORECASE)
 NEGATION = re.compile(r"\b(?:no\s+longer|not\s+any\s*more|anymore|any\s+more|don't|doesn't|do\s+not|does\s+not|"
                       r"isn't|aren't|not|stopped|quit|used\s+to|gave\s+up|can't\s+stand)\b", re.IGNORECASE)
-ADDITIVE = re.compile(r"\b(?:also|too|as\s+well|another|(?:a|my|our|his|her|their)\s+second|in\s+addition|additionally|both|besides|"
-                      r"as\s+well\s+as|alongside)\b", re.IGNORECASE)
+ADDITIVE = re.compile(r"\b(?:also|too|as\s+well|another|(?:a|my|our|his|her|their)\s+second|in\s+addition|"
+                      r"additionally|both|besides|as\s+well\s+as|alongside)\b", re.IGNORECASE)
 CHANGE = re.compile(
     r"\b(?:now|moved|moving|relocated|switched|changed|rescheduled|postponed|pushed|new|instead|anymore|no\s+longer|"
     r"these\s+days|from\s+now\s+on|became|promoted|renamed|joined|started|turned|replaced|traded|left|quit|"
@@ -68,6 +68,11 @@ _TOOL = re.compile(
     + "|".join(sorted((a for a in _TOOL_CATEGORY), key=len, reverse=True)).replace("+", "\\+") + r")\b",
     re.IGNORECASE,
 )
+_TOOL_SUBJECT = re.compile(r"\s*(?:(?:so|and|but|now)\s+)?(the\s+team|(?:my|our)\s+\w+(?:'s)?(?:\s+(?-i:[A-Z])\w+)?|"
+                           r"(?-i:[A-Z])\w+(?:'s)?|i|we|i'm|i've|we've)\b", re.IGNORECASE)
+_TOOL_VERB = re.compile(r"\b(?:switched|moved|migrated|changed|went|runs|take|edit|write|code|read|listen|is)\b",
+                        re.IGNORECASE)
+_THE_USER = re.compile(r"\b(?:the\s+)?user(?:(['’]s)|\b(?!\s*name))", re.IGNORECASE)
 _ALIASES = {"vscode": "vs code", "visual studio code": "vs code", "sublime": "sublime text", "mac os": "macos",
             "chrome os": "chromeos", "proton mail": "protonmail", "galaxy": "samsung galaxy"}
 
@@ -152,8 +157,7 @@ def _row_claims(clause: str, inherited: Subject | None, negated: bool, additive:
 
 
 def _tool_subject(clause: str, inherited: Subject | None) -> Subject | None:
-    m = re.match(r"\s*(?:(?:so|and|but|now)\s+)?(the\s+team|(?:my|our)\s+\w+(?:'s)?(?:\s+(?-i:[A-Z])\w+)?|(?-i:[A-Z])\w+(?:'s)?|"
-                 r"i|we|i'm|i've|we've)\b", clause, re.IGNORECASE)
+    m = _TOOL_SUBJECT.match(clause)
     if m is None:
         return inherited or USER if re.match(r"\s*(?:switched|moved|use|uses|using|went|\w+:)", clause) else None
     head = m.group(1).casefold()
@@ -170,8 +174,7 @@ def _tool_claims(clause: str, inherited: Subject | None, negated: bool, additive
     for m in _TOOL.finditer(clause):
         subject = _tool_subject(clause, inherited)
         verb, tool = m.group("verb").casefold(), m.group("tool").casefold()
-        if subject is None or (verb in {"to", "on", "in", "is"} and not re.search(
-                r"\b(?:switched|moved|migrated|changed|went|runs|take|edit|write|code|read|listen|is)\b", clause, re.I)):
+        if subject is None or (verb in {"to", "on", "in", "is"} and not _TOOL_VERB.search(clause)):
             continue
         neg = negated or verb == "from"
         out.append(Claim(f"tool: {_TOOL_CATEGORY[tool]}", "text", True, subject, _ALIASES.get(tool, tool), neg,
@@ -181,6 +184,7 @@ def _tool_claims(clause: str, inherited: Subject | None, negated: bool, additive
 
 def read(text: str) -> Statement:
     text = clean(text).replace("’", "'").replace("‘", "'")
+    text = _THE_USER.sub(lambda m: "my" if m.group(1) else "I", text)  # notes an assistant wrote: "User's sister"
     if _QUESTION.search(text):
         return Statement((), (), False)
     claims: list[Claim] = []

@@ -58,8 +58,8 @@ def _facts(new: Statement, old: Statement) -> Judgment | None:
             if n.attribute == "*" or (n.negated and n.attribute == o.attribute):
                 if not o.single and not new.change_cue:
                     continue  # "I don't like tea" is a preference, not a change; "I don't like tea anymore" is
-                if n.value is None or same("text" if n.attribute == "*" and o.kind == "phrase" else o.kind, n.value, o.value,
-                                           loose=n.attribute == "*" or o.attribute == "car"):
+                kind = "text" if n.attribute == "*" and o.kind == "phrase" else o.kind
+                if n.value is None or same(kind, n.value, o.value, loose=n.attribute == "*" or o.attribute == "car"):
                     reason = f"{_label(o)}: {o.value} no longer holds"
                     return Judgment(True, 0.9, reason, o.value)
                 continue
