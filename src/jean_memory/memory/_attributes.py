@@ -39,6 +39,14 @@ _INVERTED = r"(?-i:(?P<v>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?))\s+is\s+(?:now\s+)?my\s
 _NOT_DATE = r"(?!(?:mon|tue|wed|thu|fri|sat|sun)\w*day|\d|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\w*\b)"
 
 
+# Cheap gates: a row's pattern is tried only on a clause holding one of its keys (casefolded words, plurals too;
+# "#" stands for any number).
+_OCC_KEYS = _OCC.replace("\\b", "").replace(" ", "|")
+_DIET_KEYS = "vegetarian|vegan|pescatarian|pescetarian|keto|paleo|free|flexitarian|carnivore|omnivore|halal|kosher|carb"
+_PARTNER_KEYS = "girlfriend|boyfriend|partner|wife|husband|fiance|fiancee|fiancé|fiancée|spouse"
+_STOP_KEYS = "left|quit|cancelled|canceled|stopped|gave|dropped|sold|rid|ditched|traded"
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     attribute: str
@@ -47,101 +55,130 @@ class Row:
     pattern: re.Pattern[str]
     negative: bool = False
     needs: re.Pattern[str] | None = None   # the value must match this (an occupation, a diet, a school...)
+    gate: frozenset[str] | None = None     # none of these words in the clause: no need to try ``pattern``
 
 
-def _row(attribute: str, kind: str, pattern: str, *, single: bool = True, negative: bool = False,
+def _gate(keys: str) -> frozenset[str]:
+    return frozenset(w for k in keys.split("|") for w in (k, k + "s", k + "es"))
+
+
+def _row(keys: str, attribute: str, kind: str, pattern: str, *, single: bool = True, negative: bool = False,
          needs: re.Pattern[str] | None = None) -> Row:
-    return Row(attribute, kind, single, re.compile(pattern, re.IGNORECASE), negative, needs)
+    """``keys``: "|"-separated words of which a clause must hold one for ``pattern`` to be tried ("*": always)."""
+    gate = None if keys == "*" else _gate(keys)
+    return Row(attribute, kind, single, re.compile(pattern, re.IGNORECASE), negative, needs, gate)
 
 
 ROWS: tuple[Row, ...] = (
-    _row("residence", "text", rf"\b(?:live|lives|living|reside|resides|residing|based)\s+in:?\s+{_NOT_DATE}"),
-    _row("residence", "text", rf"\b(?:moved|relocated|moving\s+back)\s+(?:back\s+)?(?:in\s+with\s+\w+\s+)?"
-                              rf"(?:to|in|into)\s+(?!the\s+(?:office|gym))(?:a\s+[\w ]+?\s+in\s+)?{_NOT_DATE}"),
-    _row("residence", "ctext", r"\bhome\s+is\s+(?:now\s+)?(?:in\s+)?"),
-    _row("residence", "text", r"\bbought\s+a\s+(?:house|home|flat|apartment|condo|place)\s+in\s+"),
-    _row("address", "text", r"\b(?:mailing\s+|home\s+|postal\s+|street\s+)?address" + _IS),
-    _row("address", "text", r"\b(?:live|lives|living|moved)\s+(?:at|to)\s+(?=\d)"),
-    _row("phone", "phone", r"\b(?:(?:phone|cell|mobile|telephone|cellphone)(?:\s+number)?|number)" + _IS),
-    _row("phone", "phone", r"\b(?:has|have|got)\s+a\s+new\s+(?:phone\s+|mobile\s+|cell\s+)?number\s*(?:is\s+|:\s*)?"),
-    _row("phone", "phone", r"\b(?:reach|call|text)\s+me\s+(?:at|on)\s+"),
-    _row("phone", "phone", r"\bchanged\s+(?:my|her|his|their)\s+(?:phone\s+|mobile\s+|cell\s+)?number\s+to\s+"),
-    _row("email", "email", r"\be-?mail(?:\s+address)?" + _IS),
-    _row("email", "email", r"\b(?:has|have|got)\s+a\s+new\s+e-?mail(?:\s+address)?\s*:?\s*"),
-    _row("email", "email", r"\b(?:switched|changed)\s+(?:my|her|his|their)\s+e-?mail(?:\s+address)?\s+to\s+"),
-    _row("email", "email", r"\buse\s+(?=[\w.+-]+@\S+\s+to\s+(?:e-?mail|reach|contact)\s+me)"),
-    _row("employer", "text", r"\b(?:work|works|working)\s+(?:at|for):?\s+(?!home\b)"),
-    _row("employer", "text", r"\b(?:new\s+)?job\s+(?:at|with)\s+"),
-    _row("employer", "text", r"\b(?:employed\s+(?:at|by)|joined|teach(?:es|ing)?\s+at|employer" + _IS + r")\s*"),
-    _row("employer", "text", r"\bstarted\s+(?:a\s+new\s+job\s+|working\s+)?(?:at|with|for)\s+"),
-    _row("employer", "text", rf"(?:'m|\bam|\bis|\bare)\s+(?:now\s+)?an?\s+(?:[\w-]+\s+){{0,3}}?(?:{_OCC})\s+"
-                             r"(?:at|for|with)\s+"),
-    _row("role", "role", rf"(?:'m|\bam|\bis|\bare)\s+(?:now\s+)?an?\s+(?=(?:[\w-]+\s+){{0,3}}?(?:{_OCC})\b)",
+    _row("live|living|reside|resides|residing|based", "residence", "text",
+         rf"\b(?:live|lives|living|reside|resides|residing|based)\s+in:?\s+{_NOT_DATE}"),
+    _row("moved|relocated|moving", "residence", "text",
+         rf"\b(?:moved|relocated|moving\s+back)\s+(?:back\s+)?(?:in\s+with\s+\w+\s+)?"
+         rf"(?:to|in|into)\s+(?!the\s+(?:office|gym))(?:a\s+[\w ]+?\s+in\s+)?{_NOT_DATE}"),
+    _row("home", "residence", "ctext", r"\bhome\s+is\s+(?:now\s+)?(?:in\s+)?"),
+    _row("bought", "residence", "text", r"\bbought\s+a\s+(?:house|home|flat|apartment|condo|place)\s+in\s+"),
+    _row("address", "address", "text", r"\b(?:mailing\s+|home\s+|postal\s+|street\s+)?address" + _IS),
+    _row("live|moved", "address", "text", r"\b(?:live|lives|living|moved)\s+(?:at|to)\s+(?=\d)"),
+    _row("phone|cell|mobile|number|telephone|cellphone", "phone", "phone",
+         r"\b(?:(?:phone|cell|mobile|telephone|cellphone)(?:\s+number)?|number)" + _IS),
+    _row("number", "phone", "phone",
+         r"\b(?:has|have|got)\s+a\s+new\s+(?:phone\s+|mobile\s+|cell\s+)?number\s*(?:is\s+|:\s*)?"),
+    _row("me", "phone", "phone", r"\b(?:reach|call|text)\s+me\s+(?:at|on)\s+"),
+    _row("number", "phone", "phone",
+         r"\bchanged\s+(?:my|her|his|their)\s+(?:phone\s+|mobile\s+|cell\s+)?number\s+to\s+"),
+    _row("mail|email", "email", "email", r"\be-?mail(?:\s+address)?" + _IS),
+    _row("mail|email", "email", "email", r"\b(?:has|have|got)\s+a\s+new\s+e-?mail(?:\s+address)?\s*:?\s*"),
+    _row("mail|email", "email", "email",
+         r"\b(?:switched|changed)\s+(?:my|her|his|their)\s+e-?mail(?:\s+address)?\s+to\s+"),
+    _row("@", "email", "email", r"\buse\s+(?=[\w.+-]+@\S+\s+to\s+(?:e-?mail|reach|contact)\s+me)"),
+    _row("work", "employer", "text", r"\b(?:work|works|working)\s+(?:at|for):?\s+(?!home\b)"),
+    _row("job", "employer", "text", r"\b(?:new\s+)?job\s+(?:at|with)\s+"),
+    _row("employed|employer|joined|teach|teaches|teaching", "employer", "text",
+         r"\b(?:employed\s+(?:at|by)|joined|teach(?:es|ing)?\s+at|employer" + _IS + r")\s*"),
+    _row("started", "employer", "text", r"\bstarted\s+(?:a\s+new\s+job\s+|working\s+)?(?:at|with|for)\s+"),
+    _row(_OCC_KEYS, "employer", "text", rf"(?:'m|\bam|\bis|\bare)\s+(?:now\s+)?an?\s+(?:[\w-]+\s+){{0,3}}?(?:{_OCC})\s+"
+         r"(?:at|for|with)\s+"),
+    _row(_OCC_KEYS, "role", "role", rf"(?:'m|\bam|\bis|\bare)\s+(?:now\s+)?an?\s+(?=(?:[\w-]+\s+){{0,3}}?(?:{_OCC})\b)",
          needs=OCCUPATION),
-    _row("role", "role", r"\b(?:work|works|working)\s+(?:(?:at|for)\s+[\w&' -]+?\s+)?as\s+(?:an?\s+)?",
+    _row("work", "role", "role", r"\b(?:work|works|working)\s+(?:(?:at|for)\s+[\w&' -]+?\s+)?as\s+(?:an?\s+)?",
          needs=OCCUPATION),
-    _row("role", "role", r"\b(?:job\s+title|title|role|position|job)" + _IS + r"(?:an?\s+)?", needs=OCCUPATION),
-    _row("role", "role", r"\b(?:promoted\s+to|became)\s+(?:an?\s+)?", needs=OCCUPATION),
-    _row("manager", "name", r"\b(?:manager|boss|supervisor|team\s+lead|line\s+manager)" + _IS),
-    _row("manager", "name", _INVERTED + r"(?:manager|boss|supervisor|team\s+lead|line\s+manager)\b"),
-    _row("manager", "name", r"\b(?:has|have|got)\s+a\s+new\s+(?:manager|boss|supervisor)\s*[,:-]\s*"),
-    _row("manager", "name", r"\breport(?:s|ing)?\s+(?:directly\s+)?to\s+"),
-    _row("car", "text", r"\bdrives?\s+an?\s+(?:new\s+)?"),
-    _row("car", "text", r"\bcar" + _IS + r"(?:an?\s+)?"),
-    _row("car", "text", r"\b(?:bought|got|have)\s+a\s+new\s+car\s*[:,-]?\s*(?:an?\s+|it's\s+an?\s+)?"),
-    _row("car", "text", r"\btraded\s+in\s+(?:the|my|her|his|our)\s+[\w -]+?\s+for\s+an?\s+"),
-    _row("diet", "diet", r"(?:'m|\bam|\bis|\bare|\bbecame|\bwent|\bgone|\bbeing)\s+(?:now\s+|a\s+|an\s+|strictly\s+|"
-                         r"fully\s+|completely\s+|still\s+|no\s+longer\s+|not\s+)*(?=" + DIET.pattern + ")"),
-    _row("diet", "diet", r"\b(?:follow|follows|on|doing)\s+(?:an?\s+|the\s+)?(?=" + DIET.pattern + ")"),
-    _row("diet", "diet", r"\bdiet" + _IS + r"(?:an?\s+)?(?=" + DIET.pattern + ")"),
-    _row("diet", "diet", r"\b(?:stopped|quit|gave\s+up|ended)\s+(?:doing\s+|being\s+)?(?:an?\s+|the\s+)?(?="
-                         + DIET.pattern + ")", negative=True),
-    _row("diet", "fixed:vegetarian", r"\b(?:don't|do\s+not|doesn't|does\s+not|never)\s+eat\s+meat\b"),
-    _row("diet", "fixed:omnivore", r"\beats?\s+meat\s+(?:again|now)\b|\beating\s+meat\s+again\b"),
-    _row("name", "name", r"\b(?:(?P<cat>first|last|middle|nick|maiden|full|family|sur)\s*)?name" + _IS),
-    _row("name", "name", r"\b(?:call\s+me|go(?:es)?\s+by)\s+"),
-    _row("name", "name", r"\b(?:is|are)\s+(?:now\s+)?(?:called|named)\s+(?:now\s+)?"),
-    _row("name", "name", r"\brenamed\s+(?:the|my|our|her|his)\s+(?P<obj>[\w-]+)\s+(?:to\s+)?"),
-    _row("name", "name", r"\b(?:was|been|got)\s+renamed\s+(?:to\s+)?"),
-    _row("name", "name", r"\bchanged\s+(?:the|my|our|her|his)\s+(?P<obj>[\w-]+?)'s\s+name\s+to\s+"),
-    _row("name", "name", r"\bchanged\s+(?:my|her|his|their)\s+name\s+to\s+"),
-    _row("partner", "name", r"(?<![-\w])(?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?|spouse)" + _IS),
-    _row("partner", "name", _INVERTED + r"(?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?|spouse)\b"),
-    _row("partner", "name", r"\b(?:'m|am)\s+(?:now\s+)?(?:dating|seeing|married\s+to|engaged\s+to)\s+(?!dr\b)"),
-    _row("partner", "name", r"\bbroke\s+up\s+with\s+|\bdivorced\s+", negative=True),
-    _row("partner", "name", r"(?P<v>[A-Z]\w+)\s+and\s+I\s+(?:broke\s+up|split|separated|divorced)", negative=True),
-    _row("partner", "none", r"(?:'m|\bam)\s+(?:single|divorced)\b", negative=True),
-    _row("favourite", "text", r"\bfavou?rite\s+(?P<cat>[a-z]+(?:\s+[a-z]+)?)" + _IS),
-    _row("favourite", "text", r"(?P<v>[A-Z][\w' ]{0,40}?)\s+is\s+(?:now\s+)?my\s+(?:new\s+)?(?:all-time\s+)?"
-                              r"favou?rite\s+(?P<cat>[a-z]+)\b"),
-    _row("age", "number", r"(?:'m|\bam|\bis|\bare|\bturned|\bturns)\s+(?:now\s+|just\s+)?(?=\d{1,3}\b(?!\s*(?:%|"
-                          r"percent|minutes?|hours?|days?|weeks?|months?|am|pm|kg|lbs?|pounds|cm|km|miles|k\b|"
-                          r"[,.:]\d|/)))"),
-    _row("age", "number", r"\bage" + _IS),
-    _row("supported team", "name", r"(?:'m|\bam|\bis)\s+an?\s+(?=[A-Z]\w+(?:\s+[A-Z]\w+)?\s+fan\b)"),
-    _row("supported team", "name", r"\bsupports?\s+(?=[A-Z])"),
-    _row("school", "name", r"\b(?:goes|go|going|attends?|started)\s+(?:to|at)\s+", needs=SCHOOL),
-    _row("major", "text", r"\bstud(?:y|ies|ying)\s+(?=\w+\s+at\b)"),
-    _row("shift", "text", r"\b(?:work|works|working|switched\s+to|on|do|doing)\s+(?:the\s+)?(?=(?:night|day|early|"
-                          r"late|morning|evening|weekend)\s+shifts?\b)"),
-    _row("working hours", "text", r"\bwork(?:ing)?\s+hours" + _IS),
-    _row("working hours", "text", r"\bwork\s+(?=\d{1,2}(?::\d\d)?\s*(?:am|pm)?\s*(?:to|-|–)\s*\d)"),
-    _row("time zone", "text", r"\b(?:on|in)\s+(?=\w+\s+time\b)"),
-    _row("plan", "text", r"\b(?:on|upgraded\s+to|downgraded\s+to|switched\s+to|moved\s+to)\s+the\s+(?=\w+\s+"
-                         r"(?:plan|tier)\b)"),
-    _row("salary", "money", r"\b(?:make|earn|makes|earns)\s+(?:about\s+|around\s+)?(?=[$€£]?\d)"),
-    _row("", "generic", rf"\b(?P<cat>{_GENERIC})" + r"\s*(?:is\s+(?:now\s+)?|:\s*|was\s+changed\s+to\s+|"
-                        r"changed\s+to\s+|went\s+(?:up|down)\s+to\s+|(?:increased|dropped|rose)\s+to\s+)"),
-    _row("", "generic", rf"\b(?:has|have|got)\s+a\s+new\s+(?P<cat>{_GENERIC})\s*[,:-]\s*"),
-    _row("", "generic", rf"\b(?:switched|changed)\s+(?P<cat>{_GENERIC})s?\s+to\s+"),
-    _row("", "generic", rf"\b(?:changed|updated|reset)\s+(?:the|my|our|her|his)\s+(?P<cat>{_GENERIC})\s+to\s+"),
-    _row("likes", "phrase", r"\b(?:like|likes|love|loves|enjoy|enjoys|adore|adores)\s+(?!to\b|it\b|that\b|this\b|"
-                          r"when\b|how\b|the\s+idea)", single=False),
-    _row("likes", "phrase", r"\b(?:gone|went)\s+off\s+", single=False, negative=True),
-    _row("hobby", "phrase", r"\bplay(?:s|ing)?\s+(?:the\s+)?", single=False),
-    _row("*", "text", r"\blast\s+day\s+(?:at|with)\s+", negative=True),
-    _row("*", "text", r"\b(?:left|quit|cancell?ed|stopped|gave\s+up|dropped|sold|got\s+rid\s+of|ditched|"
-                      r"traded\s+in)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
+    _row("job|title|role|position", "role", "role",
+         r"\b(?:job\s+title|title|role|position|job)" + _IS + r"(?:an?\s+)?", needs=OCCUPATION),
+    _row("promoted|became", "role", "role", r"\b(?:promoted\s+to|became)\s+(?:an?\s+)?", needs=OCCUPATION),
+    _row("manager|boss|supervisor|lead", "manager", "name",
+         r"\b(?:manager|boss|supervisor|team\s+lead|line\s+manager)" + _IS),
+    _row("manager|boss|supervisor|lead", "manager", "name",
+         _INVERTED + r"(?:manager|boss|supervisor|team\s+lead|line\s+manager)\b"),
+    _row("new", "manager", "name", r"\b(?:has|have|got)\s+a\s+new\s+(?:manager|boss|supervisor)\s*[,:-]\s*"),
+    _row("report|reporting", "manager", "name", r"\breport(?:s|ing)?\s+(?:directly\s+)?to\s+"),
+    _row("drive|driving", "car", "text", r"\bdrives?\s+an?\s+(?:new\s+)?"),
+    _row("car", "car", "text", r"\bcar" + _IS + r"(?:an?\s+)?"),
+    _row("car", "car", "text", r"\b(?:bought|got|have)\s+a\s+new\s+car\s*[:,-]?\s*(?:an?\s+|it's\s+an?\s+)?"),
+    _row("traded", "car", "text", r"\btraded\s+in\s+(?:the|my|her|his|our)\s+[\w -]+?\s+for\s+an?\s+"),
+    _row(_DIET_KEYS, "diet", "diet",
+         r"(?:'m|\bam|\bis|\bare|\bbecame|\bwent|\bgone|\bbeing)\s+(?:now\s+|a\s+|an\s+|strictly\s+|"
+         r"fully\s+|completely\s+|still\s+|no\s+longer\s+|not\s+)*(?=" + DIET.pattern + ")"),
+    _row(_DIET_KEYS, "diet", "diet", r"\b(?:follow|follows|on|doing)\s+(?:an?\s+|the\s+)?(?=" + DIET.pattern + ")"),
+    _row("diet", "diet", "diet", r"\bdiet" + _IS + r"(?:an?\s+)?(?=" + DIET.pattern + ")"),
+    _row(_DIET_KEYS, "diet", "diet", r"\b(?:stopped|quit|gave\s+up|ended)\s+(?:doing\s+|being\s+)?(?:an?\s+|the\s+)?(?="
+         + DIET.pattern + ")", negative=True),
+    _row("meat", "diet", "fixed:vegetarian", r"\b(?:don't|do\s+not|doesn't|does\s+not|never)\s+eat\s+meat\b"),
+    _row("meat", "diet", "fixed:omnivore", r"\beats?\s+meat\s+(?:again|now)\b|\beating\s+meat\s+again\b"),
+    _row("name", "name", "name", r"\b(?:(?P<cat>first|last|middle|nick|maiden|full|family|sur)\s*)?name" + _IS),
+    _row("call|go|goes", "name", "name", r"\b(?:call\s+me|go(?:es)?\s+by)\s+"),
+    _row("called|named", "name", "name", r"\b(?:is|are)\s+(?:now\s+)?(?:called|named)\s+(?:now\s+)?"),
+    _row("renamed", "name", "name", r"\brenamed\s+(?:the|my|our|her|his)\s+(?P<obj>[\w-]+)\s+(?:to\s+)?"),
+    _row("renamed", "name", "name", r"\b(?:was|been|got)\s+renamed\s+(?:to\s+)?"),
+    _row("name", "name", "name", r"\bchanged\s+(?:the|my|our|her|his)\s+(?P<obj>[\w-]+?)'s\s+name\s+to\s+"),
+    _row("name", "name", "name", r"\bchanged\s+(?:my|her|his|their)\s+name\s+to\s+"),
+    _row(_PARTNER_KEYS, "partner", "name",
+         r"(?<![-\w])(?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?|spouse)" + _IS),
+    _row(_PARTNER_KEYS, "partner", "name",
+         _INVERTED + r"(?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?|spouse)\b"),
+    _row("dating|seeing|married|engaged", "partner", "name",
+         r"\b(?:'m|am)\s+(?:now\s+)?(?:dating|seeing|married\s+to|engaged\s+to)\s+(?!dr\b)"),
+    _row("broke|divorced", "partner", "name", r"\bbroke\s+up\s+with\s+|\bdivorced\s+", negative=True),
+    _row("and", "partner", "name",
+         r"(?P<v>[A-Z]\w+)\s+and\s+I\s+(?:broke\s+up|split|separated|divorced)", negative=True),
+    _row("single|divorced", "partner", "none", r"(?:'m|\bam)\s+(?:single|divorced)\b", negative=True),
+    _row("favourite|favorite", "favourite", "text", r"\bfavou?rite\s+(?P<cat>[a-z]+(?:\s+[a-z]+)?)" + _IS),
+    _row("favourite|favorite", "favourite", "text",
+         r"(?P<v>[A-Z][\w' ]{0,40}?)\s+is\s+(?:now\s+)?my\s+(?:new\s+)?(?:all-time\s+)?"
+         r"favou?rite\s+(?P<cat>[a-z]+)\b"),
+    _row("#", "age", "number",
+         r"(?:'m|\bam|\bis|\bare|\bturned|\bturns)\s+(?:now\s+|just\s+)?(?=\d{1,3}\b(?!\s*(?:%|"
+         r"percent|minutes?|hours?|days?|weeks?|months?|am|pm|kg|lbs?|pounds|cm|km|miles|k\b|"
+         r"[,.:]\d|/)))"),
+    _row("age", "age", "number", r"\bage" + _IS),
+    _row("fan", "supported team", "name", r"(?:'m|\bam|\bis)\s+an?\s+(?=[A-Z]\w+(?:\s+[A-Z]\w+)?\s+fan\b)"),
+    _row("support", "supported team", "name", r"\bsupports?\s+(?=[A-Z])"),
+    _row("go|goes|going|attend|attends|attended|started", "school", "name",
+         r"\b(?:goes|go|going|attends?|started)\s+(?:to|at)\s+", needs=SCHOOL),
+    _row("study|studies|studying", "major", "text", r"\bstud(?:y|ies|ying)\s+(?=\w+\s+at\b)"),
+    _row("shift", "shift", "text",
+         r"\b(?:work|works|working|switched\s+to|on|do|doing)\s+(?:the\s+)?(?=(?:night|day|early|"
+         r"late|morning|evening|weekend)\s+shifts?\b)"),
+    _row("hours", "working hours", "text", r"\bwork(?:ing)?\s+hours" + _IS),
+    _row("work", "working hours", "text", r"\bwork\s+(?=\d{1,2}(?::\d\d)?\s*(?:am|pm)?\s*(?:to|-|–)\s*\d)"),
+    _row("time", "time zone", "text", r"\b(?:on|in)\s+(?=\w+\s+time\b)"),
+    _row("plan|tier", "plan", "text",
+         r"\b(?:on|upgraded\s+to|downgraded\s+to|switched\s+to|moved\s+to)\s+the\s+(?=\w+\s+"
+         r"(?:plan|tier)\b)"),
+    _row("make|earn", "salary", "money", r"\b(?:make|earn|makes|earns)\s+(?:about\s+|around\s+)?(?=[$€£]?\d)"),
+    _row("*", "", "generic", rf"\b(?P<cat>{_GENERIC})" + r"\s*(?:is\s+(?:now\s+)?|:\s*|was\s+changed\s+to\s+|"
+         r"changed\s+to\s+|went\s+(?:up|down)\s+to\s+|(?:increased|dropped|rose)\s+to\s+)"),
+    _row("new", "", "generic", rf"\b(?:has|have|got)\s+a\s+new\s+(?P<cat>{_GENERIC})\s*[,:-]\s*"),
+    _row("switched|changed", "", "generic", rf"\b(?:switched|changed)\s+(?P<cat>{_GENERIC})s?\s+to\s+"),
+    _row("changed|updated|reset", "", "generic",
+         rf"\b(?:changed|updated|reset)\s+(?:the|my|our|her|his)\s+(?P<cat>{_GENERIC})\s+to\s+"),
+    _row("like|love|enjoy|adore", "likes", "phrase",
+         r"\b(?:like|likes|love|loves|enjoy|enjoys|adore|adores)\s+(?!to\b|it\b|that\b|this\b|"
+         r"when\b|how\b|the\s+idea)", single=False),
+    _row("off", "likes", "phrase", r"\b(?:gone|went)\s+off\s+", single=False, negative=True),
+    _row("play|playing", "hobby", "phrase", r"\bplay(?:s|ing)?\s+(?:the\s+)?", single=False),
+    _row("last", "*", "text", r"\blast\s+day\s+(?:at|with)\s+", negative=True),
+    _row(_STOP_KEYS, "*", "text", r"\b(?:left|quit|cancell?ed|stopped|gave\s+up|dropped|sold|got\s+rid\s+of|ditched|"
+         r"traded\s+in)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
 )
 
 

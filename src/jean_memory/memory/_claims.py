@@ -7,6 +7,7 @@ A question states nothing; a clause with a wish, plan or condition ("I might mov
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from . import _events
@@ -16,10 +17,10 @@ from ._values import extract
 from .text import clean
 
 _SPLIT = re.compile(
-    r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bp\.m)(?<!\ba\.m)[.!]\s+|\s*;\s*|\s+-\s+|"
-    r"\s*,\s*(?=(?:and|but|so|i|i'm|i've|i'd|we|we're|my|our|now|then|which|because|since|can't|cannot)\b)|"
-    r"\s+(?:but|and\s+then|because|whereas|so|since)\s+|"
-    r"\s+and\s+(?=(?:i|we|my|our|he|she|they|use|uses|eat|eats|moved|joined|became|opened|cancell?ed|stopped|"
+    r"[.!](?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bp\.m\.)(?<!\ba\.m\.)\s+|;\s*|\s-\s|"
+    r",\s*(?=(?:and|but|so|i|i'm|i've|i'd|we|we're|my|our|now|then|which|because|since|can't|cannot)\b)|"
+    r"\s(?:but|and\s+then|because|whereas|so|since)\s|"
+    r"\sand\s(?=(?:i|we|my|our|he|she|they|use|uses|eat|eats|moved|joined|became|opened|cancell?ed|stopped|"
     r"started|now|am|switched|got|bought|took)\b)",
     re.IGNORECASE,
 )
@@ -72,6 +73,8 @@ _TOOL_SUBJECT = re.compile(r"\s*(?:(?:so|and|but|now)\s+)?(the\s+team|(?:my|our)
                            r"(?-i:[A-Z])\w+(?:'s)?|i|we|i'm|i've|we've)\b", re.IGNORECASE)
 _TOOL_VERB = re.compile(r"\b(?:switched|moved|migrated|changed|went|runs|take|edit|write|code|read|listen|is)\b",
                         re.IGNORECASE)
+_WORDS = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
 _THE_USER = re.compile(r"\b(?:the\s+)?user(?:(['’]s)|\b(?!\s*name))", re.IGNORECASE)
 _ALIASES = {"vscode": "vs code", "visual studio code": "vs code", "sublime": "sublime text", "mac os": "macos",
             "chrome os": "chromeos", "proton mail": "protonmail", "galaxy": "samsung galaxy"}
@@ -134,8 +137,12 @@ def _attribute(row: Row, m: re.Match[str]) -> str:
 
 
 def _row_claims(clause: str, inherited: Subject | None, negated: bool, additive: bool) -> list[Claim]:
-    out = []
+    out, low = [], clause.casefold()
+    words = set(_WORDS.findall(low))
+    words.update(mark for mark in "#@" if (mark == "@" and "@" in low) or (mark == "#" and _DIGIT.search(low)))
     for row in ROWS:
+        if row.gate is not None and row.gate.isdisjoint(words):
+            continue
         for m in row.pattern.finditer(clause):
             subject = parse_prefix(clause[: m.start()], inherited)
             if re.search(r"\bme\b", m.group(), re.IGNORECASE):
@@ -183,7 +190,8 @@ def _tool_claims(clause: str, inherited: Subject | None, negated: bool, additive
 
 
 def read(text: str) -> Statement:
-    text = clean(text).replace("’", "'").replace("‘", "'")
+    text = unicodedata.normalize("NFC", text).strip() if text.isprintable() else clean(text)
+    text = text.replace("’", "'").replace("‘", "'")
     text = _THE_USER.sub(lambda m: "my" if m.group(1) else "I", text)  # notes an assistant wrote: "User's sister"
     if _QUESTION.search(text):
         return Statement((), (), False)
