@@ -155,10 +155,9 @@ def find(clause: str) -> Event | None:
 def _when_phrase(text: str) -> str:
     """The day and time words as written ("Tuesday at 3pm"), for "(changed from ...)"."""
     spans = sorted(m.span() for p in (_WEEKDAY, _DATE, _TIME) for m in p.finditer(text))
-    parts: list[str] = []
-    end = -1
-    for start, stop in spans:
-        if start >= end:
-            parts.append(text[start:stop])
-            end = stop
-    return " ".join(parts)
+    if not spans:
+        return ""
+    start, stop = spans[0][0], max(end for _, end in spans)
+    if stop - start <= 40:
+        return text[start:stop].strip(" ,")
+    return " ".join(text[a:b] for a, b in spans)
