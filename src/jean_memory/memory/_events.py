@@ -22,7 +22,8 @@ _NOUN = re.compile(rf"\b(?:{_KINDS})(?:e?s)?\b", re.IGNORECASE)
 _ACTIVITY = re.compile(
     r"\b(?P<a>gym|work(?:ing)?\s+out|workouts?|run|runs|running|jog|jogging|swim|swimming|yoga|pilates|"
     r"climbing|cycling|(?:work(?:s|ing)?[\s-]+from[\s-]+home|wfh)(?:\s+days?)?|plumber|electrician|cleaner|"
-    r"babysitter|nanny|piano|guitar|violin|choir)\b",
+    r"babysitter|nanny|piano|guitar|violin|choir|dentist|doctor|physio|physiotherapist|therapist|hairdresser|"
+    r"barber|vet|orthodontist|dermatologist|chiropractor)\b",
     re.IGNORECASE,
 )
 _DAYS = {"mon": "mon", "tue": "tue", "tues": "tue", "wed": "wed", "thu": "thu", "thur": "thu", "thurs": "thu",

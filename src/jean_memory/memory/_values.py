@@ -26,6 +26,9 @@ _PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _MONEY = re.compile(r"[$€£]?\s?\d[\d,.]*\s?(?:k\b|thousand\b)?", re.IGNORECASE)
+_RANKS = frozenset({"senior", "junior", "lead", "principal", "staff", "head", "chief", "assistant", "associate",
+                    "deputy", "vice", "executive", "managing", "sr", "jr", "trainee", "apprentice", "intern", "acting",
+                    "interim", "general", "regional", "area", "district", "national", "global", "vp", "director"})
 _TITLES = frozenset({"dr", "dr.", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "prof", "prof.", "miss"})
 _NAME_TOKEN = re.compile(r"[A-Z][\w'’.-]*|(?:Dr|Mr|Ms|Mrs|Prof)\.?", re.UNICODE)
 
@@ -89,8 +92,10 @@ def same(kind: str, a: str, b: str, loose: bool = False) -> bool:
     na, nb = norm(kind, a), norm(kind, b)
     if na == nb:
         return True
-    if kind in {"role", "phone", "email", "number", "money", "phrase"} or not na or not nb:
-        return False
     ta, tb = na.split(), nb.split()
     short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    if kind == "role":  # "a great teacher" is a teacher; a "senior engineer" is a promotion
+        return bool(short) and long[-len(short):] == short and not _RANKS.intersection(long[: -len(short)])
+    if kind in {"phone", "email", "number", "money", "phrase"} or not na or not nb:
+        return False
     return long[: len(short)] == short or (loose and set(short) <= set(long))

@@ -76,14 +76,17 @@ def _facts(new: Statement, old: Statement) -> Judgment | None:
     return verdict
 
 
+_GENERIC_KINDS = frozenset({"class", "lesson", "session", "appointment", "practice", "meeting", "call", "visit"})
+
+
 def _same_event(n: Event, o: Event, cue: bool) -> bool:
-    if n.kind != o.kind:
-        return False
+    """Same owner, and one names the other: "yoga" and "my yoga class" (with a change cue when they differ)."""
     if n.owner is not None and o.owner is not None and not same_subject(n.owner, o.owner):
         return False
-    if not (n.quals <= o.quals or o.quals <= n.quals):
+    a, b = n.quals | {n.kind}, o.quals | {o.kind}
+    if not (a <= b or b <= a):
         return False
-    return cue or n.quals == o.quals
+    return a == b or (cue and len(a & b - _GENERIC_KINDS) > 0)
 
 
 def _events(new: Statement, old: Statement) -> Judgment | None:
