@@ -33,7 +33,7 @@ _GENERIC = (r"doctor|dentist|therapist|gp|pediatrician|paediatrician|vet|hairdre
 _MONEY_ATTRS = frozenset({"rent", "salary", "mortgage", "budget", "hourly rate", "rate"})
 _NAME_ATTRS = frozenset({"doctor", "dentist", "therapist", "gp", "pediatrician", "paediatrician", "vet",
                          "hairdresser", "barber", "lawyer", "accountant", "landlord"})
-_IS = (r"\s*(?:is\s+(?:now\s+)?(?:called\s+|named\s+)?|are\s+(?:now\s+)?|:\s*|=\s*|changed\s+to\s+|"
+_IS = (r"\s*(?:\s[-–—]\s+|is\s+(?:now\s+)?(?:called\s+|named\s+)?|are\s+(?:now\s+)?|:\s*|=\s*|changed\s+to\s+|"
        r"is\s+changing\s+to\s+)")
 _INVERTED = r"(?-i:(?P<v>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?))\s+is\s+(?:now\s+)?my\s+(?:new\s+)?"
 _NOT_DATE = r"(?!(?:mon|tue|wed|thu|fri|sat|sun)\w*day|\d|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\w*\b)"
@@ -45,6 +45,12 @@ _OCC_KEYS = _OCC.replace("\\b", "").replace(" ", "|")
 _DIET_KEYS = "vegetarian|vegan|pescatarian|pescetarian|keto|paleo|free|flexitarian|carnivore|omnivore|halal|kosher|carb"
 _PARTNER_KEYS = "girlfriend|boyfriend|partner|wife|husband|fiance|fiancee|fiancé|fiancée|spouse"
 _STOP_KEYS = "left|quit|cancelled|canceled|stopped|gave|dropped|sold|rid|ditched|traded"
+
+
+# What someone has ("a Peloton"): not a plan, a person or a number ("a dentist appointment on the 3rd").
+_THING = re.compile(r"^(?!.*\b(?:appointment|meeting|flight|call|class|lesson|session|date|party|interview|dog|cat|"
+                    r"son|daughter|kid|child|brother|sister|friend|baby|question|idea|feeling|cold|fever)s?\b)\D+$",
+                    re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +83,12 @@ ROWS: tuple[Row, ...] = (
          r"(?:from\s+[\w ,.'-]{1,40}?\s+(?=to\s))?"
          rf"(?:to|in|into)\s+(?!the\s+(?:office|gym))(?:a\s+[\w ]+?\s+in\s+)?{_NOT_DATE}"),
     _row("home", "residence", "ctext", r"\bhome\s+is\s+(?:now\s+)?(?:in\s+)?"),
-    _row("bought", "residence", "text", r"\bbought\s+a\s+(?:house|home|flat|apartment|condo|place)\s+in\s+"),
+    _row("bought", "residence", "text", r"\bbought\s+an?\s+(?:house|home|flat|apartment|condo|place)\s+in\s+"),
+    _row("rent|renting", "residence", "text", r"\brent(?:s|ing)?\s+(?:an?\s+[\w ]{1,30}?\s+)?in\s+"),
     _row("address", "address", "text", r"\b(?:mailing\s+|home\s+|postal\s+|street\s+)?address" + _IS),
     _row("live|moved", "address", "text", r"\b(?:live|lives|living|moved)\s+(?:at|to)\s+(?=\d)"),
     _row("phone|cell|mobile|number|telephone|cellphone", "phone", "phone",
-         r"\b(?:(?:phone|cell|mobile|telephone|cellphone)(?:\s+number)?|number)" + _IS),
+         r"\b(?:(?:phone|cell|mobile|telephone|cellphone)(?:\s+number)?|number)(?:" + _IS + r"|\s+(?=[+(]?\d))"),
     _row("number", "phone", "phone",
          r"\b(?:has|have|got)\s+a\s+new\s+(?:phone\s+|mobile\s+|cell\s+)?number\s*(?:is\s+|:\s*)?"),
     _row("me", "phone", "phone", r"\b(?:reach|call|text)\s+me\s+(?:at|on)\s+"),
@@ -94,6 +101,8 @@ ROWS: tuple[Row, ...] = (
     _row("@", "email", "email", r"\buse\s+(?=[\w.+-]+@\S+\s+to\s+(?:e-?mail|reach|contact)\s+me)"),
     _row("work", "employer", "text", r"\b(?:work|works|working)\s+(?:at|for):?\s+(?!home\b)"),
     _row("job", "employer", "text", r"\b(?:new\s+)?job\s+(?:at|with)\s+"),
+    _row("job", "employer", "text", r"\bjob\s+as\s+(?:an?\s+)?[\w -]{1,40}?\s+(?:at|with|for)\s+"),
+    _row("job", "role", "role", r"\bjob\s+as\s+(?:an?\s+)?", needs=OCCUPATION),
     _row("employed|employer|joined|teach|teaches|teaching", "employer", "text",
          r"\b(?:employed\s+(?:at|by)|joined|teach(?:es|ing)?\s+at|employer" + _IS + r")\s*"),
     _row("started", "employer", "text", r"\bstarted\s+(?:a\s+new\s+job\s+|working\s+)?(?:at|with|for)\s+"),
@@ -181,6 +190,9 @@ ROWS: tuple[Row, ...] = (
          r"when\b|how\b|the\s+idea)", single=False),
     _row("off", "likes", "phrase", r"\b(?:gone|went)\s+off\s+", single=False, negative=True),
     _row("play|playing", "hobby", "phrase", r"\bplay(?:s|ing)?\s+(?:the\s+)?", single=False),
+    _row("take|taking", "medication", "phrase", r"\btak(?:e|es|ing)\s+(?!the\b|a\b|an\b|my\b|\d|care\b|part\b)",
+         single=False),
+    _row("have|own", "possession", "text", r"\b(?:have|has|own|owns)\s+an?\s+", single=False, needs=_THING),
     _row("last", "*", "text", r"\blast\s+day\s+(?:at|with)\s+", negative=True),
     _row(_STOP_KEYS, "*", "text", r"\b(?:left|quit|cancell?ed|stopped|gave\s+up|dropped|sold|got\s+rid\s+of|ditched|"
          r"traded\s+in)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),

@@ -17,7 +17,7 @@ from ._values import extract
 from .text import clean
 
 _SPLIT = re.compile(
-    r"[.!](?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bp\.m\.)(?<!\ba\.m\.)\s+|;\s*|\s-\s|"
+    r"[.!](?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bp\.m\.)(?<!\ba\.m\.)\s+|;\s*|"
     r",\s*(?=(?:and|but|so|i|i'm|i've|i'd|we|we're|my|our|now|then|which|because|since|can't|cannot)\b)|"
     r"\s(?:but|and\s+then|because|whereas|so|since)\s|"
     r"\sand\s(?=(?:i|we|my|our|he|she|they|use|uses|eat|eats|moved|joined|became|opened|cancell?ed|stopped|"
@@ -30,7 +30,7 @@ _IRREALIS = re.compile(
     r"\b(?:if|would|might|maybe|could|should|want|wants|wanted|hope|hopes|hoping|plan\s+to|plans\s+to|planning|thinking|"
     r"considering|dream|someday|wish|wishes|trying|try|tries|tried|interviewing|saving|going\s+to|gonna|will|"
     r"probably|perhaps|possibly|soon|unless|whether|once|asked|asking|wondering|temporarily|visiting|visited|"
-    r"this\s+week|this\s+weekend|for\s+the\s+(?:week|weekend|summer)|for\s+now|rented|renting|imagine|suppose|"
+    r"this\s+week|this\s+weekend|for\s+the\s+(?:week|weekend|summer)|for\s+now|rented|imagine|suppose|"
     r"may\s+(?:be|have|not|move|get|need|go|switch|change)|one\s+day|spending|ex|former|formerly|previous|"
     r"previously|used\s+to\s+be)\b|(?:'d|'ll)\b|\bex-",
     re.IGNORECASE,
@@ -45,7 +45,7 @@ CHANGE = re.compile(
     r"\b(?:now|moved|moving|relocated|switched|changed|rescheduled|postponed|pushed|new|instead|anymore|no\s+longer|"
     r"these\s+days|from\s+now\s+on|became|promoted|renamed|joined|started|turned|replaced|traded|left|quit|"
     r"upgraded|downgraded|went\s+up|went\s+down|since|updated|got\s+a|bought|took|single\s+again|broke\s+up|"
-    r"stopped|cancell?ed|brought\s+forward|bumped|shifted|delayed|this\s+season|again)\b",
+    r"stopped|cancell?ed|sold|dropped|ditched|got\s+rid|brought\s+forward|bumped|shifted|delayed|this\s+season|again)\b",
     re.IGNORECASE,
 )
 _TOOLS = {

@@ -55,6 +55,10 @@ _AFTER = re.compile(r"\s+(?:(?P<p>with|to|from|for)\s+(?:the\s+|my\s+|our\s+)?(?
                     re.IGNORECASE)
 
 
+_SAME = {"therapist": "therapy", "physiotherapist": "physio", "physiotherapy": "physio", "doc": "doctor",
+         "gp": "doctor", "hairdresser": "haircut", "barber": "haircut", "dentists": "dentist"}
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     kind: str
@@ -122,6 +126,7 @@ def find(clause: str) -> Event | None:
         return None
     head = re.sub(r"[\s-]+", " ", m.group().casefold())
     kind = "work from home" if "home" in head or head.startswith("wfh") else _singular(head.split()[0])
+    kind = _SAME.get(kind, kind)
     kind = {"running": "run", "jogging": "jog", "swimming": "swim", "workout": "work out", "appt": "appointment",
             "checkup": "check-up", "stand-up": "standup"}.get(kind, kind)
     before = re.findall(r"[\w'’-]+", clause[: m.start()].replace("’", "'"))[-3:]
@@ -130,7 +135,7 @@ def find(clause: str) -> Event | None:
         if word.casefold() in _SKIP_QUAL or _is_date_word(word) or word.casefold() in {"at", "in", "go", "to"}:
             break
         premods.insert(0, word)
-    quals = {w.casefold().removesuffix("'s").removesuffix("'") for w in premods}
+    quals = {_SAME.get(q, q) for q in (w.casefold().removesuffix("'s").removesuffix("'") for w in premods)}
     owner = _owner(clause, m.start(), premods)
     quals = {q for q in quals if not owner or q not in (owner.name, owner.rel)} - {"kid", "kids", "job"}
     pos = m.end()
