@@ -44,7 +44,7 @@ _NOT_DATE = r"(?!(?:mon|tue|wed|thu|fri|sat|sun)\w*day|\d|(?:jan|feb|mar|apr|jun
 _OCC_KEYS = _OCC.replace("\\b", "").replace(" ", "|")
 _DIET_KEYS = "vegetarian|vegan|pescatarian|pescetarian|keto|paleo|free|flexitarian|carnivore|omnivore|halal|kosher|carb"
 _PARTNER_KEYS = "girlfriend|boyfriend|partner|wife|husband|fiance|fiancee|fiancé|fiancée|spouse"
-_STOP_KEYS = "left|quit|cancelled|canceled|stopped|gave|dropped|sold|rid|ditched|traded"
+_STOP_KEYS = "left|quit|cancelled|canceled|stopped|gave|dropped|sold|rid|ditched|traded|replaced"
 
 
 # What someone has ("a Peloton"): not a plan, a person or a number ("a dentist appointment on the 3rd").
@@ -106,6 +106,7 @@ ROWS: tuple[Row, ...] = (
     _row("employed|employer|joined|teach|teaches|teaching", "employer", "text",
          r"\b(?:employed\s+(?:at|by)|joined|teach(?:es|ing)?\s+at|employer" + _IS + r")\s*"),
     _row("started", "employer", "text", r"\bstarted\s+(?:a\s+new\s+job\s+|working\s+)?(?:at|with|for)\s+"),
+    _row("hired", "employer", "text", r"\bhired\s+(?:at|by)\s+"),
     _row(_OCC_KEYS, "employer", "text", rf"(?:'m|\bam|\bis|\bare)\s+(?:now\s+)?an?\s+(?:[\w-]+\s+){{0,3}}?(?:{_OCC})\s+"
          r"(?:at|for|with)\s+"),
     _row(_OCC_KEYS, "role", "role", rf"(?:'m|\bam|\bis|\bare)\s+(?:now\s+)?an?\s+(?=(?:[\w-]+\s+){{0,3}}?(?:{_OCC})\b)",
@@ -130,19 +131,25 @@ ROWS: tuple[Row, ...] = (
     _row(_DIET_KEYS, "diet", "diet",
          r"(?:'m|\bam|\bis|\bare|\bbecame|\bbecome|\bbecoming|\bwent|\bgone|\bbeing)\s+(?:now\s+|a\s+|an\s+|strictly\s+|"
          r"fully\s+|completely\s+|still\s+|no\s+longer\s+|not\s+)*(?=" + DIET.pattern + ")"),
-    _row(_DIET_KEYS, "diet", "diet", r"\b(?:follow|follows|on|doing)\s+(?:an?\s+|the\s+)?(?=" + DIET.pattern + ")"),
+    _row(_DIET_KEYS, "diet", "diet",
+         r"\b(?:follow|follows|on|doing|switched\s+(?:from\s+[\w-]+\s+)?to|going)\s+(?:an?\s+|the\s+)?(?="
+         + DIET.pattern + ")"),
     _row("diet", "diet", "diet", r"\bdiet" + _IS + r"(?:an?\s+)?(?=" + DIET.pattern + ")"),
     _row(_DIET_KEYS, "diet", "diet", r"\b(?:stopped|quit|gave\s+up|ended)\s+(?:doing\s+|being\s+)?(?:an?\s+|the\s+)?(?="
          + DIET.pattern + ")", negative=True),
     _row("meat", "diet", "fixed:vegetarian", r"\b(?:don't|do\s+not|doesn't|does\s+not|never)\s+eat\s+meat\b"),
-    _row("meat", "diet", "fixed:omnivore", r"\beats?\s+meat\s+(?:again|now)\b|\beating\s+meat\s+again\b"),
+    _row("meat|chicken|beef|pork", "diet", "fixed:omnivore",
+         r"\b(?:eats?|eating)\s+(?:meat|chicken|beef|pork)\s+(?:again|now)\b|\bstarted\s+eating\s+(?:meat|chicken|"
+         r"beef|pork)\b"),
+    _row("fish", "diet", "fixed:pescatarian", r"\bstarted\s+eating\s+fish\b"),
     _row("name", "name", "name", r"\b(?:(?P<cat>first|last|middle|nick|maiden|full|family|sur)\s*)?name" + _IS),
     _row("call|go|goes", "name", "name", r"\b(?:calls?\s+me|go(?:es)?\s+by)\s+"),
     _row("called|named", "name", "name", r"\b(?:is|are)\s+(?:now\s+)?(?:called|named)\s+(?:now\s+)?"),
     _row("renamed", "name", "name", r"\brenamed\s+(?:the|my|our|her|his)\s+(?P<obj>[\w-]+)\s+(?:to\s+)?"),
     _row("renamed", "name", "name", r"\b(?:was|been|got)\s+renamed\s+(?:to\s+)?"),
     _row("name", "name", "name", r"\bchanged\s+(?:the|my|our|her|his)\s+(?P<obj>[\w-]+?)'s\s+name\s+to\s+"),
-    _row("name", "name", "name", r"\bchanged\s+(?:my|her|his|their)\s+name\s+to\s+"),
+    _row("name", "name", "name",
+         r"\bchanged\s+(?:my|her|his|their)\s+(?:(?P<cat>first|last|middle|nick|maiden|family|sur)\s*)?name\s+to\s+"),
     _row(_PARTNER_KEYS, "partner", "name",
          r"(?<![-\w])(?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?|spouse)" + _IS),
     _row(_PARTNER_KEYS, "partner", "name",
@@ -153,7 +160,9 @@ ROWS: tuple[Row, ...] = (
     _row("and", "partner", "name",
          r"(?P<v>[A-Z]\w+)\s+and\s+I\s+(?:broke\s+up|split|separated|divorced)", negative=True),
     _row("single|divorced", "partner", "none", r"(?:'m|\bam)\s+(?:single|divorced)\b", negative=True),
-    _row("favourite|favorite", "favourite", "text", r"\bfavou?rite\s+(?P<cat>[a-z]+(?:\s+[a-z]+)?)" + _IS),
+    _row("favourite|favorite", "favourite", "text",
+         r"\bfavou?rite\s+(?P<cat>[a-z]+(?:\s+[a-z]+)?)(?:\s+(?:these\s+days|nowadays|right\s+now|"
+         r"at\s+the\s+moment))?" + _IS),
     _row("favourite|favorite", "favourite", "text",
          r"(?P<v>[A-Z][\w' ]{0,40}?)\s+is\s+(?:now\s+)?my\s+(?:new\s+)?(?:all-time\s+)?"
          r"favou?rite\s+(?P<cat>[a-z]+)\b"),
@@ -162,6 +171,7 @@ ROWS: tuple[Row, ...] = (
          r"percent|minutes?|hours?|days?|weeks?|months?|am|pm|kg|lbs?|pounds|cm|km|miles|k\b|"
          r"[,.:]\d|/)))"),
     _row("age", "age", "number", r"\bage" + _IS),
+    _row("birthday", "age", "number", r"\b(?:my|his|her)\s+(?P<v>\d{1,3})(?:st|nd|rd|th)\s+birthday\b"),
     _row("fan", "supported team", "name", r"(?:'m|\bam|\bis)\s+an?\s+(?=[A-Z]\w+(?:\s+[A-Z]\w+)?\s+fan\b)"),
     _row("support", "supported team", "name", r"\bsupports?\s+(?=[A-Z])"),
     _row("go|goes|going|attend|attends|attended|started", "school", "name",
@@ -195,7 +205,7 @@ ROWS: tuple[Row, ...] = (
     _row("have|own", "possession", "text", r"\b(?:have|has|own|owns)\s+an?\s+", single=False, needs=_THING),
     _row("last", "*", "text", r"\blast\s+day\s+(?:at|with)\s+", negative=True),
     _row(_STOP_KEYS, "*", "text", r"\b(?:left|quit|cancell?ed|stopped|gave\s+up|dropped|sold|got\s+rid\s+of|ditched|"
-         r"traded\s+in)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
+         r"traded\s+in|replaced)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
 )
 
 

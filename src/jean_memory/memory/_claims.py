@@ -75,6 +75,14 @@ _TOOL_VERB = re.compile(r"\b(?:switched|moved|migrated|changed|went|runs|take|ed
                         re.IGNORECASE)
 _WORDS = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")
+_SCOPE = re.compile(r"\s+(?:for|in)\s+((?:all\s+)?(?:my\s+|the\s+)?[\w#+-]+)", re.IGNORECASE)
+_PURPOSES = {"coding": "code", "programming": "code", "development": "code", "dev": "code", "work": "work"}
+_PHONE_VALUE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
+_EMAIL_VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CONTACT = re.compile(r"\b(?:phone|number|cell|mobile|reach|reached|call|text|whatsapp|contact)\b", re.IGNORECASE)
+_MAIL = re.compile(r"\b(?:e-?mail|mail|reach|reached|contact|write)\b", re.IGNORECASE)
+_QUALIFIED = re.compile(r"\b(?:work|office|business|landline|fax|school|company|team|support|billing|guest|old|"
+                        r"previous|former)\s+(?:phone|number|e-?mail|line|address)\b", re.IGNORECASE)
 _THE_USER = re.compile(r"\b(?:the\s+)?user(?:(['’]s)|\b(?!\s*name))", re.IGNORECASE)
 _ALIASES = {"vscode": "vs code", "visual studio code": "vs code", "sublime": "sublime text", "mac os": "macos",
             "chrome os": "chromeos", "proton mail": "protonmail", "galaxy": "samsung galaxy"}
@@ -89,6 +97,7 @@ class Claim:
     value: str | None
     negated: bool = False
     additive: bool = False
+    scope: str = ""    # what a tool is for ("java"): two different scopes are two attributes
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +193,24 @@ def _tool_claims(clause: str, inherited: Subject | None, negated: bool, additive
         if subject is None or (verb in {"to", "on", "in", "is"} and not _TOOL_VERB.search(clause)):
             continue
         neg = negated or verb == "from"
+        scope = _SCOPE.match(clause, m.end())
+        words = [w for w in (scope.group(1).casefold().split() if scope else []) if w not in {"all", "my", "the"}]
+        purpose = _PURPOSES.get(words[-1], words[-1]) if words else ""
         out.append(Claim(f"tool: {_TOOL_CATEGORY[tool]}", "text", True, subject, _ALIASES.get(tool, tool), neg,
-                         additive))
+                         additive, purpose))
+    return out
+
+
+def _typed_claims(clause: str, inherited: Subject | None, negated: bool, additive: bool) -> list[Claim]:
+    """Phone numbers and email addresses however they are introduced ("I can be reached at ...")."""
+    out = []
+    for attribute, value_re, words in (("phone", _PHONE_VALUE, _CONTACT), ("email", _EMAIL_VALUE, _MAIL)):
+        values = [v for v in value_re.findall(clause) if attribute == "email" or sum(c.isdigit() for c in v) >= 7]
+        if len(values) != 1 or not words.search(clause) or _QUALIFIED.search(clause):
+            continue
+        subject = _tool_subject(clause, inherited)
+        if subject is not None:
+            out.append(Claim(attribute, attribute, True, subject, values[0].strip(), negated, additive))
     return out
 
 
@@ -203,6 +228,8 @@ def read(text: str) -> Statement:
         if not _IRREALIS.search(clause):
             found = _row_claims(clause, inherited, negated, additive) + _tool_claims(clause, inherited, negated,
                                                                                     additive)
+            stated = {c.attribute for c in found}
+            found += [c for c in _typed_claims(clause, inherited, negated, additive) if c.attribute not in stated]
             claims.extend(found)
             inherited = found[-1].subject if found else parse_prefix(clause.split(" ", 1)[0], inherited)
         if not _EVENT_IRREALIS.search(clause) and (event := _events.find(clause)) is not None:
