@@ -23,6 +23,7 @@ _OCC = (
 OCCUPATION = re.compile(rf"\b(?:{_OCC})s?$", re.IGNORECASE)
 DIET = re.compile(r"(?:vegetarian|vegan|pescatarian|pescetarian|keto|paleo|gluten[- ]free|dairy[- ]free|"
                   r"lactose[- ]free|flexitarian|carnivore|omnivore|halal|kosher|low[- ]carb)\b", re.IGNORECASE)
+PROPER = re.compile(r"(?:^|[\s,])[A-Z0-9]")  # a place or a model has a capital or a digit: not "in fear"
 SCHOOL = re.compile(r"\b(?:school|elementary|academy|high|middle|college|university|primary|kindergarten|"
                     r"preschool|nursery|daycare)$", re.IGNORECASE)
 _GENERIC = (r"doctor|dentist|therapist|gp|pediatrician|paediatrician|vet|hairdresser|barber|lawyer|accountant|"
@@ -77,14 +78,15 @@ def _row(keys: str, attribute: str, kind: str, pattern: str, *, single: bool = T
 
 ROWS: tuple[Row, ...] = (
     _row("live|living|reside|resides|residing|based", "residence", "text",
-         rf"\b(?:live|lives|living|reside|resides|residing|based)\s+in:?\s+{_NOT_DATE}"),
+         rf"\b(?:live|lives|living|reside|resides|residing|based)\s+in:?\s+{_NOT_DATE}", needs=PROPER),
     _row("moved|relocated|moving", "residence", "text",
          rf"\b(?:moved|relocated|moving\s+back)\s+(?:back\s+)?(?:home\s+)?(?:in\s+with\s+\w+\s+)?"
          r"(?:from\s+[\w ,.'-]{1,40}?\s+(?=to\s))?"
-         rf"(?:to|in|into)\s+(?!the\s+(?:office|gym))(?:a\s+[\w ]+?\s+in\s+)?{_NOT_DATE}"),
+         rf"(?:to|in|into)\s+(?!the\s+(?:office|gym))(?:a\s+[\w ]+?\s+in\s+)?{_NOT_DATE}", needs=PROPER),
     _row("home", "residence", "ctext", r"\bhome\s+is\s+(?:now\s+)?(?:in\s+)?"),
-    _row("bought", "residence", "text", r"\bbought\s+an?\s+(?:house|home|flat|apartment|condo|place)\s+in\s+"),
-    _row("rent|renting", "residence", "text", r"\brent(?:s|ing)?\s+(?:an?\s+[\w ]{1,30}?\s+)?in\s+"),
+    _row("bought", "residence", "text",
+         r"\bbought\s+an?\s+(?:house|home|flat|apartment|condo|place)\s+in\s+", needs=PROPER),
+    _row("rent|renting", "residence", "text", r"\brent(?:s|ing)?\s+(?:an?\s+[\w ]{1,30}?\s+)?in\s+", needs=PROPER),
     _row("address", "address", "text", r"\b(?:mailing\s+|home\s+|postal\s+|street\s+)?address" + _IS),
     _row("live|moved", "address", "text", r"\b(?:live|lives|living|moved)\s+(?:at|to)\s+(?=\d)"),
     _row("phone|cell|mobile|number|telephone|cellphone", "phone", "phone",
@@ -99,7 +101,9 @@ ROWS: tuple[Row, ...] = (
     _row("mail|email", "email", "email",
          r"\b(?:switched|changed)\s+(?:my|her|his|their)\s+e-?mail(?:\s+address)?\s+to\s+"),
     _row("@", "email", "email", r"\buse\s+(?=[\w.+-]+@\S+\s+to\s+(?:e-?mail|reach|contact)\s+me)"),
-    _row("work", "employer", "text", r"\b(?:work|works|working)\s+(?:at|for):?\s+(?!home\b)"),
+    _row("work", "employer", "text",
+         r"\b(?:work|works|working)\s+(?:at|for):?\s+(?!home\b|night|weekends?\b|the\s+(?:moment|weekend|office)\b|"
+         r"(?:my|a)\s+desk\b|it\b|this\b|that\b|myself\b|free\b)"),
     _row("job", "employer", "text", r"\b(?:new\s+)?job\s+(?:at|with)\s+"),
     _row("job", "employer", "text", r"\bjob\s+as\s+(?:an?\s+)?[\w -]{1,40}?\s+(?:at|with|for)\s+"),
     _row("job", "role", "role", r"\bjob\s+as\s+(?:an?\s+)?", needs=OCCUPATION),
@@ -124,7 +128,7 @@ ROWS: tuple[Row, ...] = (
     _row("new", "manager", "name",
          r"\b(?:has|have|got)\s+a\s+new\s+(?:manager|boss|supervisor)\s*(?:[,:—–-]|named|called)\s*"),
     _row("report|reporting", "manager", "name", r"\breport(?:s|ing)?\s+(?:directly\s+)?to\s+"),
-    _row("drive|driving", "car", "text", r"\bdrives?\s+an?\s+(?:new\s+)?"),
+    _row("drive|driving", "car", "text", r"\bdrives?\s+an?\s+(?:new\s+)?", needs=PROPER),
     _row("car", "car", "text", r"\bcar" + _IS + r"(?:an?\s+)?"),
     _row("car", "car", "text", r"\b(?:bought|got|have)\s+a\s+new\s+car\s*[:,—–-]?\s*(?:an?\s+|it's\s+an?\s+)?"),
     _row("traded", "car", "text", r"\btraded\s+in\s+(?:the|my|her|his|our)\s+[\w -]+?\s+for\s+an?\s+"),
@@ -168,8 +172,8 @@ ROWS: tuple[Row, ...] = (
          r"favou?rite\s+(?P<cat>[a-z]+)\b"),
     _row("#", "age", "number",
          r"(?:'m|\bam|\bis|\bare|\bturned|\bturns)\s+(?:now\s+|just\s+)?(?=\d{1,3}\b(?!\s*(?:%|"
-         r"percent|minutes?|hours?|days?|weeks?|months?|am|pm|kg|lbs?|pounds|cm|km|miles|k\b|"
-         r"[,.:]\d|/)))"),
+         r"percent|minutes?|hours?|days?|weeks?|months?|am|pm|kg|lbs?|pounds|cm|km|miles|k\b|feet|foot|ft\b|"
+         r"inch|tall|stone|st\b|times|[,.:'\"]\d?|/)))"),
     _row("age", "age", "number", r"\bage" + _IS),
     _row("birthday", "age", "number", r"\b(?:my|his|her)\s+(?P<v>\d{1,3})(?:st|nd|rd|th)\s+birthday\b"),
     _row("fan", "supported team", "name", r"(?:'m|\bam|\bis)\s+an?\s+(?=[A-Z]\w+(?:\s+[A-Z]\w+)?\s+fan\b)"),

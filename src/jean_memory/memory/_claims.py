@@ -41,6 +41,15 @@ NEGATION = re.compile(r"\b(?:no\s+longer|not\s+any\s*more|anymore|any\s+more|don
                       r"isn't|aren't|not|stopped|quit|used\s+to|gave\s+up|can't\s+stand)\b", re.IGNORECASE)
 ADDITIVE = re.compile(r"\b(?:also|too|as\s+well|another|(?:a|my|our|his|her|their)\s+second|in\s+addition|"
                       r"additionally|both|besides|as\s+well\s+as|alongside)\b", re.IGNORECASE)
+# A fact that holds only part of the time ("vegan on weekdays", "a side job at ..."): it adds, it replaces nothing.
+PARTIAL = re.compile(r"\b(?:on\s+weekdays|on\s+weekends|"
+                      r"at\s+weekends|during\s+the\s+week|sometimes|occasionally|on\s+the\s+side|"
+                      r"side\s+(?:job|gig|project|hustle)|(?:spare|free)\s+time|for\s+fun|as\s+a\s+hobby|"
+                      r"volunteer|volunteers|volunteering|part-time|part\s+time|when\s+i'm|while)\b", re.IGNORECASE)
+# Words that say a planned thing moved (narrower than CHANGE: "bring the new X-rays" moves nothing).
+EVENT_CHANGE = re.compile(r"\b(?:now|moved|rescheduled|postponed|pushed|changed|instead|brought\s+forward|bumped|"
+                          r"shifted|delayed|switched|no\s+longer|anymore|from\s+now\s+on|this\s+season|"
+                          r"these\s+days|updated|new\s+(?:time|date|day)|(?:is|are)\s+moving)\b", re.IGNORECASE)
 CHANGE = re.compile(
     r"\b(?:now|moved|moving|relocated|switched|changed|rescheduled|postponed|pushed|new|instead|anymore|no\s+longer|"
     r"these\s+days|from\s+now\s+on|became|promoted|renamed|joined|started|turned|replaced|traded|left|quit|"
@@ -107,6 +116,7 @@ class Statement:
     claims: tuple[Claim, ...]
     events: tuple[tuple[_events.Event, bool], ...]   # (event, stated as an addition)
     change_cue: bool
+    event_change_cue: bool = False
 
 
 def clauses(text: str) -> list[str]:
@@ -226,12 +236,13 @@ def read(text: str) -> Statement:
     for clause in clauses(text):
         negated, additive = bool(NEGATION.search(clause)), bool(ADDITIVE.search(clause))
         if not _IRREALIS.search(clause):
-            found = _row_claims(clause, inherited, negated, additive) + _tool_claims(clause, inherited, negated,
-                                                                                    additive)
+            partial = additive or bool(PARTIAL.search(clause))
+            found = _row_claims(clause, inherited, negated, partial) + _tool_claims(clause, inherited, negated,
+                                                                                   partial)
             stated = {c.attribute for c in found}
-            found += [c for c in _typed_claims(clause, inherited, negated, additive) if c.attribute not in stated]
+            found += [c for c in _typed_claims(clause, inherited, negated, partial) if c.attribute not in stated]
             claims.extend(found)
             inherited = found[-1].subject if found else parse_prefix(clause.split(" ", 1)[0], inherited)
         if not _EVENT_IRREALIS.search(clause) and (event := _events.find(clause)) is not None:
             events.append((event, additive))
-    return Statement(tuple(claims), tuple(events), bool(CHANGE.search(text)))
+    return Statement(tuple(claims), tuple(events), bool(CHANGE.search(text)), bool(EVENT_CHANGE.search(text)))

@@ -94,7 +94,7 @@ def _same_event(n: Event, o: Event, cue: bool) -> bool:
 def _events(new: Statement, old: Statement) -> Judgment | None:
     for n, additive in new.events:
         for o, _ in old.events:
-            if not _same_event(n, o, new.change_cue):
+            if not _same_event(n, o, new.event_change_cue):
                 continue
             days = bool(n.days and o.days and n.days != o.days)
             times = bool(n.times and o.times and n.times != o.times)
@@ -104,7 +104,7 @@ def _events(new: Statement, old: Statement) -> Judgment | None:
                 return Judgment(False, 0.9, f"{reason} (same time)", None)
             if additive:
                 return Judgment(False, 0.7, f"{reason} (added, not replaced)", None, doubtful=True)
-            if new.change_cue:
+            if new.event_change_cue:
                 return Judgment(True, 0.9, reason, o.phrase)
             if n.recurring and o.recurring:
                 return Judgment(True, 0.8, reason, o.phrase, doubtful=True)
