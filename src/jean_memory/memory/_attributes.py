@@ -30,13 +30,20 @@ _GENERIC = (r"doctor|dentist|therapist|gp|pediatrician|paediatrician|vet|hairdre
             r"landlord|wi-?fi password|password|rent|salary|shoe size|blood type|time ?zone|bank|gym|school|major|"
             r"username|user name|handle|zip code|postcode|post code|mortgage|budget|university|college|church|"
             r"(?:internet|phone|mobile) (?:provider|plan|carrier)|carrier|insurance|insurer|height|weight|pronouns|"
-            r"hourly rate|rate|commute|nickname|birthday|date of birth|anniversary")
+            r"hourly rate|rate|commute|nickname|birthday|date of birth|anniversary|teacher|coach|tutor|nanny|"
+            r"babysitter|mechanic|plumber|trainer|physio|physiotherapist|optician|vet clinic|pharmacy|dealer")
 _MONEY_ATTRS = frozenset({"rent", "salary", "mortgage", "budget", "hourly rate", "rate"})
 _NAME_ATTRS = frozenset({"doctor", "dentist", "therapist", "gp", "pediatrician", "paediatrician", "vet",
-                         "hairdresser", "barber", "lawyer", "accountant", "landlord"})
+                         "hairdresser", "barber", "lawyer", "accountant", "landlord", "teacher", "coach", "tutor",
+                         "nanny", "babysitter", "mechanic", "plumber", "trainer", "physio", "physiotherapist"})
+# Values that are free words, not names: a proper name (capital or digit) is needed unless the attribute says so.
+_FREE_TEXT_ATTRS = frozenset({"wifi password", "password", "major", "pronouns", "handle", "username", "user name",
+                              "nickname", "blood type", "shoe size", "height", "weight", "commute", "birthday",
+                              "date of birth", "anniversary", "zip code", "postcode", "post code"})
 _IS = (r"\s*(?:\s[-–—]\s+|is\s+(?:now\s+)?(?:called\s+|named\s+)?|are\s+(?:now\s+)?|:\s*|=\s*|changed\s+to\s+|"
        r"is\s+changing\s+to\s+)")
-_INVERTED = r"(?-i:(?P<v>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?))\s+is\s+(?:now\s+)?my\s+(?:new\s+)?"
+_INVERTED = (r"(?-i:(?P<v>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?))\s+(?:is|isn't|is\s+not|is\s+no\s+longer)\s+(?:now\s+)?my\s+"
+             r"(?:new\s+)?")
 _NOT_DATE = r"(?!(?:mon|tue|wed|thu|fri|sat|sun)\w*day|\d|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\w*\b)"
 
 
@@ -113,7 +120,8 @@ ROWS: tuple[Row, ...] = (
     _row("hired", "employer", "text", r"\bhired\s+(?:at|by)\s+"),
     _row(_OCC_KEYS, "employer", "text", rf"(?:'m|\bam|\bis|\bare)\s+(?:now\s+)?an?\s+(?:[\w-]+\s+){{0,3}}?(?:{_OCC})\s+"
          r"(?:at|for|with)\s+"),
-    _row(_OCC_KEYS, "role", "role", rf"(?:'m|\bam|\bis|\bare)\s+(?:now\s+)?an?\s+(?=(?:[\w-]+\s+){{0,3}}?(?:{_OCC})\b)",
+    _row(_OCC_KEYS, "role", "role",
+         rf"(?:'m|\bam|\bis|\bare)\s+(?:now\s+|not\s+|no\s+longer\s+)?an?\s+(?=(?:[\w-]+\s+){{0,3}}?(?:{_OCC})\b)",
          needs=OCCUPATION),
     _row("work", "role", "role", r"\b(?:work|works|working)\s+(?:(?:at|for)\s+[\w&' -]+?\s+)?as\s+(?:an?\s+)?",
          needs=OCCUPATION),
@@ -129,7 +137,7 @@ ROWS: tuple[Row, ...] = (
          r"\b(?:has|have|got)\s+a\s+new\s+(?:manager|boss|supervisor)\s*(?:[,:—–-]|named|called)\s*"),
     _row("report|reporting", "manager", "name", r"\breport(?:s|ing)?\s+(?:directly\s+)?to\s+"),
     _row("drive|driving", "car", "text", r"\bdrives?\s+an?\s+(?:new\s+)?", needs=PROPER),
-    _row("car", "car", "text", r"\bcar" + _IS + r"(?:an?\s+)?"),
+    _row("car", "car", "text", r"\bcar" + _IS + r"(?:an?\s+)?", needs=PROPER),
     _row("car", "car", "text", r"\b(?:bought|got|have)\s+a\s+new\s+car\s*[:,—–-]?\s*(?:an?\s+|it's\s+an?\s+)?"),
     _row("traded", "car", "text", r"\btraded\s+in\s+(?:the|my|her|his|our)\s+[\w -]+?\s+for\s+an?\s+"),
     _row(_DIET_KEYS, "diet", "diet",
@@ -192,7 +200,8 @@ ROWS: tuple[Row, ...] = (
          r"(?:plan|tier)\b)"),
     _row("bank", "bank", "text", r"\bbanks?\s+with\s+"),
     _row("make|earn", "salary", "money", r"\b(?:make|earn|makes|earns)\s+(?:about\s+|around\s+)?(?=[$€£]?\d)"),
-    _row("*", "", "generic", rf"\b(?P<cat>{_GENERIC})" + r"\s*(?:is\s+(?:now\s+)?|:\s*|was\s+changed\s+to\s+|"
+    _row("*", "", "generic",
+         rf"\b(?P<cat>{_GENERIC})" + r"\s*(?:is\s+(?:now\s+)?|are\s+(?:now\s+)?|:\s*|was\s+changed\s+to\s+|"
          r"changed\s+to\s+|went\s+(?:up|down)\s+to\s+|(?:increased|dropped|rose)\s+to\s+)"),
     _row("new", "", "generic",
          rf"\b(?:has|have|got|found)\s+a\s+new\s+(?P<cat>{_GENERIC})\s*(?:[,:—–-]|named|called)\s*"),
@@ -216,4 +225,6 @@ ROWS: tuple[Row, ...] = (
 def generic_kind(attribute: str) -> str:
     if attribute in _MONEY_ATTRS:
         return "money"
-    return "name" if attribute in _NAME_ATTRS else "text"
+    if attribute in _NAME_ATTRS:
+        return "name"
+    return "text" if attribute in _FREE_TEXT_ATTRS else "ctext"

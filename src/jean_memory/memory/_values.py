@@ -29,6 +29,13 @@ _MONEY = re.compile(r"[$€£]?\s?\d[\d,.]*\s?(?:k\b|thousand\b)?", re.IGNORECAS
 _RANKS = frozenset({"senior", "junior", "lead", "principal", "staff", "head", "chief", "assistant", "associate",
                     "deputy", "vice", "executive", "managing", "sr", "jr", "trainee", "apprentice", "intern", "acting",
                     "interim", "general", "regional", "area", "district", "national", "global", "vp", "director"})
+_STATES = frozenset({"closed", "open", "on", "at", "in", "away", "busy", "great", "good", "bad", "fine", "full",
+                     "empty", "broken", "sick", "ill", "out", "off", "down", "up", "late", "early", "expensive",
+                     "cheap",
+                     "nice", "far", "near", "close", "mess", "messy", "dirty", "clean", "pregnant", "happy",
+                     "sad", "tired", "ok", "okay", "awesome", "terrible", "amazing", "lovely", "annoying", "slow",
+                     "fast", "due", "overdue", "getting", "being", "not", "very", "really", "so", "too", "quite",
+                     "pretty", "always", "never", "still", "currently", "strict", "nearby", "there", "here"})
 _TITLES = frozenset({"dr", "dr.", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "prof", "prof.", "miss"})
 _NAME_TOKEN = re.compile(r"[A-Z][\w'’.-]*|(?:Dr|Mr|Ms|Mrs|Prof)\.?", re.UNICODE)
 
@@ -71,6 +78,8 @@ def extract(kind: str, after: str) -> str | None:
         value = cut(after, _PHRASE_STOP)
     else:
         value = cut(after)
+    if value and value.split()[0].casefold() in _STATES:
+        return None  # "my gym is closed", "my car is at the mechanic": a state, not a value
     return value if value and len(value) <= 60 else None
 
 
