@@ -108,10 +108,12 @@ ROWS: tuple[Row, ...] = (
     _row("mail|email", "email", "email",
          r"\b(?:switched|changed)\s+(?:my|her|his|their)\s+e-?mail(?:\s+address)?\s+to\s+"),
     _row("@", "email", "email", r"\buse\s+(?=[\w.+-]+@\S+\s+to\s+(?:e-?mail|reach|contact)\s+me)"),
+    _row("@", "email", "email",
+         r"(?P<v>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s+is\s+(?:now\s+)?my\s+(?:new\s+)?(?:\w+\s+)?e-?mail"),
     _row("work", "employer", "text",
          r"\b(?:work|works|working)\s+(?:at|for):?\s+(?!home\b|night|weekends?\b|the\s+(?:moment|weekend|office)\b|"
          r"(?:my|a)\s+desk\b|it\b|this\b|that\b|myself\b|free\b)"),
-    _row("job", "employer", "text", r"\b(?:new\s+)?job\s+(?:at|with)\s+"),
+    _row("job|role|position", "employer", "text", r"\b(?:new\s+)?(?:job|role|position)\s+(?:at|with)\s+"),
     _row("job", "employer", "text", r"\bjob\s+as\s+(?:an?\s+)?[\w -]{1,40}?\s+(?:at|with|for)\s+"),
     _row("job", "role", "role", r"\bjob\s+as\s+(?:an?\s+)?", needs=OCCUPATION),
     _row("employed|employer|joined|teach|teaches|teaching", "employer", "text",
@@ -213,10 +215,13 @@ ROWS: tuple[Row, ...] = (
          r"when\b|how\b|the\s+idea)", single=False),
     _row("off", "likes", "phrase", r"\b(?:gone|went)\s+off\s+", single=False, negative=True),
     _row("play|playing", "hobby", "phrase", r"\bplay(?:s|ing)?\s+(?:the\s+)?", single=False),
+    _row("learning", "learning", "phrase", r"\blearning\s+(?:the\s+|to\s+play\s+(?:the\s+)?|how\s+to\s+)?",
+         single=False),
     _row("take|taking", "medication", "phrase", r"\btak(?:e|es|ing)\s+(?!the\b|a\b|an\b|my\b|\d|care\b|part\b)",
          single=False),
     _row("have|own", "possession", "text", r"\b(?:have|has|own|owns)\s+an?\s+", single=False, needs=_THING),
     _row("last", "*", "text", r"\blast\s+day\s+(?:at|with)\s+", negative=True),
+    _row("instead", "*", "text", r"\binstead\s+of\s+(?:the\s+|my\s+|a\s+)?", negative=True),
     _row(_STOP_KEYS, "*", "text", r"\b(?:left|quit|cancell?ed|stopped|gave\s+up|dropped|sold|got\s+rid\s+of|ditched|"
          r"traded\s+in|replaced)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
 )

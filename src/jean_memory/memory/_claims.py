@@ -49,7 +49,8 @@ PARTIAL = re.compile(r"\b(?:on\s+weekdays|on\s+weekends|"
 # Words that say a planned thing moved (narrower than CHANGE: "bring the new X-rays" moves nothing).
 EVENT_CHANGE = re.compile(r"\b(?:now|moved|rescheduled|postponed|pushed|changed|instead|brought\s+forward|bumped|"
                           r"shifted|delayed|switched|no\s+longer|anymore|from\s+now\s+on|this\s+season|"
-                          r"these\s+days|updated|new\s+(?:time|date|day)|(?:is|are)\s+moving)\b", re.IGNORECASE)
+                          r"these\s+days|updated|new\s+(?:time|date|day)|(?:is|are)\s+moving|re-?booked|re-?scheduled|"
+                          r"moved\s+up|starting)\b", re.IGNORECASE)
 CHANGE = re.compile(
     r"\b(?:now|moved|moving|relocated|switched|changed|rescheduled|postponed|pushed|new|instead|anymore|no\s+longer|"
     r"these\s+days|from\s+now\s+on|became|promoted|renamed|joined|started|turned|replaced|traded|left|quit|"
@@ -164,6 +165,8 @@ def _row_claims(clause: str, inherited: Subject | None, negated: bool, additive:
             continue
         for m in row.pattern.finditer(clause):
             subject = parse_prefix(clause[: m.start()], inherited)
+            if subject is None and row.attribute == "*" and m.group().casefold().startswith("instead"):
+                subject = _tool_subject(clause, inherited)  # "I'm learning the piano instead of the guitar"
             if re.search(r"\bme\b", m.group(), re.IGNORECASE):
                 subject = USER
             if obj := m.groupdict().get("obj"):

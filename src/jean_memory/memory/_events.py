@@ -40,7 +40,7 @@ _DATE = re.compile(
 )
 _TIME = re.compile(
     r"\b(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s*(?P<ap>am|pm|a\.m\.|p\.m\.)|\b(?P<h2>\d{1,2}):(?P<mi2>\d{2})\b|"
-    r"\b(?:at|around|by|from)\s+(?P<h3>\d{1,2})\b(?!\s*(?:st|nd|rd|th|%|[/-]))|\b(?P<part>noon|midnight|"
+    r"\b(?:at|around|by|from)\s+(?P<h3>\d{1,2})\b(?![:.]\d|\s*(?:st|nd|rd|th|%|[/-]))|\b(?P<part>noon|midnight|"
     r"mornings?|afternoons?|evenings?|nights?)\b",
     re.IGNORECASE,
 )

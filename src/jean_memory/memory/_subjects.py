@@ -125,6 +125,8 @@ def parse_prefix(prefix: str, inherited: Subject | None) -> Subject | None:
             names.append(tokens[i].removesuffix("'s").casefold())
             i += 1
         subject = Subject("name", name=" ".join(names))
+    elif low[i] in {"a", "an"} and all(t in FILLERS for t in low[i:]):  # "Started a new" (a note with its subject left out)
+        return inherited or USER
     else:
         return None
     if any(t not in FILLERS and t not in _USER for t in low[i:]):

@@ -14,7 +14,7 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 _STOP = re.compile(
     r"\s*(?:[.;!?(]|,|\s-\s|\bnow\b|\bagain\b|\btoo\b|\balso\b|\banymore\b|\bany more\b|\bthese days\b|"
     r"\bfrom now on\b|\bfor\b|\bsince\b|\bafter\b|\bbecause\b|\bbefore\b|\blast\b|\bthis\b|\bnext\b|"
-    r"\binstead\b|\bas usual\b|\buntil\b|\bduring\b|\bwith\b|\band\b|\bbut\b|\bso\b|\bwhere\b|\bwhich\b|"
+    r"\binstead\b|\bas usual\b|\bas\b|\buntil\b|\bduring\b|\bwith\b|\band\b|\bbut\b|\bso\b|\bwhere\b|\bwhich\b|"
     r"\bon (?:weekends|weekdays|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b|"
     rf"\bin (?:{_MONTHS}|\d{{4}}|the (?:spring|summer|autumn|fall|winter))\b|\byesterday\b|\btoday\b|"
     r"\bpermanently\b|\bofficially\b|\bfull[- ]time\b|\bpart[- ]time\b|\bthough\b|$)",

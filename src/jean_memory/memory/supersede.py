@@ -106,7 +106,7 @@ def _events(new: Statement, old: Statement) -> Judgment | None:
                 return Judgment(False, 0.7, f"{reason} (added, not replaced)", None, doubtful=True)
             if new.event_change_cue:
                 return Judgment(True, 0.9, reason, o.phrase)
-            if n.recurring and o.recurring:
+            if n.recurring and o.recurring and not (n.days > o.days and n.times >= o.times):  # not only more days
                 return Judgment(True, 0.8, reason, o.phrase, doubtful=True)
             return Judgment(False, 0.6, f"{reason} (no sign it changed)", None, doubtful=True)
     return None
