@@ -22,7 +22,7 @@ RELATIONS = frozenset({
     "fiance", "son", "daughter", "kid", "boss", "friend", "colleague", "cousin", "aunt", "uncle", "grandmother",
     "grandfather", "nephew", "niece", "neighbor", "roommate", "flatmate", "dog", "cat", "pet", "baby", "twin",
     "brother-in-law", "sister-in-law", "mother-in-law", "father-in-law", "stepmother", "stepfather", "stepson",
-    "stepdaughter", "project", "team", "company", "band", *_REL_ALIASES,
+    "stepdaughter", "in-laws", "inlaws", "project", "team", "company", "band", *_REL_ALIASES,
 })
 _ADJECTIVES = frozenset({"best", "older", "younger", "little", "big", "baby", "dear", "eldest", "oldest",
                          "youngest", "twin"})
@@ -125,7 +125,7 @@ def parse_prefix(prefix: str, inherited: Subject | None) -> Subject | None:
             names.append(tokens[i].removesuffix("'s").casefold())
             i += 1
         subject = Subject("name", name=" ".join(names))
-    elif low[i] in {"a", "an"} and all(t in FILLERS for t in low[i:]):  # "Started a new" (a note with its subject left out)
+    elif low[i] in {"a", "an"} and all(t in FILLERS for t in low[i:]):  # "Started a new ...": subject left out
         return inherited or USER
     else:
         return None

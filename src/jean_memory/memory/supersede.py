@@ -63,8 +63,8 @@ def _facts(new: Statement, old: Statement) -> Judgment | None:
                     reason = f"{_label(o)}: {o.value} no longer holds"
                     return Judgment(True, 0.9, reason, o.value)
                 continue
-            if n.scope and o.scope and n.scope != o.scope:
-                continue  # IntelliJ for Java, PyCharm for Python
+            if n.scope and n.scope != o.scope and (o.scope or not new.change_cue):
+                continue  # IntelliJ for Java, PyCharm for Python; Firefox, then "Chrome for work stuff"
             if n.attribute != o.attribute or n.value is None or (o.attribute, o.subject) in restated:
                 if n.attribute == o.attribute:
                     verdict = verdict or Judgment(False, 0.9, f"{_label(o)}: same value {o.value}", None)
