@@ -52,7 +52,7 @@ _NOT_DATE = r"(?!(?:mon|tue|wed|thu|fri|sat|sun)\w*day|\d|(?:jan|feb|mar|apr|jun
 _OCC_KEYS = _OCC.replace("\\b", "").replace(" ", "|")
 _DIET_KEYS = "vegetarian|vegan|pescatarian|pescetarian|keto|paleo|free|flexitarian|carnivore|omnivore|halal|kosher|carb"
 _PARTNER_KEYS = "girlfriend|boyfriend|partner|wife|husband|fiance|fiancee|fiancé|fiancée|spouse"
-_STOP_KEYS = "left|quit|cancelled|canceled|stopped|gave|dropped|sold|rid|ditched|traded|replaced"
+_STOP_KEYS = "left|quit|cancelled|canceled|stopped|gave|dropped|sold|rid|ditched|traded|replaced|swapped"
 
 
 # What someone has ("a Peloton"): not a plan, a person or a number ("a dentist appointment on the 3rd").
@@ -113,6 +113,8 @@ ROWS: tuple[Row, ...] = (
     _row("work|working", "employer", "text",
          r"\b(?:work|works|working)\s+(?:at|for):?\s+(?!home\b|night|weekends?\b|the\s+(?:moment|weekend|office)\b|"
          r"(?:my|a)\s+desk\b|it\b|this\b|that\b|myself\b|free\b)"),
+    _row("work|works|working", "employer", "text",
+         r"\b(?:work|works|working)\s+as\s+(?:an?\s+)?[\w -]{1,40}?\s+(?:at|for|with)\s+"),
     _row("job|role|position", "employer", "text", r"\b(?:new\s+)?(?:job|role|position)\s+(?:at|with)\s+"),
     _row("job", "employer", "text", r"\bjob\s+as\s+(?:an?\s+)?[\w -]{1,40}?\s+(?:at|with|for)\s+"),
     _row("job", "role", "role", r"\bjob\s+as\s+(?:an?\s+)?", needs=OCCUPATION),
@@ -148,6 +150,7 @@ ROWS: tuple[Row, ...] = (
     _row(_DIET_KEYS, "diet", "diet",
          r"\b(?:follow|follows|on|doing|switched\s+(?:from\s+[\w-]+\s+)?to|going)\s+(?:an?\s+|the\s+)?(?="
          + DIET.pattern + ")"),
+    _row("diet", "diet", "text", r"\b(?:on|follow|follows|following|doing)\s+(?:an?|the)\s+(?P<v>[\w-]+)\s+diet\b"),
     _row("diet", "diet", "diet", r"\bdiet" + _IS + r"(?:an?\s+)?(?=" + DIET.pattern + ")"),
     _row(_DIET_KEYS, "diet", "diet", r"\b(?:stopped|quit|gave\s+up|ended)\s+(?:doing\s+|being\s+)?(?:an?\s+|the\s+)?(?="
          + DIET.pattern + ")", negative=True),
@@ -156,7 +159,9 @@ ROWS: tuple[Row, ...] = (
          r"\b(?:eats?|eating)\s+(?:meat|chicken|beef|pork)\s+(?:again|now)\b|\bstarted\s+eating\s+(?:meat|chicken|"
          r"beef|pork)\b"),
     _row("fish", "diet", "fixed:pescatarian", r"\bstarted\s+eating\s+fish\b"),
-    _row("name", "name", "name", r"\b(?:(?P<cat>first|last|middle|nick|maiden|full|family|sur)\s*)?name" + _IS),
+    _row("name", "name", "name",
+         r"\b(?:(?P<cat>first|last|middle|nick|maiden|full|family|sur|stage|pen|screen|display|legal|married)\s*)?"
+         r"name" + _IS),
     _row("call|go|goes", "name", "name", r"\b(?:calls?\s+me|go(?:es)?\s+by)\s+"),
     _row("called|named", "name", "name", r"\b(?:is|are)\s+(?:now\s+)?(?:called|named)\s+(?:now\s+)?"),
     _row("renamed", "name", "name", r"\brenamed\s+(?:the|my|our|her|his)\s+(?P<obj>[\w-]+)\s+(?:to\s+)?"),
@@ -223,7 +228,7 @@ ROWS: tuple[Row, ...] = (
     _row("last", "*", "text", r"\blast\s+day\s+(?:at|with)\s+", negative=True),
     _row("instead", "*", "text", r"\binstead\s+of\s+(?:the\s+|my\s+|a\s+)?", negative=True),
     _row(_STOP_KEYS, "*", "text", r"\b(?:left|quit|cancell?ed|stopped|gave\s+up|dropped|sold|got\s+rid\s+of|ditched|"
-         r"traded\s+in|replaced)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
+         r"traded\s+in|replaced|swapped)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
 )
 
 

@@ -55,7 +55,7 @@ CHANGE = re.compile(
     r"\b(?:now|moved|moving|relocated|switched|changed|rescheduled|postponed|pushed|new|instead|anymore|no\s+longer|"
     r"these\s+days|from\s+now\s+on|became|promoted|renamed|joined|started|turned|replaced|traded|left|quit|"
     r"upgraded|downgraded|went\s+up|went\s+down|since|updated|got\s+a|bought|took|single\s+again|broke\s+up|"
-    r"stopped|cancell?ed|sold|dropped|ditched|got\s+rid|brought\s+forward|bumped|shifted|delayed|this\s+season|again)\b",
+    r"stopped|cancell?ed|sold|dropped|ditched|swapped|got\s+rid|brought\s+forward|bumped|shifted|delayed|this\s+season|again)\b",
     re.IGNORECASE,
 )
 _TOOLS = {
@@ -66,6 +66,8 @@ _TOOLS = {
     "phone": "iphone|pixel|android|samsung galaxy|galaxy|oneplus",
     "notes app": "evernote|obsidian|notion|onenote|apple notes|bear|roam|logseq",
     "music service": "spotify|apple music|tidal|deezer|youtube music|pandora",
+    "streaming service": "netflix|hulu|disney\\+|disney plus|hbo max|prime video|apple tv\\+|"
+                         "paramount\\+",
     "ticket tracker": "jira|linear|asana|trello|github issues|clickup",
     "photo editor": "lightroom|capture one|darktable|photoshop",
     "password manager": "lastpass|1password|bitwarden|dashlane|keepass",
@@ -81,8 +83,8 @@ _TOOL = re.compile(
 )
 _TOOL_SUBJECT = re.compile(r"\s*(?:(?:so|and|but|now)\s+)?(the\s+team|(?:my|our)\s+\w+(?:'s)?(?:\s+(?-i:[A-Z])\w+)?|"
                            r"(?-i:[A-Z])\w+(?:'s)?|i|we|i'm|i've|we've)\b", re.IGNORECASE)
-_TOOL_VERB = re.compile(r"\b(?:switched|moved|migrated|changed|went|runs|take|edit|write|code|read|listen|is)\b",
-                        re.IGNORECASE)
+_TOOL_VERB = re.compile(r"\b(?:switched|moved|migrated|changed|went|runs|take|edit|write|writing|code|coding|"
+                        r"programming|read|listen|watch|stream|is)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _SCOPE = re.compile(r"\s+(?:for|in)\s+((?:all\s+)?(?:my\s+|the\s+)?[\w#+-]+)", re.IGNORECASE)

@@ -44,7 +44,7 @@ _TIME = re.compile(
     r"mornings?|afternoons?|evenings?|nights?)\b",
     re.IGNORECASE,
 )
-_ONE_OFF = re.compile(r"\b(?:this\s+(?:mon|tue|wed|thu|fri|sat|sun)\w*|last|yesterday|skipped|missed|closes?|"
+_ONE_OFF = re.compile(r"\b(?:this\s+(?:mon|tue|wed|thu|fri|sat|sun)\w*day|last|yesterday|skipped|missed|closes?|"
                       r"opens?|closed|was\s+great|went\s+well)\b", re.IGNORECASE)
 _RECURRING = re.compile(r"\b(?:every|each|weekly|daily|on\s+(?:mon|tue|wed|thu|fri|sat|sun)\w*days|"
                         r"(?:mon|tue|wed|thu|fri|sat|sun)\w*days|[a-z]{3}/[a-z]{3})\b|^\w+:", re.IGNORECASE)

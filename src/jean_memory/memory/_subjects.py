@@ -114,8 +114,10 @@ def parse_prefix(prefix: str, inherited: Subject | None) -> Subject | None:
             name = f"{name} {tokens[i].removesuffix(chr(39) + 's')}".strip().casefold()
             i += 1
         subject = Subject("rel", ">".join(rels), name) if rels else USER
-    elif _rel(low[i]) is not None and tokens[i][0].isupper():  # "Mom", "Grandpa's"
-        subject, i = Subject("rel", _rel(low[i]) or ""), i + 1
+    elif _rel(low[i]) is not None and tokens[i][0].isupper():  # "Mom", "Grandpa's", "Uncle Bob"
+        rel, i = _rel(low[i]) or "", i + 1
+        name = tokens[i].removesuffix("'s").casefold() if i < len(tokens) and _is_name(tokens[i]) else ""
+        subject, i = Subject("rel", rel, name), i + (1 if name else 0)
     elif low[i] == "the" and i + 1 < len(low) and (r := _rel(low[i + 1])) is not None:  # "the project"
         subject, i = Subject("rel", r), i + 2
     elif _is_name(tokens[i]):
