@@ -33,16 +33,17 @@ class Judgment:
 
 
 _NO = Judgment(False, 0.95, "no shared attribute", None)
-_ATTRIBUTE_LABEL = {"residence": "where {s} lives", "employer": "where {s} works", "role": "{s}'s job",
-                    "manager": "{s}'s manager", "partner": "{s}'s partner", "age": "{s}'s age"}
+_WHERE = {"residence": ("where you live", "where {s} lives"), "employer": ("where you work", "where {s} works")}
 
 
 def _label(claim: Claim) -> str:
+    """ "where sister Anna lives", "your phone", "Tom's manager"."""
     who = claim.subject.label()
-    template = _ATTRIBUTE_LABEL.get(claim.attribute)
-    if template:
-        return template.format(s=who)
-    return f"{'your' if who == 'you' else who + chr(39) + 's'} {claim.attribute}"
+    if claim.attribute in _WHERE:
+        yours, theirs = _WHERE[claim.attribute]
+        return yours if who == "you" else theirs.format(s=who)
+    attribute = {"role": "job"}.get(claim.attribute, claim.attribute)
+    return f"{'your' if who == 'you' else who + chr(39) + 's'} {attribute}"
 
 
 def _facts(new: Statement, old: Statement) -> Judgment | None:
