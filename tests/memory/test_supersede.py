@@ -96,6 +96,18 @@ def test_restating_the_same_value_is_not_a_replacement() -> None:
     assert replaces("I live in York now", "I live in New York")  # York is not New York
 
 
+def test_states_scopes_and_other_peoples_words_are_not_new_values() -> None:
+    assert not replaces("My car is at the mechanic", "My car is a Golf")
+    assert not replaces("My gym is closed for renovation", "My gym is Planet Fitness")
+    assert not replaces("I use PyCharm for Python", "I use IntelliJ for Java")
+    assert not replaces("I use Chrome for work stuff", "I use Firefox as my main browser")
+    assert not replaces("I'm vegan on weekdays", "I'm vegetarian")
+    assert not replaces("My sister calls me Lizzie", "They call me Liz")
+    assert not replaces("Emma is my girlfriend's sister", "My girlfriend is Chloe")
+    assert not replaces("I'm a great teacher", "I'm a teacher")
+    assert replaces("I'm a senior teacher now", "I'm a teacher")
+
+
 def test_judgment_shape_and_unrelated_text() -> None:
     j = judge("The weather was lovely today", "I live in Berlin")
     assert j == Judgment(False, j.confidence, j.reason, None, False)

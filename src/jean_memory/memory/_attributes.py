@@ -136,14 +136,14 @@ ROWS: tuple[Row, ...] = (
     _row("manager|boss|supervisor|lead", "manager", "name",
          r"\b(?:manager|boss|supervisor|team\s+lead|line\s+manager)" + _IS),
     _row("manager|boss|supervisor|lead", "manager", "name",
-         _INVERTED + r"(?:manager|boss|supervisor|team\s+lead|line\s+manager)\b"),
+         _INVERTED + r"(?:manager|boss|supervisor|team\s+lead|line\s+manager)\b(?!['’])"),
     _row("new", "manager", "name",
          r"\b(?:has|have|got)\s+a\s+new\s+(?:manager|boss|supervisor)\s*(?:[,:—–-]|named|called)\s*"),
     _row("report|reporting", "manager", "name", r"\breport(?:s|ing)?\s+(?:directly\s+)?to\s+"),
     _row("drive|driving|ride|riding", "car", "text", r"\b(?:drive|ride)s?\s+an?\s+(?:new\s+)?", needs=PROPER),
     _row("car", "car", "text", r"\bcar" + _IS + r"(?:an?\s+)?", needs=PROPER),
     _row("car", "car", "text", r"\b(?:bought|got|have)\s+a\s+new\s+car\s*[:,—–-]?\s*(?:an?\s+|it's\s+an?\s+)?"),
-    _row("traded", "car", "text", r"\btraded\s+in\s+(?:the|my|her|his|our)\s+[\w -]+?\s+for\s+an?\s+"),
+    _row("traded", "car", "text", r"\btraded\s+(?:in\s+)?(?:the|my|her|his|our)\s+[\w -]+?\s+for\s+an?\s+"),
     _row(_DIET_KEYS, "diet", "diet",
          r"(?:'m|\bam|\bis|\bare|\bbecame|\bbecome|\bbecoming|\bwent|\bgone|\bbeing)\s+(?:now\s+|a\s+|an\s+|strictly\s+|"
          r"fully\s+|completely\s+|still\s+|no\s+longer\s+|not\s+)*(?=" + DIET.pattern + ")"),
@@ -156,7 +156,7 @@ ROWS: tuple[Row, ...] = (
          + DIET.pattern + ")", negative=True),
     _row("meat", "diet", "fixed:vegetarian", r"\b(?:don't|do\s+not|doesn't|does\s+not|never)\s+eat\s+meat\b"),
     _row("meat|chicken|beef|pork", "diet", "fixed:omnivore",
-         r"\b(?:eats?|eating)\s+(?:meat|chicken|beef|pork)\s+(?:again|now)\b|\bstarted\s+eating\s+(?:meat|chicken|"
+         r"\b(?:eats?|eating)\s+(?:meat|chicken|beef|pork)\s+(?:again|now)\b|\b(?:started|back\s+to)\s+eating\s+(?:meat|chicken|"
          r"beef|pork)\b"),
     _row("fish", "diet", "fixed:pescatarian", r"\bstarted\s+eating\s+fish\b"),
     _row("name", "name", "name",
@@ -172,7 +172,7 @@ ROWS: tuple[Row, ...] = (
     _row(_PARTNER_KEYS, "partner", "name",
          r"(?<![-\w])(?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?|spouse)" + _IS),
     _row(_PARTNER_KEYS, "partner", "name",
-         _INVERTED + r"(?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?|spouse)\b"),
+         _INVERTED + r"(?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?|spouse)\b(?!['’])"),
     _row("dating|seeing|married|engaged|got", "partner", "name",
          r"\b(?:'m|am|got)\s+(?:now\s+)?(?:dating|seeing|married\s+to|engaged\s+to)\s+(?!dr\b)"),
     _row("broke|divorced", "partner", "name", r"\bbroke\s+up\s+with\s+|\bdivorced\s+", negative=True),
@@ -228,7 +228,7 @@ ROWS: tuple[Row, ...] = (
     _row("last", "*", "text", r"\blast\s+day\s+(?:at|with)\s+", negative=True),
     _row("instead", "*", "text", r"\binstead\s+of\s+(?:the\s+|my\s+|a\s+)?", negative=True),
     _row(_STOP_KEYS, "*", "text", r"\b(?:left|quit|cancell?ed|stopped|gave\s+up|dropped|sold|got\s+rid\s+of|ditched|"
-         r"traded\s+in|replaced|swapped)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
+         r"traded(?:\s+in)?|replaced|swapped)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
 )
 
 

@@ -18,7 +18,8 @@ from .text import clean
 
 _SPLIT = re.compile(
     r"[.!](?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bp\.m\.)(?<!\ba\.m\.)\s+|;\s*|"
-    r",\s*(?=(?:and|but|so|i|i'm|i've|i'd|we|we're|my|our|now|then|which|because|since|can't|cannot)\b)|"
+    r",\s*(?=(?:and|but|so|i|i'm|i've|i'd|we|we're|my|our|now|then|which|because|since|can't|cannot)\b|"
+    r"(?-i:[A-Z])\w+\s+(?:is|are|was|has|have|moved|lives|works)\b)|"
     r"\s(?:but|and\s+then|because|whereas|so|since)\s|"
     r"\sand\s(?!i\s+(?:broke|split|separated|divorced|got|are|were)\b)(?=(?:i|we|my|our|he|she|they|use|uses|eat|eats|moved|joined|became|opened|cancell?ed|stopped|"
     r"started|now|am|switched|got|bought|took)\b)",
@@ -169,6 +170,8 @@ def _row_claims(clause: str, inherited: Subject | None, negated: bool, additive:
             subject = parse_prefix(clause[: m.start()], inherited)
             if subject is None and row.attribute == "*" and m.group().casefold().startswith("instead"):
                 subject = _tool_subject(clause, inherited)  # "I'm learning the piano instead of the guitar"
+            if m.groupdict().get("v") and re.search(r"\bmy\b", m.group(), re.IGNORECASE):
+                subject = USER  # "Helen is my manager now"
             if re.search(r"\bme\b", m.group(), re.IGNORECASE):  # "call me Kate", not "my sister calls me Lizzie"
                 subject = USER if subject is None or subject.kind == "user" else None
             if obj := m.groupdict().get("obj"):

@@ -55,6 +55,8 @@ _AFTER = re.compile(r"\s+(?:(?P<p>with|to|from|for)\s+(?:the\s+|my\s+|our\s+)?(?
                     re.IGNORECASE)
 
 
+_PROVIDER = re.compile(r"\b(?:dentist|doctor|vet|therapist|physio|hairdresser|barber|orthodontist|dermatologist|"
+                       r"optician|gynecologist|pediatrician)\b")
 _SAME = {"therapist": "therapy", "physiotherapist": "physio", "physiotherapy": "physio", "doc": "doctor",
          "gp": "doctor", "hairdresser": "haircut", "barber": "haircut", "dentists": "dentist"}
 
@@ -138,6 +140,7 @@ def find(clause: str) -> Event | None:
     quals = {_SAME.get(q, q) for q in (w.casefold().removesuffix("'s").removesuffix("'") for w in premods)}
     owner = _owner(clause, m.start(), premods)
     quals = {q for q in quals if not owner or q not in (owner.name, owner.rel)} - {"kid", "kids", "job"}
+    quals |= {_SAME.get(w, w) for w in _PROVIDER.findall(clause.casefold())}  # "Dentist moved my appointment"
     pos = m.end()
     while (a := _AFTER.match(clause, pos)) is not None:
         pos = a.end()

@@ -33,7 +33,7 @@ FILLERS = frozenset({
     "then", "please", "personal", "primary", "main", "home", "cell", "mobile", "only", "too", "we", "both",
     "already", "currently", "since", "today", "lately", "do", "does", "don't", "doesn't", "no", "longer", "not",
     "never", "i", "you", "can", "stopped", "quit", "started", "gave", "up", "usually", "will", "should",
-    "permanently", "whatsapp", "signal", "telegram", "celebrated", "took", "taken", "accepted", "landed",
+    "permanently", "went", "whatsapp", "signal", "telegram", "celebrated", "took", "taken", "accepted", "landed",
     "full-time", "part-time", "first",
     "these", "days",
     "nowadays", "all", "full", "-", ":", ",", "own", "real", "legal",

@@ -86,7 +86,8 @@ def _same_event(n: Event, o: Event, cue: bool) -> bool:
     """Same owner, and one names the other: "yoga" and "my yoga class" (with a change cue when they differ)."""
     if n.owner is not None and o.owner is not None and not same_subject(n.owner, o.owner):
         return False
-    a, b = n.quals | {n.kind}, o.quals | {o.kind}
+    a = {q.removeprefix("to:") for q in n.quals} | {n.kind}  # "my Chicago flight" is the flight to Chicago
+    b = {q.removeprefix("to:") for q in o.quals} | {o.kind}
     if not (a <= b or b <= a):
         return False
     return a == b or (cue and len(a & b - _GENERIC_KINDS) > 0)
