@@ -201,6 +201,8 @@ ROWS: tuple[Row, ...] = (
          r"late|morning|evening|weekend)\s+shifts?\b)"),
     _row("hours", "working hours", "text", r"\bwork(?:ing)?\s+hours" + _IS),
     _row("work", "working hours", "text", r"\bwork\s+(?=\d{1,2}(?::\d\d)?\s*(?:am|pm)?\s*(?:to|-|–)\s*\d)"),
+    _row("work", "working days", "text",
+         r"\bwork\s+(?=(?:mon|tues?|wed|thu(?:rs)?|fri|sat|sun)\w*\s+(?:to|-|–|through|till|until)\s+\w+day\b)"),
     _row("time", "time zone", "text", r"\b(?:on|in)\s+(?=\w+\s+time\b)"),
     _row("plan|tier", "plan", "text",
          r"\b(?:on|upgraded\s+to|downgraded\s+to|switched\s+to|moved\s+to)\s+the\s+(?=\w+\s+"

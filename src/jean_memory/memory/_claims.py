@@ -208,7 +208,8 @@ def _tool_claims(clause: str, inherited: Subject | None, negated: bool, additive
     for m in _TOOL.finditer(clause):
         subject = _tool_subject(clause, inherited)
         verb, tool = m.group("verb").casefold(), m.group("tool").casefold()
-        if subject is None or (verb in {"to", "on", "in", "is"} and not _TOOL_VERB.search(clause)):
+        on_it = verb == "on" and re.search(r"(?:'m|\bam|\bis|\bare)\s+on\s+\S+$", clause[: m.end()], re.IGNORECASE)
+        if subject is None or (verb in {"to", "on", "in", "is"} and not _TOOL_VERB.search(clause) and not on_it):
             continue
         neg = negated or verb == "from"
         scope = _SCOPE.match(clause, m.end())
