@@ -52,7 +52,7 @@ _NOT_DATE = r"(?!(?:mon|tue|wed|thu|fri|sat|sun)\w*day|\d|(?:jan|feb|mar|apr|jun
 _OCC_KEYS = _OCC.replace("\\b", "").replace(" ", "|")
 _DIET_KEYS = "vegetarian|vegan|pescatarian|pescetarian|keto|paleo|free|flexitarian|carnivore|omnivore|halal|kosher|carb"
 _PARTNER_KEYS = "girlfriend|boyfriend|partner|wife|husband|fiance|fiancee|fiancé|fiancée|spouse"
-_STOP_KEYS = "left|quit|cancelled|canceled|stopped|gave|dropped|sold|rid|ditched|traded|replaced|swapped"
+_STOP_KEYS = "left|quit|cancelled|canceled|stopped|gave|dropped|sold|rid|ditched|traded|replace|replaced|swapped"
 
 
 # What someone has ("a Peloton"): not a plan, a person or a number ("a dentist appointment on the 3rd").
@@ -230,7 +230,7 @@ ROWS: tuple[Row, ...] = (
     _row("last", "*", "text", r"\blast\s+day\s+(?:at|with)\s+", negative=True),
     _row("instead", "*", "text", r"\binstead\s+of\s+(?:the\s+|my\s+|a\s+)?", negative=True),
     _row(_STOP_KEYS, "*", "text", r"\b(?:left|quit|cancell?ed|stopped|gave\s+up|dropped|sold|got\s+rid\s+of|ditched|"
-         r"traded(?:\s+in)?|replaced|swapped)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
+         r"traded(?:\s+in)?|replaced|to\s+replace|swapped)\s+(?:my\s+|the\s+|our\s+|her\s+|his\s+)?", negative=True),
 )
 
 

@@ -31,7 +31,8 @@ _IRREALIS = re.compile(
     r"\b(?:if|would|might|maybe|could|should|want|wants|wanted|hope|hopes|hoping|plan\s+to|plans\s+to|planning|thinking|"
     r"considering|dream|someday|wish|wishes|trying|try|tries|tried|interviewing|saving|going\s+to|gonna|will|"
     r"probably|perhaps|possibly|soon|unless|whether|once|asked|asking|wondering|temporarily|visiting|visited|"
-    r"this\s+week|this\s+weekend|for\s+the\s+(?:week|weekend|summer)|for\s+now|rented|imagine|suppose|"
+    r"(?<!turned\s\d\d\s)(?<!turned\s\d\s)this\s+week|this\s+weekend|for\s+the\s+(?:week|weekend|summer)|for\s+now|"
+    r"rented|imagine|suppose|"
     r"may\s+(?:be|have|not|move|get|need|go|switch|change)|one\s+day|spending|ex|former|formerly|previous|"
     r"previously|used\s+to\s+be)\b|(?:'d|'ll)\b|\bex-",
     re.IGNORECASE,
@@ -94,7 +95,8 @@ _PHONE_VALUE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
 _EMAIL_VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CONTACT = re.compile(r"\b(?:phone|number|cell|mobile|reach|reached|call|text|whatsapp|contact)\b", re.IGNORECASE)
 _MAIL = re.compile(r"\b(?:e-?mail|mail|reach|reached|contact|write)\b", re.IGNORECASE)
-_QUALIFIED = re.compile(r"\b(?:work|office|business|landline|fax|school|company|team|support|billing|guest|old|"
+_PAST = frozenset({"old", "previous", "former"})
+_QUALIFIED = re.compile(r"\b(work|office|business|landline|fax|school|company|team|support|billing|guest|old|"
                         r"previous|former)\s+(?:phone|number|e-?mail|line|address)\b", re.IGNORECASE)
 _THE_USER = re.compile(r"\b(?:the\s+)?user(?:(['’]s)|\b(?!\s*name))", re.IGNORECASE)
 _ALIASES = {"vscode": "vs code", "visual studio code": "vs code", "sublime": "sublime text", "mac os": "macos",
@@ -168,7 +170,7 @@ def _row_claims(clause: str, inherited: Subject | None, negated: bool, additive:
             continue
         for m in row.pattern.finditer(clause):
             subject = parse_prefix(clause[: m.start()], inherited)
-            if subject is None and row.attribute == "*" and m.group().casefold().startswith("instead"):
+            if subject is None and row.attribute == "*":
                 subject = _tool_subject(clause, inherited)  # "I'm learning the piano instead of the guitar"
             if m.groupdict().get("v") and re.search(r"\bmy\b", m.group(), re.IGNORECASE):
                 subject = USER  # "Helen is my manager now"
@@ -225,11 +227,13 @@ def _typed_claims(clause: str, inherited: Subject | None, negated: bool, additiv
     out = []
     for attribute, value_re, words in (("phone", _PHONE_VALUE, _CONTACT), ("email", _EMAIL_VALUE, _MAIL)):
         values = [v for v in value_re.findall(clause) if attribute == "email" or sum(c.isdigit() for c in v) >= 7]
-        if len(values) != 1 or not words.search(clause) or _QUALIFIED.search(clause):
+        qualified = _QUALIFIED.search(clause)
+        if len(values) != 1 or not words.search(clause) or (qualified and qualified.group(1).casefold() in _PAST):
             continue
         subject = _tool_subject(clause, inherited)
-        if subject is not None:
-            out.append(Claim(attribute, attribute, True, subject, values[0].strip(), negated, additive))
+        if subject is not None:  # a "work email" is another attribute than "email"
+            name = f"{qualified.group(1).casefold()} {attribute}" if qualified else attribute
+            out.append(Claim(name, attribute, True, subject, values[0].strip(), negated, additive))
     return out
 
 
