@@ -1,7 +1,8 @@
-"""What a memory states: clauses, their cues, and the (subject, attribute, value) claims read from them.
+"""What a memory states: the (subject, attribute, value) claims and the planned things read from its clauses.
 
-A question states nothing; a clause with a wish, plan or condition ("I might move to Lisbon") states no current fact;
-"also"/"too" mark an addition; "no longer"/"stopped" mark a value that stopped holding. Pure functions.
+Claims come from the attribute table (``_attributes``), from tool names ("switched to Neovim") and from typed values
+(a phone number, an email address) however they are introduced; the clause's cues (``_cues``) mark them negated,
+added or part-time, or drop them (questions, wishes, plans). Pure functions.
 """
 
 from __future__ import annotations
@@ -12,54 +13,11 @@ from dataclasses import dataclass
 
 from . import _events
 from ._attributes import DIET, ROWS, SCHOOL, Row, generic_kind
+from ._cues import ADDITIVE, CHANGE, EVENT_CHANGE, EVENT_IRREALIS, IRREALIS, NEGATION, PARTIAL, QUESTION, clauses
 from ._subjects import USER, Subject, parse_prefix
 from ._values import extract
 from .text import clean
 
-_SPLIT = re.compile(
-    r"[.!](?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bp\.m\.)(?<!\ba\.m\.)\s+|;\s*|"
-    r",\s*(?=(?:and|but|so|i|i'm|i've|i'd|we|we're|my|our|now|then|which|because|since|can't|cannot)\b|"
-    r"(?-i:[A-Z])\w+\s+(?:is|are|was|has|have|moved|lives|works)\b)|"
-    r"\s(?:but|and\s+then|because|whereas|so|since)\s|"
-    r"\sand\s(?!i\s+(?:broke|split|separated|divorced|got|are|were)\b)(?=(?:i|we|my|our|he|she|they|use|uses|eat|eats|moved|joined|became|opened|cancell?ed|stopped|"
-    r"started|now|am|switched|got|bought|took)\b)",
-    re.IGNORECASE,
-)
-_QUESTION = re.compile(r"\?|^\s*(?:do|does|did|is|are|was|were|should|can|could|would|will|what|where|when|who|"
-                       r"which|how|why)\b", re.IGNORECASE)
-_IRREALIS = re.compile(
-    r"\b(?:if|would|might|maybe|could|should|want|wants|wanted|hope|hopes|hoping|plan\s+to|plans\s+to|planning|thinking|"
-    r"considering|dream|someday|wish|wishes|trying|try|tries|tried|interviewing|saving|going\s+to|gonna|will|"
-    r"probably|perhaps|possibly|soon|unless|whether|once|asked|asking|wondering|temporarily|visiting|visited|"
-    r"(?<!turned\s\d\d\s)(?<!turned\s\d\s)this\s+week|this\s+weekend|for\s+the\s+(?:week|weekend|summer)|for\s+now|"
-    r"rented|imagine|suppose|"
-    r"may\s+(?:be|have|not|move|get|need|go|switch|change)|one\s+day|spending|ex|former|formerly|previous|"
-    r"previously|used\s+to\s+be)\b|(?:'d|'ll)\b|\bex-",
-    re.IGNORECASE,
-)
-_EVENT_IRREALIS = re.compile(r"\b(?:if|might|maybe|could|should|want|hope|thinking|considering|wondering|whether|"
-                             r"trying|try|remember|forgot|need\s+to\s+book)\b", re.IGNORECASE)
-NEGATION = re.compile(r"\b(?:no\s+longer|not\s+any\s*more|anymore|any\s+more|don't|doesn't|do\s+not|does\s+not|"
-                      r"isn't|aren't|not|stopped|quit|used\s+to|gave\s+up|can't\s+stand)\b", re.IGNORECASE)
-ADDITIVE = re.compile(r"\b(?:also|too|as\s+well|another|(?:a|my|our|his|her|their)\s+second|in\s+addition|"
-                      r"additionally|both|besides|as\s+well\s+as|alongside)\b", re.IGNORECASE)
-# A fact that holds only part of the time ("vegan on weekdays", "a side job at ..."): it adds, it replaces nothing.
-PARTIAL = re.compile(r"\b(?:on\s+weekdays|on\s+weekends|"
-                      r"at\s+weekends|during\s+the\s+week|sometimes|occasionally|on\s+the\s+side|"
-                      r"side\s+(?:job|gig|project|hustle)|(?:spare|free)\s+time|for\s+fun|as\s+a\s+hobby|"
-                      r"volunteer|volunteers|volunteering|part-time|part\s+time|when\s+i'm|while)\b", re.IGNORECASE)
-# Words that say a planned thing moved (narrower than CHANGE: "bring the new X-rays" moves nothing).
-EVENT_CHANGE = re.compile(r"\b(?:now|moved|rescheduled|postponed|pushed|changed|instead|brought\s+forward|bumped|"
-                          r"shifted|delayed|switched|no\s+longer|anymore|from\s+now\s+on|this\s+season|"
-                          r"these\s+days|updated|new\s+(?:time|date|day)|(?:is|are)\s+moving|re-?booked|re-?scheduled|"
-                          r"moved\s+up|starting)\b", re.IGNORECASE)
-CHANGE = re.compile(
-    r"\b(?:now|moved|moving|relocated|switched|changed|rescheduled|postponed|pushed|new|instead|anymore|no\s+longer|"
-    r"these\s+days|from\s+now\s+on|became|promoted|renamed|joined|started|turned|replaced|traded|left|quit|"
-    r"upgraded|downgraded|went\s+up|went\s+down|since|updated|got\s+a|bought|took|single\s+again|broke\s+up|"
-    r"stopped|cancell?ed|sold|dropped|ditched|swapped|got\s+rid|brought\s+forward|bumped|shifted|delayed|this\s+season|again)\b",
-    re.IGNORECASE,
-)
 _TOOLS = {
     "editor": "vs code|vscode|visual studio code|neovim|vim|emacs|sublime text|sublime|pycharm|intellij|atom|zed|"
               "helix|nano|notepad\\+\\+|cursor|webstorm",
@@ -123,10 +81,6 @@ class Statement:
     events: tuple[tuple[_events.Event, bool], ...]   # (event, stated as an addition)
     change_cue: bool
     event_change_cue: bool = False
-
-
-def clauses(text: str) -> list[str]:
-    return [c.strip(" ,.") for c in _SPLIT.split(text) if c and c.strip(" ,.")]
 
 
 def _value(row: Row, m: re.Match[str], clause: str) -> tuple[str, str | None] | None:
@@ -241,14 +195,14 @@ def read(text: str) -> Statement:
     text = unicodedata.normalize("NFC", text).strip() if text.isprintable() else clean(text)
     text = text.replace("’", "'").replace("‘", "'")
     text = _THE_USER.sub(lambda m: "my" if m.group(1) else "I", text)  # notes an assistant wrote: "User's sister"
-    if _QUESTION.search(text):
+    if QUESTION.search(text):
         return Statement((), (), False)
     claims: list[Claim] = []
     events: list[tuple[_events.Event, bool]] = []
     inherited: Subject | None = None
     for clause in clauses(text):
         negated, additive = bool(NEGATION.search(clause)), bool(ADDITIVE.search(clause))
-        if not _IRREALIS.search(clause):
+        if not IRREALIS.search(clause):
             partial = additive or bool(PARTIAL.search(clause))
             found = _row_claims(clause, inherited, negated, partial) + _tool_claims(clause, inherited, negated,
                                                                                    partial)
@@ -256,6 +210,6 @@ def read(text: str) -> Statement:
             found += [c for c in _typed_claims(clause, inherited, negated, partial) if c.attribute not in stated]
             claims.extend(found)
             inherited = found[-1].subject if found else parse_prefix(clause.split(" ", 1)[0], inherited)
-        if not _EVENT_IRREALIS.search(clause) and (event := _events.find(clause)) is not None:
+        if not EVENT_IRREALIS.search(clause) and (event := _events.find(clause)) is not None:
             events.append((event, additive))
     return Statement(tuple(claims), tuple(events), bool(CHANGE.search(text)), bool(EVENT_CHANGE.search(text)))
