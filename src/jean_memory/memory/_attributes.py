@@ -150,7 +150,8 @@ ROWS: tuple[Row, ...] = (
     _row(_DIET_KEYS, "diet", "diet",
          r"\b(?:follow|follows|on|doing|switched\s+(?:from\s+[\w-]+\s+)?to|going)\s+(?:an?\s+|the\s+)?(?="
          + DIET.pattern + ")"),
-    _row("diet", "diet", "text", r"\b(?:on|follow|follows|following|doing)\s+(?:an?|the)\s+(?P<v>[\w-]+)\s+diet\b"),
+    _row("diet", "diet", "text",
+         r"\b(?:on|follow|follows|following|doing|back\s+to)\s+(?:an?|the)\s+(?P<v>[\w-]+)\s+diet\b"),
     _row("diet", "diet", "diet", r"\bdiet" + _IS + r"(?:an?\s+)?(?=" + DIET.pattern + ")"),
     _row(_DIET_KEYS, "diet", "diet", r"\b(?:stopped|quit|gave\s+up|ended)\s+(?:doing\s+|being\s+)?(?:an?\s+|the\s+)?(?="
          + DIET.pattern + ")", negative=True),

@@ -43,8 +43,8 @@ _TOOL = re.compile(
 )
 _TOOL_SUBJECT = re.compile(r"\s*(?:(?:so|and|but|now)\s+)?(the\s+team|(?:my|our)\s+\w+(?:'s)?(?:\s+(?-i:[A-Z])\w+)?|"
                            r"(?-i:[A-Z])\w+(?:'s)?|i|we|i'm|i've|we've)\b", re.IGNORECASE)
-_TOOL_VERB = re.compile(r"\b(?:switched|moved|migrated|changed|went|runs|take|edit|write|writing|code|coding|"
-                        r"programming|read|listen|watch|stream|is)\b", re.IGNORECASE)
+_TOOL_VERB = re.compile(r"\b(?:switched|moved|migrated|changed|upgraded|downgraded|went|runs|take|edit|write|"
+                        r"writing|code|coding|programming|read|listen|watch|stream|is)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _SCOPE = re.compile(r"\s+(?:for|in)\s+((?:all\s+)?(?:my\s+|the\s+)?[\w#+-]+)", re.IGNORECASE)
