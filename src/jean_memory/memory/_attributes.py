@@ -40,8 +40,9 @@ _NAME_ATTRS = frozenset({"doctor", "dentist", "therapist", "gp", "pediatrician",
 _FREE_TEXT_ATTRS = frozenset({"wifi password", "password", "major", "pronouns", "handle", "username", "user name",
                               "nickname", "blood type", "shoe size", "height", "weight", "commute", "birthday",
                               "date of birth", "anniversary", "zip code", "postcode", "post code"})
-_IS = (r"\s*(?:\s[-–—]\s+|is\s+(?:now\s+)?(?:called\s+|named\s+)?|are\s+(?:now\s+)?|:\s*|=\s*|changed\s+to\s+|"
-       r"is\s+changing\s+to\s+)")
+# The link between an attribute and its value: "is", ":", " - ", "changed to", ", Ingrid," (an apposition).
+_IS = (r"\s*(?:\s[-–—]\s+|,\s*(?=(?-i:[A-Z0-9+]))|is\s+(?:now\s+)?(?:called\s+|named\s+)?|are\s+(?:now\s+)?|:\s*|"
+       r"=\s*|changed\s+to\s+|is\s+changing\s+to\s+)")
 _INVERTED = (r"(?-i:(?P<v>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?))\s+(?:is|isn't|is\s+not|is\s+no\s+longer)\s+(?:now\s+)?my\s+"
              r"(?:new\s+)?")
 _NOT_DATE = r"(?!(?:mon|tue|wed|thu|fri|sat|sun)\w*day|\d|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\w*\b)"

@@ -53,6 +53,7 @@ _PHONE_VALUE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
 _EMAIL_VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CONTACT = re.compile(r"\b(?:phone|number|cell|mobile|reach|reached|call|text|whatsapp|contact)\b", re.IGNORECASE)
 _MAIL = re.compile(r"\b(?:e-?mail|mail|reach|reached|contact|write)\b", re.IGNORECASE)
+_TO_ME = re.compile(r"^\W*(?:please\s+)?(?:e-?mail|call|text|reach|contact|message|whatsapp)\s+me\b", re.IGNORECASE)
 _PAST = frozenset({"old", "previous", "former"})
 _QUALIFIED = re.compile(r"\b(work|office|business|landline|fax|school|company|team|support|billing|guest|old|"
                         r"previous|former)\s+(?:phone|number|e-?mail|line|address)\b", re.IGNORECASE)
@@ -184,7 +185,7 @@ def _typed_claims(clause: str, inherited: Subject | None, negated: bool, additiv
         qualified = _QUALIFIED.search(clause)
         if len(values) != 1 or not words.search(clause) or (qualified and qualified.group(1).casefold() in _PAST):
             continue
-        subject = _tool_subject(clause, inherited)
+        subject = USER if _TO_ME.search(clause) else _tool_subject(clause, inherited)
         if subject is not None:  # a "work email" is another attribute than "email"
             name = f"{qualified.group(1).casefold()} {attribute}" if qualified else attribute
             out.append(Claim(name, attribute, True, subject, values[0].strip(), negated, additive))
