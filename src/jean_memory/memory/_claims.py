@@ -7,6 +7,7 @@ added or part-time, or drop them (questions, wishes, plans). Pure functions.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -192,7 +193,9 @@ def _typed_claims(clause: str, inherited: Subject | None, negated: bool, additiv
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def read(text: str) -> Statement:
+    """What ``text`` states (cached: a new memory is judged against several candidates, an old one again and again)."""
     text = unicodedata.normalize("NFC", text).strip() if text.isprintable() else clean(text)
     text = text.replace("’", "'").replace("‘", "'")
     text = _THE_USER.sub(lambda m: "my" if m.group(1) else "I", text)  # notes an assistant wrote: "User's sister"
