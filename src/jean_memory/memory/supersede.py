@@ -1,14 +1,26 @@
-"""Does a new memory replace an older one? (pure, no I/O)
+"""Does a new memory replace an older one? A fast local judgment from subjects, attributes and slot values.
 
-PLACEHOLDER, replaced at merge by the judge helper's module (same interface). It knows one narrow pattern only:
-the same subject living somewhere else ("I live in Berlin" -> "I moved to Munich", "My sister Anna lives in Berlin,
-Germany" -> "My sister Anna lives in Munich now"). Everything else does not replace.
+Both texts are read into claims (``_claims``): who (the user, "my sister Anna", "Tom"), which attribute (residence,
+phone, employer, a dentist appointment's time...) and which value. The new memory replaces the old one when they
+state the same attribute of the same subject and
+
+- the attribute holds one value at a time (where someone lives, a phone number, a manager, a diet) and the values
+  differ, and the new one is not stated as an addition ("also", "too", "a second");
+- or the new memory says the old value stopped holding ("I no longer work at Shopify", "switched from Chrome");
+- or, for a planned thing, its day or time differs and the new memory says it changed ("moved", "rescheduled",
+  "now"), or both state a routine ("gym on Mondays" -> "gym on Tuesdays").
+
+Anything less is not a replacement: precision first, since a wrong replacement hides a true fact. No I/O, no model.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from ._claims import Claim, Statement, read
+from ._events import Event
+from ._subjects import same_subject
+from ._values import same
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,26 +32,95 @@ class Judgment:
     doubtful: bool = False    # an optional LLM may confirm; the local answer stands without one
 
 
-_SUBJECT = r"(?P<subject>(?i:i|my)(?: \w+){0,3}?)"
-_PLACE = r"(?P<place>[A-Z][\w'-]*(?: [A-Z][\w'-]*)*)"
-_LIVES = [
-    re.compile(rf"^{_SUBJECT} (?i:(?:now |still )?(?:live|lives) in) {_PLACE}"),
-    re.compile(rf"^{_SUBJECT} (?i:(?:just |recently |have |has )?moved to) {_PLACE}"),
-]
-_NO = Judgment(False, 0.0, "", None)
+_NO = Judgment(False, 0.95, "no shared attribute", None)
+_WHERE = {"residence": ("where you live", "where {s} lives"), "employer": ("where you work", "where {s} works")}
 
 
-def _residence(text: str) -> tuple[str, str] | None:
-    for pattern in _LIVES:
-        found = pattern.match(text.strip())
-        if found:
-            return found["subject"].casefold(), found["place"]
+def _label(claim: Claim) -> str:
+    """ "where sister Anna lives", "your phone", "Tom's manager"."""
+    who = claim.subject.label()
+    if claim.attribute in _WHERE:
+        yours, theirs = _WHERE[claim.attribute]
+        return yours if who == "you" else theirs.format(s=who)
+    attribute = {"role": "job"}.get(claim.attribute, claim.attribute)
+    return f"{'your' if who == 'you' else who + chr(39) + 's'} {attribute}"
+
+
+def _facts(new: Statement, old: Statement) -> Judgment | None:
+    """The verdict over plain claims: the first replacement found, else a doubt, else None (nothing shared)."""
+    verdict: Judgment | None = None
+    restated = {(o.attribute, o.subject) for n in new.claims for o in old.claims
+                if not n.negated and n.attribute == o.attribute and same_subject(n.subject, o.subject)
+                and n.value and o.value and same(o.kind, n.value, o.value)}
+    for n in new.claims:
+        for o in old.claims:
+            if o.negated or o.value is None or not same_subject(n.subject, o.subject):
+                continue
+            if n.attribute == "*" or (n.negated and n.attribute == o.attribute):
+                if not o.single and not new.change_cue:
+                    continue  # "I don't like tea" is a preference, not a change; "I don't like tea anymore" is
+                kind = "text" if n.attribute == "*" and o.kind == "phrase" else o.kind
+                if n.value is None or same(kind, n.value, o.value, loose=n.attribute == "*" or o.attribute == "car"):
+                    reason = f"{_label(o)}: {o.value} no longer holds"
+                    return Judgment(True, 0.9, reason, o.value)
+                continue
+            if n.scope and n.scope != o.scope and (o.scope or not new.change_cue):
+                continue  # IntelliJ for Java, PyCharm for Python; Firefox, then "Chrome for work stuff"
+            if n.attribute != o.attribute or n.value is None or (o.attribute, o.subject) in restated:
+                if n.attribute == o.attribute:
+                    verdict = verdict or Judgment(False, 0.9, f"{_label(o)}: same value {o.value}", None)
+                continue
+            reason = f"{_label(o)}: {o.value} -> {n.value}"
+            if not n.single or n.additive or not o.single:
+                verdict = Judgment(False, 0.7, f"{reason} (added, not replaced)", None, doubtful=True)
+                continue
+            confidence = 0.95 if new.change_cue else 0.8
+            return Judgment(True, confidence, reason, o.value, doubtful=not new.change_cue)
+    return verdict
+
+
+_GENERIC_KINDS = frozenset({"class", "lesson", "session", "appointment", "practice", "meeting", "call", "visit"})
+
+
+def _same_event(n: Event, o: Event, cue: bool) -> bool:
+    """Same owner, and one names the other: "yoga" and "my yoga class" (with a change cue when they differ)."""
+    if n.owner is not None and o.owner is not None and not same_subject(n.owner, o.owner):
+        return False
+    a = {q.removeprefix("to:") for q in n.quals} | {n.kind}  # "my Chicago flight" is the flight to Chicago
+    b = {q.removeprefix("to:") for q in o.quals} | {o.kind}
+    if not (a <= b or b <= a):
+        return False
+    return a == b or (cue and len(a & b - _GENERIC_KINDS) > 0)
+
+
+def _events(new: Statement, old: Statement) -> Judgment | None:
+    for n, additive in new.events:
+        for o, _ in old.events:
+            if not _same_event(n, o, new.event_change_cue):
+                continue
+            days = bool(n.days and o.days and n.days != o.days)
+            times = bool(n.times and o.times and n.times != o.times)
+            what = " ".join(sorted(o.quals)).replace("to:", "to ").replace("from:", "from ")
+            reason = f"when the {what + ' ' if what else ''}{o.kind} is: {o.phrase} -> {n.phrase}"
+            if not (days or times):
+                return Judgment(False, 0.9, f"{reason} (same time)", None)
+            if additive:
+                return Judgment(False, 0.7, f"{reason} (added, not replaced)", None, doubtful=True)
+            if new.event_change_cue:
+                return Judgment(True, 0.9, reason, o.phrase)
+            if n.recurring and o.recurring and not (n.days > o.days and n.times >= o.times):  # not only more days
+                return Judgment(True, 0.8, reason, o.phrase, doubtful=True)
+            return Judgment(False, 0.6, f"{reason} (no sign it changed)", None, doubtful=True)
     return None
 
 
 def judge(new_text: str, old_text: str) -> Judgment:
-    new, old = _residence(new_text), _residence(old_text)
-    if new is None or old is None or new[0] != old[0] or new[1].casefold() == old[1].casefold():
-        return _NO
-    who = "the user" if new[0] == "i" else new[0]
-    return Judgment(True, 0.9, f"where {who} lives: {old[1]} -> {new[1]}", old[1])
+    """Whether ``new_text`` replaces ``old_text`` (both memories of one user; the caller picks similar pairs)."""
+    new, old = read(new_text), read(old_text)
+    facts = _facts(new, old)
+    if facts is not None and facts.replaces:
+        return facts
+    events = _events(new, old)
+    if events is not None and (events.replaces or facts is None):
+        return events
+    return facts or _NO
