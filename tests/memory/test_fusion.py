@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jean_memory.memory.fusion import FusionWeights, context_boost, fuse
+from jean_memory.memory.fusion import FusionWeights, Saved, context_boost, fuse
 from jean_memory.store.records import Scored
 
 
@@ -26,27 +26,51 @@ def test_fuse_breaks_ties_newest_first() -> None:
     assert [s.seq for s in fuse([Scored(1, 2.0), Scored(5, 2.0)], [])] == [5, 1]
 
 
-def test_context_boost_lifts_a_neighbour_of_a_strong_hit() -> None:
-    w = FusionWeights(context=0.5, context_seq_gap=2, context_seconds=600)
+def _saved(times: dict[int, float], client: str | None = "app") -> dict[int, Saved]:
+    return {seq: Saved(at, client) for seq, at in times.items()}
+
+
+def test_context_boost_lifts_a_neighbour_below_the_strong_direct_matches() -> None:
+    w = FusionWeights(context=0.5, context_seq_gap=2, context_seconds=120)
     fused = [Scored(10, 1.0), Scored(30, 0.45), Scored(11, 0.4)]
-    times = {10: 0.0, 11: 60.0, 30: 120.0}
-    ranked = context_boost(fused, times, w)
+    ranked = context_boost(fused, _saved({10: 0.0, 11: 60.0, 30: 120.0}), w)
     assert [s.seq for s in ranked] == [10, 11, 30]
     assert ranked[1].score == 0.4 + 0.5 * 1.0
     assert ranked[0].score == 1.0 + 0.5 * 0.4
 
 
-def test_context_boost_needs_both_insertion_order_and_time_proximity() -> None:
-    w = FusionWeights(context=0.5, context_seq_gap=2, context_seconds=600)
-    fused = [Scored(10, 1.0), Scored(11, 0.4), Scored(13, 0.3)]
-    far_in_time = {10: 0.0, 11: 10_000.0, 13: 0.0}
-    ranked = {s.seq: s.score for s in context_boost(fused, far_in_time, w)}
-    assert ranked[11] == 0.4  # adjacent seq, but saved hours apart
-    assert ranked[13] == 0.3  # close in time, but three inserts apart
+def test_context_boost_never_passes_a_strong_direct_match() -> None:
+    """The issue's case: a memory saved right after a match must not pass an unrelated, stronger direct match."""
+    w = FusionWeights(context=0.4, context_seq_gap=2, context_seconds=120, context_strong=0.95)
+    fused = [Scored(1, 1.0), Scored(5, 0.97), Scored(2, 0.7)]  # 2 was saved right after 1
+    ranked = context_boost(fused, _saved({1: 0.0, 2: 5.0, 5: 30.0}), w)
+    assert [s.seq for s in ranked] == [1, 5, 2]
+
+
+def test_context_boost_needs_the_same_app_order_and_time() -> None:
+    w = FusionWeights(context=0.5, context_seq_gap=2, context_seconds=120)
+    fused = [Scored(10, 1.0), Scored(11, 0.4), Scored(13, 0.3), Scored(20, 0.2)]
+    saved = {10: Saved(0.0, "a"), 11: Saved(600.0, "a"), 13: Saved(0.0, "a"), 20: Saved(0.0, "b"),
+             21: Saved(0.0, "a")}
+    ranked = {s.seq: s.score for s in context_boost([*fused, Scored(21, 0.9)], saved, w)}
+    assert ranked[11] == 0.4  # adjacent insert, but saved ten minutes later: separate facts
+    assert ranked[13] == 0.3  # same time, but three inserts apart
+    assert ranked[20] == 0.2  # next to 21 in time and order, but saved by another app
+
+
+def test_context_boost_drops_zero_scores() -> None:
+    ranked = context_boost([Scored(1, 0.5), Scored(9, 0.0)], _saved({1: 0.0, 9: 0.0}))
+    assert [s.seq for s in ranked] == [1]
+
+
+def test_fuse_leaves_out_weak_dense_only_candidates() -> None:
+    w = FusionWeights(dense_min=0.3)
+    ranked = fuse([Scored(1, 2.0)], [Scored(1, 0.1), Scored(2, 0.29), Scored(3, 0.31)], w)
+    assert [s.seq for s in ranked] == [1, 3]
 
 
 def test_context_boost_drops_missing_and_can_be_switched_off() -> None:
     fused = [Scored(1, 1.0), Scored(2, 0.5)]
-    assert [s.seq for s in context_boost(fused, {2: 0.0})] == [2]
-    off = context_boost(fused, {1: 0.0, 2: 0.0}, FusionWeights(context=0.0))
+    assert [s.seq for s in context_boost(fused, _saved({2: 0.0}))] == [2]
+    off = context_boost(fused, _saved({1: 0.0, 2: 0.0}), FusionWeights(context=0.0))
     assert off == fused

@@ -44,7 +44,7 @@ from ..store.records import (
 from . import supersede, timeparse
 from . import validation as v
 from .chunking import chunk_text
-from .fusion import FusionWeights, context_boost, fuse
+from .fusion import FusionWeights, Saved, context_boost, fuse
 from .text import dedup_key, facts_signature, query_terms
 
 NEAR_DUPLICATE = 0.97
@@ -327,8 +327,8 @@ class MemoryService:
         weights = self.weights
 
         def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
-            created = {s.seq: s.created_at for s in (*lexical, *dense) if s.created_at is not None}
-            return context_boost(fuse(lexical, dense, weights), created, weights)
+            saved = {s.seq: Saved(s.created_at, s.client_id) for s in (*lexical, *dense) if s.created_at is not None}
+            return context_boost(fuse(lexical, dense, weights), saved, weights)
 
         if isinstance(self.embedder, SyncEmbedder):
             embed_sync = self.embedder.embed_sync

@@ -134,12 +134,13 @@ class Filters:
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """A search hit. Both stores fill in ``created_at``: ranking smooths scores over memories saved close together
-    (``memory.fusion.context_boost``) and drops a candidate without it."""
+    """A search hit. Both stores fill in ``created_at`` and ``client_id``: ranking smooths scores over memories the
+    same app saved together (``memory.fusion.context_boost``) and drops a candidate without ``created_at``."""
 
     seq: int
     score: float
     created_at: float | None = None
+    client_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,10 @@ def row_to_memory(row: DictRow) -> Memory:
     )
 
 
+def _scored(row: DictRow) -> Scored:
+    return Scored(int(row["seq"]), float(row["score"]), float(row["created_at"]), row["client_id"])
+
+
 def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
@@ -265,10 +269,10 @@ class PostgresMemoryStore:
         query = " || ".join(["plainto_tsquery('english', %s)"] * len(terms))
         where, params = filter_sql(filters)
         rows = await self.db.fetchall(
-            f"SELECT m.seq, m.created_at, ts_rank_cd(m.tsv, {query}, 1) AS score FROM memories m"
+            f"SELECT m.seq, m.created_at, m.client_id, ts_rank_cd(m.tsv, {query}, 1) AS score FROM memories m"
             f" WHERE m.user_id=%s AND m.deleted_at IS NULL AND m.tsv @@ ({query}){where}"
             " ORDER BY score DESC, m.seq DESC LIMIT %s", (*terms, user_id, *terms, *params, limit))
-        return [Scored(int(r["seq"]), float(r["score"]), float(r["created_at"])) for r in rows]
+        return [_scored(r) for r in rows]
 
     async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
         """The lexical query runs while a worker thread computes the query vector; then dense, rank, rows."""
@@ -293,8 +297,9 @@ class PostgresMemoryStore:
         where, params = filter_sql(filters)
         q = Vector(np.asarray(vector, dtype=np.float32))
         exact = (
-            "SELECT m.seq, m.created_at, 1 - (m.embedding <=> %s::vector) AS score FROM memories m WHERE m.user_id=%s"
-            f" AND m.deleted_at IS NULL AND m.embedding IS NOT NULL{where} ORDER BY score DESC LIMIT %s"
+            "SELECT m.seq, m.created_at, m.client_id, 1 - (m.embedding <=> %s::vector) AS score FROM memories m"
+            f" WHERE m.user_id=%s AND m.deleted_at IS NULL AND m.embedding IS NOT NULL{where}"
+            " ORDER BY score DESC LIMIT %s"
         )  # ORDER BY the score, not the distance: the HNSW index cannot serve it, so this scan is exact
         async with self.db.tx() as conn:
             cur = await conn.execute(
@@ -305,23 +310,24 @@ class PostgresMemoryStore:
                 return []
             if counted["n"] <= EXACT_LIMIT:
                 cur = await conn.execute(exact, (q, user_id, *params, limit))
-                return [Scored(int(r["seq"]), float(r["score"]), float(r["created_at"])) for r in await cur.fetchall()]
+                return [_scored(r) for r in await cur.fetchall()]
             await conn.execute(
                 "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),"
                 " set_config('hnsw.ef_search', %s, true), set_config('hnsw.max_scan_tuples', %s, true),"
                 " set_config('enable_sort', 'off', true)",  # steer the planner onto the index order
                 (str(max(EF_SEARCH, limit)), str(MAX_SCAN_TUPLES)))
             cur = await conn.execute(
-                "WITH c AS MATERIALIZED (SELECT m.seq, m.created_at, m.embedding <=> %s::vector AS d FROM memories m"
-                f" WHERE m.user_id=%s AND m.deleted_at IS NULL{where} ORDER BY m.embedding <=> %s::vector"
-                " LIMIT %s) SELECT seq, created_at, 1 - d AS score FROM c ORDER BY d",
+                "WITH c AS MATERIALIZED (SELECT m.seq, m.created_at, m.client_id, m.embedding <=> %s::vector AS d"
+                f" FROM memories m WHERE m.user_id=%s AND m.deleted_at IS NULL{where}"
+                " ORDER BY m.embedding <=> %s::vector LIMIT %s)"
+                " SELECT seq, created_at, client_id, 1 - d AS score FROM c ORDER BY d",
                 (q, user_id, *params, q, limit))
             rows = await cur.fetchall()
             if len(rows) < limit and EXACT_FALLBACK:  # the walk ran out of budget, or narrow filters: go exact
                 await conn.execute("SELECT set_config('enable_sort', 'on', true)")
                 cur = await conn.execute(exact, (q, user_id, *params, limit))
                 rows = await cur.fetchall()
-        return [Scored(int(r["seq"]), float(r["score"]), float(r["created_at"])) for r in rows]
+        return [_scored(r) for r in rows]
 
     async def count(self, user_id: str) -> int:
         row = await self.db.fetchone(

@@ -62,17 +62,21 @@ class UserMatrix:
         scores = np.where(mask, self.vectors[:n] @ vector.astype(np.float32), -np.inf)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
-        return [Scored(int(self.seqs[i]), float(scores[i]), float(self.created[i])) for i in top]
+        return [Scored(int(self.seqs[i]), float(scores[i]), float(self.created[i]), self.client_ids[i]) for i in top]
 
-    def lookup(self, seqs: Sequence[int], mask: np.ndarray) -> tuple[dict[int, float], list[int]]:
-        """For hits found elsewhere: ``created_at`` of those held here that ``mask`` keeps, and the seqs not held."""
+    def lookup(
+        self, seqs: Sequence[int], mask: np.ndarray
+    ) -> tuple[dict[int, tuple[float, str | None]], list[int]]:
+        """For hits found elsewhere: ``created_at`` and ``client_id`` of those held here that ``mask`` keeps, and
+        the seqs not held."""
         n = len(mask)
         if n == 0:
             return {}, list(seqs)
         wanted = np.asarray(seqs, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.seqs[:n], wanted), n - 1)
         held = self.seqs[at] == wanted
-        kept = {int(s): float(self.created[i]) for s, i, h in zip(wanted, at, held, strict=True) if h and mask[i]}
+        kept = {int(s): (float(self.created[i]), self.client_ids[i])
+                for s, i, h in zip(wanted, at, held, strict=True) if h and mask[i]}
         return kept, [int(s) for s, h in zip(wanted, held, strict=True) if not h]
 
     def mark_replaced(self, seqs: Sequence[int]) -> None:

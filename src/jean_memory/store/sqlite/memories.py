@@ -290,16 +290,16 @@ class SqliteMemoryStore:
         kept, unknown = matrix[0].lookup([b[0] for b in best], matrix[1]) if matrix else ({}, [b[0] for b in best])
         if unknown:  # no matrix, or hits it does not hold (written since it was read)
             marks = ",".join("?" * len(unknown))
-            kept.update((r[0], r[1]) for r in c.execute(
-                f"SELECT m.seq, m.created_at FROM memories m WHERE m.seq IN ({marks}) AND m.user_id=?{where}",
-                (*unknown, user_id, *params)))
-        hits = [Scored(seq, -float(rank), kept[seq]) for seq, rank in best if seq in kept][:limit]
+            kept.update((r[0], (r[1], r[2])) for r in c.execute(
+                f"SELECT m.seq, m.created_at, m.client_id FROM memories m WHERE m.seq IN ({marks})"
+                f" AND m.user_id=?{where}", (*unknown, user_id, *params)))
+        hits = [Scored(seq, -float(rank), *kept[seq]) for seq, rank in best if seq in kept][:limit]
         if len(hits) < limit and len(best) == 2 * limit:
             rows = c.execute(
-                "SELECT m.seq, m.created_at, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts JOIN memories"
-                f" m ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ? AND m.user_id=?{where}"
+                "SELECT m.seq, m.created_at, m.client_id, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts"
+                f" JOIN memories m ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ? AND m.user_id=?{where}"
                 " ORDER BY rank LIMIT ?", (match, user_id, *params, limit)).fetchall()
-            hits = [Scored(r["seq"], -float(r["rank"]), r["created_at"]) for r in rows]
+            hits = [Scored(r["seq"], -float(r["rank"]), r["created_at"], r["client_id"]) for r in rows]
         return hits
 
     async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:

@@ -1,0 +1,158 @@
+"""Small everyday stores (5 to 50 memories): the memory that answers a question comes first, and search returns
+no padding. The stores are in ``small_stores.json``; ``first_hit_rate`` is the suite's evaluation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jean_memory.embeddings.minilm import MiniLMEmbedder
+from jean_memory.memory.service import MemoryService
+from jean_memory.store import Stores, open_sqlite
+
+DATA = Path(__file__).with_name("small_stores.json")
+DAY = 86_400.0
+BASE = 1_780_000_000.0
+FIRST_HIT_FLOOR = 0.75  # 77.0% before and after issue 13's hygiene; the misses are fusion balance, not padding
+
+pytestmark = pytest.mark.anyio
+
+
+async def _stores(tmp_path: Path) -> Stores:
+    stores = open_sqlite(str(tmp_path / "small.sqlite3"))
+    await stores.database.migrate()
+    return stores
+
+
+async def _fill(service: MemoryService, user_id: str, store: dict[str, Any], facts: dict[str, Any]) -> list[str]:
+    """Saves a store as its mode says; returns the memory ids in the store's order."""
+    texts = [facts[slot]["variants"][v] for slot, v in store["memories"]]
+    ids: list[str] = []
+    if store["mode"] == "batch":
+        return [r.memory.id for r in await service.add(user_id, texts, client_id="c1", created_at=BASE)]
+    groups = store.get("groups") or [1] * len(texts)
+    at = 0
+    for n, size in enumerate(groups):
+        when = BASE + (n * 20.0 if store["mode"] == "session" else n * DAY + (n * 7919) % 30_000)
+        ids += [r.memory.id for r in await service.add(user_id, texts[at:at + size], client_id="c1", created_at=when)]
+        at += size
+    return ids
+
+
+async def first_hit_rate(service: MemoryService, stores: Stores) -> tuple[float, list[str]]:
+    """Share of questions whose fact comes first, and the questions that missed."""
+    data = json.loads(DATA.read_text())
+    facts = data["facts"]
+    hits, misses = 0, []
+    for store in data["stores"]:
+        user = await stores.users.create_user(f"{store['name']}@small.test", None)
+        ids = await _fill(service, user.id, store, facts)
+        for (slot, _), mid in zip(store["memories"], ids, strict=True):
+            for question in facts[slot]["questions"]:
+                found = await service.search(user.id, question, 5)
+                if found and found[0].memory.id == mid:
+                    hits += 1
+                else:
+                    misses.append(f"{store['name']}: {question!r}")
+    return hits / (hits + len(misses)), misses
+
+
+def test_small_stores_data_has_forty_stores_of_five_to_fifty() -> None:
+    stores = json.loads(DATA.read_text())["stores"]
+    assert len(stores) >= 40
+    assert all(5 <= len(s["memories"]) <= 50 for s in stores)
+    assert {s["mode"] for s in stores} == {"days", "session", "batch", "mixed"}
+
+
+async def test_the_direct_match_comes_first_in_small_stores(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    stores = await _stores(tmp_path)
+    try:
+        rate, misses = await first_hit_rate(MemoryService(stores, embedder), stores)
+    finally:
+        await stores.database.close()
+    assert rate >= FIRST_HIT_FLOOR, f"first-hit rate {rate:.1%}; missed: {misses[:20]}"
+
+
+# -- the cases issue 13 reported ----------------------------------------------------------------------
+
+DOZEN = ["I work as a nurse at St. Mary's hospital", "My sister lives in Berlin", "I take my coffee black",
+         "I always book a window seat", "I just moved to Lyon", "My dog is called Rex", "I am learning the piano",
+         "My manager is called Paul", "I prefer tea in the evening", "I drive a red Fiat",
+         "My daughter plays football", "I read science fiction"]
+THIRTEEN = [*DOZEN, "I'm allergic to penicillin"]
+
+
+async def _user_with(service: MemoryService, stores: Stores, texts: list[str], seconds_apart: float) -> str:
+    user = await stores.users.create_user("case@small.test", None)
+    for n, text in enumerate(texts):
+        await service.add(user.id, text, client_id="c1", created_at=BASE + n * seconds_apart)
+    return user.id
+
+
+@pytest.mark.parametrize("seconds_apart", [5.0, DAY])
+async def test_which_city_do_i_live_in_finds_the_move_first(
+    tmp_path: Path, embedder: MiniLMEmbedder, seconds_apart: float
+) -> None:
+    """Issue 13: "I just moved to Lyon" came 4th, behind memories saved right after another match. Saved a few
+    seconds apart (so the context boost applies) or a day apart."""
+    stores = await _stores(tmp_path)
+    try:
+        service = MemoryService(stores, embedder)
+        uid = await _user_with(service, stores, DOZEN, seconds_apart)
+        found = await service.search(uid, "which city do I live in", 10)
+    finally:
+        await stores.database.close()
+    texts = [r.memory.text for r in found]
+    assert texts.index("I just moved to Lyon") <= 1, texts
+    assert all(t in ("I just moved to Lyon", "My sister lives in Berlin") for t in texts[:2]), texts
+
+
+@pytest.mark.xfail(strict=True, reason="fusion balance: a one-word lexical match (live/lives) outweighs the best "
+                   "cosine; not the context boost, which no longer lifts anything here")
+async def test_which_city_do_i_live_in_puts_the_move_above_a_sisters_city(
+    tmp_path: Path, embedder: MiniLMEmbedder
+) -> None:
+    stores = await _stores(tmp_path)
+    try:
+        service = MemoryService(stores, embedder)
+        uid = await _user_with(service, stores, DOZEN, DAY)
+        found = await service.search(uid, "which city do I live in", 10)
+    finally:
+        await stores.database.close()
+    assert found[0].memory.text == "I just moved to Lyon"
+
+
+async def test_a_word_nothing_matches_returns_no_padding(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    """Issue 13: q=penicillin&limit=20 on 13 memories returned all 13, 11 of them scored 0.0."""
+    stores = await _stores(tmp_path)
+    try:
+        service = MemoryService(stores, embedder)
+        uid = await _user_with(service, stores, THIRTEEN, 5.0)
+        found = await service.search(uid, "penicillin", 20)
+        nothing = await service.search(uid, "quantum chromodynamics", 20)
+    finally:
+        await stores.database.close()
+    assert [r.memory.text for r in found] == ["I'm allergic to penicillin"]
+    assert all(r.score > 0 for r in found)
+    assert nothing == []
+
+
+async def test_where_does_my_sister_live_puts_both_sister_memories_first(
+    tmp_path: Path, embedder: MiniLMEmbedder
+) -> None:
+    """Issue 13's first case: Berlin, two other facts, then Munich. Which of the two is current is the
+    replacement check's work; search must not put the facts saved between them (or after) above either."""
+    stores = await _stores(tmp_path)
+    try:
+        service = MemoryService(stores, embedder)
+        texts = ["My sister Anna lives in Berlin, Germany", "I take my coffee black", "I always book a window seat",
+                 "My sister Anna lives in Munich now", "I am learning the piano"]
+        uid = await _user_with(service, stores, texts, 5.0)
+        found = await service.search(uid, "where does my sister live", 10)
+    finally:
+        await stores.database.close()
+    assert {r.memory.text for r in found[:2]} == {texts[0], texts[3]}
+    assert all("coffee" not in r.memory.text and "window" not in r.memory.text for r in found)
