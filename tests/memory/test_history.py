@@ -41,7 +41,7 @@ async def test_a_changed_fact_replaces_the_old_one_and_history_keeps_it(runtime:
 async def test_undo_makes_both_current_and_is_not_redone(runtime: Runtime, alice: Account) -> None:
     memory = runtime.memory
     [lyon] = await memory.add(alice.user_id, "I live in Lyon")
-    [nice] = await memory.add(alice.user_id, "I moved to Nice")
+    [nice] = await memory.add(alice.user_id, "I moved to Marseille")
     assert nice.replaced
     back = await memory.undo_change(alice.user_id, lyon.memory.id)
     assert back.superseded_by is None
@@ -52,7 +52,7 @@ async def test_undo_makes_both_current_and_is_not_redone(runtime: Runtime, alice
     bob = await make_account(runtime, "bob-history@example.com")
     with pytest.raises(NotFound):
         await memory.undo_change(bob.user_id, nice.memory.id)
-    [again] = await memory.add(alice.user_id, "I moved to Nice!")  # the same fact again: known, nothing replaced
+    [again] = await memory.add(alice.user_id, "I moved to Marseille!")  # the same fact again: known, nothing replaced
     assert not again.created and (await memory.get(alice.user_id, lyon.memory.id)).superseded_by is None
 
 

@@ -143,8 +143,8 @@ async def test_a_word_nothing_matches_returns_no_padding(tmp_path: Path, embedde
 async def test_where_does_my_sister_live_puts_both_sister_memories_first(
     tmp_path: Path, embedder: MiniLMEmbedder
 ) -> None:
-    """Issue 13's first case: Berlin, two other facts, then Munich. Which of the two is current is the
-    replacement check's work; search must not put the facts saved between them (or after) above either."""
+    """Issue 13's first case: Berlin, two other facts, then Munich. Munich is current and first; with history,
+    both sister memories come first, and the facts saved between them (or after) never rank above either."""
     stores = await _stores(tmp_path)
     try:
         service = MemoryService(stores, embedder)
@@ -152,7 +152,10 @@ async def test_where_does_my_sister_live_puts_both_sister_memories_first(
                  "My sister Anna lives in Munich now", "I am learning the piano"]
         uid = await _user_with(service, stores, texts, 5.0)
         found = await service.search(uid, "where does my sister live", 10)
+        past = await service.search(uid, "where does my sister live", 10, include_history=True)
     finally:
         await stores.database.close()
-    assert {r.memory.text for r in found[:2]} == {texts[0], texts[3]}
-    assert all("coffee" not in r.memory.text and "window" not in r.memory.text for r in found)
+    assert found[0].memory.text == texts[3]  # Munich replaced Berlin, which is history now
+    assert texts[0] not in [r.memory.text for r in found]
+    assert {r.memory.text for r in past[:2]} == {texts[0], texts[3]}
+    assert all("coffee" not in r.memory.text and "window" not in r.memory.text for r in found + past)

@@ -134,3 +134,10 @@ def test_judge_is_fast() -> None:
     """Well under a millisecond a pair with both texts read afresh (no help from ``read``'s cache)."""
     per_pair = microseconds_per_pair(load(TUNE), passes=3)
     assert per_pair < 1000, f"{per_pair:.0f} µs a pair"
+
+
+def test_a_city_named_like_a_month_is_a_place() -> None:
+    """"Marseille" starts like "Mar": only whole month names are dates."""
+    for city in ("Marseille", "Decatur", "Maryland", "Augsburg"):
+        assert judge(f"I moved to {city}", "I live in Lyon").replaces, city
+    assert not judge("I moved in March", "I live in Lyon").replaces

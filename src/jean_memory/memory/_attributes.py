@@ -45,7 +45,8 @@ _IS = (r"\s*(?:\s[-–—]\s+|,\s*(?=(?-i:[A-Z0-9+]))|is\s+(?:now\s+)?(?:called\
        r"=\s*|changed\s+to\s+|is\s+changing\s+to\s+)")
 _INVERTED = (r"(?-i:(?P<v>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?))\s+(?:is|isn't|is\s+not|is\s+no\s+longer)\s+(?:now\s+)?my\s+"
              r"(?:new\s+)?")
-_NOT_DATE = r"(?!(?:mon|tue|wed|thu|fri|sat|sun)\w*day|\d|(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\w*\b)"
+_NOT_DATE = (r"(?!(?:mon|tue|wed|thu|fri|sat|sun)\w*day|\d|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|"
+             r"june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b)")  # not Marseille
 
 
 # Cheap gates: a row's pattern is tried only on a clause holding one of its keys (casefolded words, plurals too;
