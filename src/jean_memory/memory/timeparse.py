@@ -4,8 +4,8 @@ One rule table (the alternation ``_PATTERN`` below), not a library. ``dateparser
 registry library that searches free text) takes milliseconds per sentence and reads plain words as dates ("I may
 go", "a second pet", "march" the verb); ``parsedatetime`` parses whole strings, not spans in a sentence, and has no
 idea of ranges ("last week" is seven days, "in May" a month). The phrases people write to a memory are few, and a
-rule table keeps each one testable: a call costs tens of microseconds, and a text with no time word is turned away
-by one regex (``_TRIGGER``), which is what nearly every memory is.
+rule table keeps each one testable: a call costs tens of microseconds, and a text with no time word (nearly every
+memory) costs one pass of a word regex, because the table is only tried a few words before a time word.
 
 Conservative by design, English only:
 - Weekdays need a modifier ("on Friday", "next Tuesday", "last Monday"; bare "Friday" and "Fridays" are left
@@ -84,27 +84,28 @@ _PATTERN = re.compile(
     r")",
     re.IGNORECASE,
 )
-# Every phrase above contains one of these; a text without any is done in one search.
-_TRIGGER = re.compile(
-    rf"\b(?:{_MON}|{_WD}|{_YEAR}|ago|tomorrow|tonight|today|yesterday|week|weekend|month|year|morning|afternoon"
-    r"|evening|night|days?|weeks|months|years|\d{1,2}(?:st|nd|rd|th))\b",
-    re.IGNORECASE,
-)
-# After "on the 14th": a noun means an ordinal ("the 2nd floor"); these words mean a date.
+# Every phrase above holds one of these words or a word starting with a digit. Only a few words before each are
+# tried as the start of a phrase, so a text with no time word costs one pass of ``_TOKEN``.
+_TRIGGERS = frozenset(_MONTHS) | frozenset(_WEEKDAYS) | frozenset(
+    "ago tomorrow tonight today yesterday day days week weeks weekend month months year years morning afternoon"
+    " evening night".split())
+# The words a phrase can start with (or a digit): other words are never tried.
+_STARTS = _TRIGGERS | frozenset(_NUMBERS) | frozenset(
+    "on in within since until till til by before after from during through for over the this next last coming past"
+    " early late mid couple".split())
+_LOOKBACK = 5  # words before a trigger a phrase may start at: "in the past two weeks", "for the next 3 days"
+_TOKEN = re.compile(r"\w+")
 _AFTER = frozenset("at and or for to in of so but then when with because from i we my you he she they it the a an our"
                    " their his her its".split())
 _WORD_AFTER = re.compile(r"\s*([a-z]+)", re.IGNORECASE)
-_PAST = re.compile(
-    r"\b(?:did|was|were|went|had|happened|got|saw|met|made|came|took|bought|ate|visited|told|said|gave|left|spent"
-    r"|started|finished|tried|played|watched|called|moved|ran|won|lost|found|felt|heard|read|wrote|drove|flew"
-    r"|celebrated|attended|returned)\b",
-    re.IGNORECASE,
-)
-_FUTURE = re.compile(
-    r"\b(?:will|shall|gonna|going\s+to|plan|plans|planned|planning|upcoming|scheduled|booked|appointment|due"
-    r"|reservation|reserved|need\s+to|have\s+to|want\s+to)\b|['’]ll\b",
-    re.IGNORECASE,
-)
+_PAST = frozenset(
+    "did was were went had happened got saw met made came took bought ate visited told said gave left spent started"
+    " finished tried played watched called moved ran won lost found felt heard read wrote drove flew celebrated"
+    " attended returned".split())
+_FUTURE = frozenset(
+    "will shall ll gonna plan plans planned planning upcoming scheduled booked appointment due reservation reserved"
+    .split())
+_FUTURE_PAIRS = frozenset({("going", "to"), ("need", "to"), ("have", "to"), ("want", "to")})
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,24 +297,38 @@ def _weekday(wd: int, mod: str, ref: date, past: bool) -> date:
 
 
 def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
-    if not _TRIGGER.search(text):
+    tokens = [(t.start(), t.group().lower()) for t in _TOKEN.finditer(text)]
+    triggers = [i for i, (_, w) in enumerate(tokens) if w in _TRIGGERS or w[0].isdigit()]
+    if not triggers:
         return []
-    if _FUTURE.search(text):
+    words = [w for _, w in tokens]
+    if not _FUTURE.isdisjoint(words) or any(pair in _FUTURE_PAIRS for pair in zip(words, words[1:], strict=False)):
         past = False
-    elif _PAST.search(text):
+    elif not _PAST.isdisjoint(words):
         past = True
     else:
         past = past_default
-    found = []
-    for m in _PATTERN.finditer(text):
-        try:
-            resolved = _resolve(m, ref, past)
-        except (ValueError, OverflowError):  # a date out of the calendar's range
-            resolved = None
-        if resolved is not None:
-            start, end, absolute = resolved
-            found.append(_Found(" ".join(m.group().split()), (m.group("prep") or "").lower() or None,
-                                start, end, absolute))
+    found: list[_Found] = []
+    cursor = 0
+    for i in triggers:
+        if tokens[i][0] < cursor:  # inside the phrase found last
+            continue
+        for j in range(max(0, i - _LOOKBACK), i + 1):
+            if tokens[j][0] < cursor or not (words[j] in _STARTS or words[j][0].isdigit()):
+                continue
+            m = _PATTERN.match(text, tokens[j][0])
+            if m is None or m.end() <= tokens[i][0]:
+                continue
+            cursor = m.end()
+            try:
+                resolved = _resolve(m, ref, past)
+            except (ValueError, OverflowError):  # a date out of the calendar's range
+                resolved = None
+            if resolved is not None:
+                start, end, absolute = resolved
+                found.append(_Found(" ".join(m.group().split()), (m.group("prep") or "").lower() or None,
+                                    start, end, absolute))
+            break
     return found
 
 
