@@ -10,6 +10,9 @@ Then ``context_boost``: memories saved one right after the other (adjacent in th
 within a few minutes) usually belong to one exchange, and the answer often sits beside the memory that
 shares the question's words ("Have you tried pottery?" / "Yes! I made this bowl last week"). Each candidate
 gains a share of its best such neighbour's fused score. Measured on LoCoMo in ``bench/results/locomo.md``.
+
+Last ``time_boost``: when the question names a stretch of time ("last week", "in May 2023"), candidates saved in it,
+or whose resolved dates fall in it, gain ``weights.time``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ class FusionWeights:
     context: float = 0.4
     context_seq_gap: int = 2
     context_seconds: float = 600.0
+    # Added to a candidate saved in (or dated in) the stretch of time the question names.
+    time: float = 0.2
 
 
 def fuse(lexical: Sequence[Scored], dense: Sequence[Scored], weights: FusionWeights = FusionWeights()) -> list[Scored]:
@@ -70,6 +75,26 @@ def context_boost(
                     and abs(created_at[other.seq] - created_at[item.seq]) <= weights.context_seconds):
                 best = max(best, other.score)
         boosted[item.seq] = item.score + weights.context * best
+    return _ranked(boosted)
+
+
+def time_boost(
+    ranked: Sequence[Scored], created_at: Mapping[int, float], window: tuple[float, float],
+    weights: FusionWeights = FusionWeights(), dated: Mapping[int, Sequence[tuple[float, float]]] | None = None,
+) -> list[Scored]:
+    """Add ``weights.time`` to each candidate saved in ``window`` (epoch seconds, start inclusive, end exclusive)
+    or, through ``dated`` (seq -> its resolved dates as epoch [start, end) pairs), about a time that overlaps it;
+    then re-rank. Only candidates are looked at: the boost reorders what matched, it never adds a memory."""
+    if weights.time <= 0:
+        return list(ranked)
+    start, end = window
+    boosted: dict[int, float] = {}
+    for s in ranked:
+        when = created_at.get(s.seq)
+        hit = when is not None and start <= when < end
+        if not hit and dated:
+            hit = any(a < end and b > start for a, b in dated.get(s.seq, ()))
+        boosted[s.seq] = s.score + (weights.time if hit else 0.0)
     return _ranked(boosted)
 
 

@@ -4,6 +4,13 @@ Everything a transport (REST, MCP, dashboard, CLI) does to memories goes through
 Duplicates: an exact duplicate has the same words in the same order (ignoring case, punctuation and
 spacing); a near duplicate has embedding cosine >= ``NEAR_DUPLICATE`` (0.97) to a live memory *and*
 the same numbers and negations (so "I like tea" never swallows "I don't like tea", nor "room 12" "room 21").
+
+Time in a question (``timeparse.question_range``): the phrase ("last week", "in May 2023") is taken out of the
+words searched for and embedded, so "last week" does not match every memory that says "week". A question that
+is about nothing but the time ("what did I do last week", "what happened yesterday") and names a past stretch is
+answered from the memories saved in it (``Filters.since``/``until``), the most like the question first. Any other
+question with a time phrase is searched as usual and the candidates saved in the stretch gain
+``FusionWeights.time`` (``fusion.time_boost``). Times are UTC.
 """
 
 from __future__ import annotations
@@ -11,10 +18,12 @@ from __future__ import annotations
 import base64
 import builtins
 import json
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -26,12 +35,17 @@ from ..store import Stores
 from ..store.records import Document, DocumentHeader, Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored
 from . import validation as v
 from .chunking import chunk_text
-from .fusion import FusionWeights, context_boost, fuse
-from .text import dedup_key, facts_signature, query_terms
+from .fusion import FusionWeights, context_boost, fuse, time_boost
+from .text import STOP_WORDS, dedup_key, facts_signature, query_terms, words
+from .timeparse import question_range
 
 NEAR_DUPLICATE = 0.97
 CANDIDATES = 100
 MAX_SEQ = 2**63 - 1  # the largest row number and offset both databases take (a signed 64-bit integer)
+# Words that, beside a time phrase and stop words, still leave a question about nothing but the time.
+_ONLY_TIME = frozenset(
+    "do did done doing does happen happened happening up plans plan planned anything everything something things"
+    " thing say said talk talked tell remember saved save added note notes memories memory new news".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +104,14 @@ def decode_cursor(cursor: object) -> int | None:
 
 class MemoryService:
     def __init__(
-        self, stores: Stores, embedder: Embedder, limits: v.Limits | None = None, weights: FusionWeights | None = None
+        self, stores: Stores, embedder: Embedder, limits: v.Limits | None = None, weights: FusionWeights | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.stores = stores
         self.embedder = embedder
         self.limits = limits or v.Limits()
         self.weights = weights or FusionWeights()
+        self.clock = clock  # "now" for time words in questions
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -209,25 +225,49 @@ class MemoryService:
         filters = Filters(v.tags_field(tags), v.time_field(since, "since"), v.time_field(until, "until"),
                           client_id, include_documents)
         weights = self.weights
+        now = self.clock()
+        asked = question_range(q, datetime.fromtimestamp(now, UTC))
+        text = _without(q, asked.phrase) if asked is not None else q
+        window = (asked.start.timestamp(), asked.end.timestamp()) if asked is not None else None
+        only_time = (window is not None and window[0] <= now and since is None and until is None
+                     and all(w in STOP_WORDS or w in _ONLY_TIME for w in words(text)))
 
         def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
             created = {s.seq: s.created_at for s in (*lexical, *dense) if s.created_at is not None}
-            return context_boost(fuse(lexical, dense, weights), created, weights)
+            ranked = context_boost(fuse(lexical, dense, weights), created, weights)
+            if window is not None:
+                ranked = time_boost(ranked, created, window, weights, self._dated(ranked))
+            return ranked
+
+        def rank_in_window(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
+            # Every memory of the stretch answers the question: no floor, the most like it first.
+            return [Scored(s.seq, max(0.0, s.score), s.created_at) for s in dense if s.created_at is not None]
 
         if isinstance(self.embedder, SyncEmbedder):
             embed_sync = self.embedder.embed_sync
 
             def vector() -> np.ndarray:
-                row: np.ndarray = embed_sync([q])[0]
+                row: np.ndarray = embed_sync([text])[0]
                 return row
         else:  # a remote embedder: ask it here, hand the store the answer
-            ready: np.ndarray = (await self.embedder.embed([q]))[0]
+            ready: np.ndarray = (await self.embedder.embed([text]))[0]
 
             def vector() -> np.ndarray:
                 return ready
 
-        query = HybridQuery(tuple(query_terms(q)), vector, max(CANDIDATES, n * 2), n, filters, rank)
+        if only_time and window is not None:
+            in_window = replace(filters, since=window[0], until=window[1])
+            query = HybridQuery((), vector, max(CANDIDATES, n * 2), n, in_window, rank_in_window)
+        else:
+            query = HybridQuery(tuple(query_terms(text)), vector, max(CANDIDATES, n * 2), n, filters, rank)
         return [SearchResult(m, score) for m, score in await self.stores.memories.hybrid(user_id, query)]
+
+    def _dated(self, ranked: Sequence[Scored]) -> Mapping[int, Sequence[tuple[float, float]]] | None:
+        """HOOK for resolved dates: seq -> the [start, end) epoch spans of each candidate's ``Memory.dates``.
+
+        None until the store hands ranking the dates it keeps (see ``fusion.time_boost``); then a memory saved
+        in March that says "on the 14th" of April also answers "what happened in April"."""
+        return None
 
     async def list(
         self, user_id: str, limit: object = None, cursor: object = None, tags: object = None,
@@ -391,3 +431,10 @@ class MemoryService:
         if not isinstance(value, str) or not value.strip() or len(value) > 64:
             raise InvalidInput("ids are strings like 1b4e28ba-2fa1-11d2-883f-0016d3cca427")
         return value.strip()
+
+
+def _without(question: str, phrase: str) -> str:
+    """The question with the time phrase taken out (the whole question if nothing else would be left)."""
+    pattern = r"\s+".join(re.escape(w) for w in phrase.split())
+    rest = " ".join(re.sub(pattern, " ", question, count=1, flags=re.IGNORECASE).split())
+    return rest if words(rest) else question
