@@ -8,7 +8,8 @@ the same numbers and negations (so "I like tea" never swallows "I don't like tea
 Time in a question (``timeparse.question_range``): the phrase ("last week", "in May 2023") is taken out of the
 words searched for and embedded, so "last week" does not match every memory that says "week". A question that
 is about nothing but the time ("what did I do last week", "what happened yesterday") and names a past stretch is
-answered from the memories saved in it (``Filters.since``/``until``), the most like the question first. Any other
+answered from the memories saved in it (``Filters.since``/``until``, within the caller's own), the most like the
+question first. Any other
 question with a time phrase is searched as usual and the candidates saved in the stretch gain
 ``FusionWeights.time`` (``fusion.time_boost``). Times are UTC.
 """
@@ -229,8 +230,8 @@ class MemoryService:
         asked = question_range(q, datetime.fromtimestamp(now, UTC))
         text = _without(q, asked.phrase) if asked is not None else q
         window = (asked.start.timestamp(), asked.end.timestamp()) if asked is not None else None
-        only_time = (window is not None and window[0] <= now and since is None and until is None
-                     and all(w in STOP_WORDS or w in _ONLY_TIME for w in words(text)))
+        only_time = window is not None and window[0] <= now and all(
+            w in STOP_WORDS or w in _ONLY_TIME for w in words(text))
 
         def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
             created = {s.seq: s.created_at for s in (*lexical, *dense) if s.created_at is not None}
@@ -256,10 +257,13 @@ class MemoryService:
                 return ready
 
         if only_time and window is not None:
-            in_window = replace(filters, since=window[0], until=window[1])
+            in_window = replace(filters, since=max(window[0], filters.since or window[0]),
+                                until=min(window[1], filters.until or window[1]))
             query = HybridQuery((), vector, max(CANDIDATES, n * 2), n, in_window, rank_in_window)
         else:
-            query = HybridQuery(tuple(query_terms(text)), vector, max(CANDIDATES, n * 2), n, filters, rank)
+            # Stop words alone left beside a time phrase ("who did I see | this morning") match everything.
+            terms = query_terms(text) if text == q or any(w not in STOP_WORDS for w in words(text)) else []
+            query = HybridQuery(tuple(terms), vector, max(CANDIDATES, n * 2), n, filters, rank)
         return [SearchResult(m, score) for m, score in await self.stores.memories.hybrid(user_id, query)]
 
     def _dated(self, ranked: Sequence[Scored]) -> Mapping[int, Sequence[tuple[float, float]]] | None:
