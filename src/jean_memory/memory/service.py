@@ -237,7 +237,7 @@ class MemoryService:
             created = {s.seq: s.created_at for s in (*lexical, *dense) if s.created_at is not None}
             ranked = context_boost(fuse(lexical, dense, weights), created, weights)
             if window is not None:
-                ranked = time_boost(ranked, created, window, weights, self._dated(ranked))
+                ranked = time_boost(ranked, created, window, weights, _dated((*lexical, *dense)))
             return ranked
 
         def rank_in_window(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
@@ -265,13 +265,6 @@ class MemoryService:
             terms = query_terms(text) if text == q or any(w not in STOP_WORDS for w in words(text)) else []
             query = HybridQuery(tuple(terms), vector, max(CANDIDATES, n * 2), n, filters, rank)
         return [SearchResult(m, score) for m, score in await self.stores.memories.hybrid(user_id, query)]
-
-    def _dated(self, ranked: Sequence[Scored]) -> Mapping[int, Sequence[tuple[float, float]]] | None:
-        """HOOK for resolved dates: seq -> the [start, end) epoch spans of each candidate's ``Memory.dates``.
-
-        None until the store hands ranking the dates it keeps (see ``fusion.time_boost``); then a memory saved
-        in March that says "on the 14th" of April also answers "what happened in April"."""
-        return None
 
     async def list(
         self, user_id: str, limit: object = None, cursor: object = None, tags: object = None,
@@ -442,3 +435,11 @@ def _without(question: str, phrase: str) -> str:
     pattern = r"\s+".join(re.escape(w) for w in phrase.split())
     rest = " ".join(re.sub(pattern, " ", question, count=1, flags=re.IGNORECASE).split())
     return rest if words(rest) else question
+
+
+def _dated(candidates: Sequence[Scored]) -> Mapping[int, Sequence[tuple[float, float]]] | None:
+    """HOOK for resolved dates: seq -> the [start, end) epoch spans of each candidate's ``Memory.dates``.
+
+    None until the stores hand ranking the dates they keep (as they hand it ``Scored.created_at``); then a memory
+    saved in March that says "on the 14th" of April also answers "what happened in April" (``fusion.time_boost``)."""
+    return None
