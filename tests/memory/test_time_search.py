@@ -49,6 +49,7 @@ async def test_a_question_about_a_stretch_of_time_gets_what_was_saved_in_it(runt
     # Only last week's two memories; "Every week I call my grandmother" no longer matches the word "week".
     assert sorted(last_week) == ["Finished reading Dune, loved the ending", "Went hiking in the Alps with Priya"]
     assert await _texts(service, alice.user_id, "What happened yesterday?") == ["Bought a new bike helmet"]
+    assert await _texts(service, alice.user_id, "yesterday") == ["Bought a new bike helmet"]  # a dashboard search
     assert await _texts(service, alice.user_id, "what did I do in 2025") == [
         "Adopted a dog named Biscuit from the shelter"]
     assert sorted(await _texts(service, alice.user_id, "anything new since Wednesday?")) == [

@@ -228,10 +228,11 @@ class MemoryService:
         weights = self.weights
         now = self.clock()
         asked = question_range(q, datetime.fromtimestamp(now, UTC))
-        text = _without(q, asked.phrase) if asked is not None else q
+        rest = _without(q, asked.phrase) if asked is not None else q
+        text = rest if words(rest) else q  # a question that is only "yesterday" is still embedded as written
         window = (asked.start.timestamp(), asked.end.timestamp()) if asked is not None else None
         only_time = window is not None and window[0] <= now and all(
-            w in STOP_WORDS or w in _ONLY_TIME for w in words(text))
+            w in STOP_WORDS or w in _ONLY_TIME for w in words(rest))
 
         def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
             created = {s.seq: s.created_at for s in (*lexical, *dense) if s.created_at is not None}
@@ -431,10 +432,9 @@ class MemoryService:
 
 
 def _without(question: str, phrase: str) -> str:
-    """The question with the time phrase taken out (the whole question if nothing else would be left)."""
+    """The question with the time phrase taken out."""
     pattern = r"\s+".join(re.escape(w) for w in phrase.split())
-    rest = " ".join(re.sub(pattern, " ", question, count=1, flags=re.IGNORECASE).split())
-    return rest if words(rest) else question
+    return " ".join(re.sub(pattern, " ", question, count=1, flags=re.IGNORECASE).split())
 
 
 def _dated(candidates: Sequence[Scored]) -> Mapping[int, Sequence[tuple[float, float]]] | None:
