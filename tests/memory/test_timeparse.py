@@ -138,6 +138,10 @@ def test_plainly_temporary_facts_get_an_expiry(text: str, expires: str) -> None:
     "I live in Lyon but I'm in Paris this week",  # would drop the durable half
     "I'm learning Spanish",
     "Had a great time in Rome yesterday",
+    "Let's get planning for next month!",  # "for next month" is not "for the next month"
+    "My manager is Priya. I'm in Paris this week.",  # two sentences: expiring would lose the first
+    "I'm so pumped for the launch tomorrow and everyone on the team has worked on it for months, with the studio"
+    " rebuilt from scratch and the new website",  # long: more than a plainly temporary fact
 ])
 def test_durable_or_past_facts_get_no_expiry(text: str) -> None:
     assert expiry_for(text, SAVED) is None

@@ -376,6 +376,10 @@ _TEMPORARY = re.compile(r"^(?:today|tonight|tomorrow|this\s+(?:morning|afternoon
                         r"|next\s+(?:week|weekend)|the\s+day\s+after\s+tomorrow)$", re.IGNORECASE)
 
 
+_MORE_THAN_ONE = re.compile(r"[.!?;]\s+\S|\n\s*\S")
+_SPELLED_OUT = re.compile(r"^(?:for|over) the (?:next|coming|rest)\b")
+
+
 def expiry_for(text: str, saved_at: datetime) -> datetime | None:
     """When a plainly temporary fact stops being true (UTC), or None for anything else.
 
@@ -383,10 +387,11 @@ def expiry_for(text: str, saved_at: datetime) -> datetime | None:
     tonight, tomorrow, this morning/week/weekend/month, next week/weekend ("I'm in Paris this week" ends with
     Sunday); or a stretch that is spelled out: "until Friday" (the end of Friday), "for the next 3 days", "for
     the rest of the week". Durable facts ("I live in Paris"), past ones, birthdays and ages, and habits ("every",
-    "usually") get nothing.
+    "usually") get nothing, and so does a text of more than one sentence or 25 words: expiring it would lose
+    whatever else it says.
     """
     saved_at = _aware(saved_at)
-    if _DURABLE.search(text):
+    if _DURABLE.search(text) or _MORE_THAN_ONE.search(text.strip()) or len(text.split()) > 25:
         return None
     found = _scan(text, saved_at.date(), False)
     if not found:
@@ -396,7 +401,7 @@ def expiry_for(text: str, saved_at: datetime) -> datetime | None:
     for f in found:
         phrase = f.phrase.lower()
         plain = phrase.split(" ", 1)[1] if f.prep else phrase
-        if f.prep in ("until", "till", "til") or (f.prep in ("for", "over") and ("next" in phrase or "rest" in phrase)):
+        if f.prep in ("until", "till", "til") or _SPELLED_OUT.match(phrase):
             ends.append(f.end)
         elif stated and f.prep is None and _TEMPORARY.match(plain):
             ends.append(f.end)
