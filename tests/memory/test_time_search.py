@@ -81,6 +81,7 @@ async def test_questions_without_time_words_and_given_bounds_are_left_alone(runt
     since_saturday = datetime(2026, 11, 21, tzinfo=UTC).timestamp()
     assert await _texts(service, alice.user_id, "what did I do last week", since=since_saturday) == [
         "Finished reading Dune, loved the ending"]
+    assert await _texts(service, alice.user_id, "what did I do last week", until=0.0) == []
     # A stretch still ahead has nothing saved in it: the question is searched as usual, not filtered to nothing.
     assert (await _texts(service, alice.user_id, "when is the dentist next week"))[0] == \
         "Dentist appointment next Tuesday with Dr Roux"

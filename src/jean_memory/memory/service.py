@@ -9,9 +9,8 @@ Time in a question (``timeparse.question_range``): the phrase ("last week", "in 
 words searched for and embedded, so "last week" does not match every memory that says "week". A question that
 is about nothing but the time ("what did I do last week", "what happened yesterday") and names a past stretch is
 answered from the memories saved in it (``Filters.since``/``until``, within the caller's own), the most like the
-question first. Any other
-question with a time phrase is searched as usual and the candidates saved in the stretch gain
-``FusionWeights.time`` (``fusion.time_boost``). Times are UTC.
+question first. Any other question with a time phrase is searched as usual and the candidates saved in the
+stretch gain ``FusionWeights.time`` (``fusion.time_boost``). Times are UTC.
 """
 
 from __future__ import annotations
@@ -258,8 +257,8 @@ class MemoryService:
                 return ready
 
         if only_time and window is not None:
-            in_window = replace(filters, since=max(window[0], filters.since or window[0]),
-                                until=min(window[1], filters.until or window[1]))
+            in_window = replace(filters, since=window[0] if since is None else max(window[0], filters.since or 0.0),
+                                until=window[1] if until is None else min(window[1], filters.until or 0.0))
             query = HybridQuery((), vector, max(CANDIDATES, n * 2), n, in_window, rank_in_window)
         else:
             # Stop words alone left beside a time phrase ("who did I see | this morning") match everything.
