@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jean_memory.memory.fusion import FusionWeights, Saved, context_boost, fuse
+from jean_memory.memory.fusion import FusionWeights, Saved, context_boost, fuse, time_boost
 from jean_memory.store.records import Scored
 
 
@@ -74,3 +74,14 @@ def test_context_boost_drops_missing_and_can_be_switched_off() -> None:
     assert [s.seq for s in context_boost(fused, _saved({2: 0.0}))] == [2]
     off = context_boost(fused, _saved({1: 0.0, 2: 0.0}), FusionWeights(context=0.0))
     assert off == fused
+
+
+def test_time_boost_lifts_candidates_saved_or_dated_in_the_window() -> None:
+    ranked = [Scored(1, 0.9), Scored(2, 0.8), Scored(3, 0.75), Scored(4, 0.1)]
+    created = {1: 50.0, 2: 150.0, 3: 10.0, 4: 120.0}
+    w = FusionWeights(time=0.2)
+    # 2 and 4 were saved in [100, 200); 3 was saved before it but speaks of a date inside it.
+    boosted = time_boost(ranked, created, (100.0, 200.0), w, dated={3: [(180.0, 260.0)], 1: [(0.0, 100.0)]})
+    assert [s.seq for s in boosted] == [2, 3, 1, 4]
+    assert {s.seq: round(s.score, 6) for s in boosted} == {1: 0.9, 2: 1.0, 3: 0.95, 4: 0.3}
+    assert time_boost(ranked, created, (100.0, 200.0), FusionWeights(time=0.0)) == ranked

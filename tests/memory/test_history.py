@@ -86,7 +86,7 @@ async def test_expiry_hides_then_purges(runtime: Runtime, alice: Account) -> Non
     assert not fresh.created
 
 
-@pytest.mark.parametrize("value", ["soon", "30m", "0d", "2001-01-01", "1" * 70, True])
+@pytest.mark.parametrize("value", ["soon", "30M", "0d", "2001-01-01", "1" * 70, True])
 async def test_bad_expiry_is_a_clear_error(runtime: Runtime, alice: Account, value: object) -> None:
     with pytest.raises(InvalidInput, match="expires"):
         await runtime.memory.add(alice.user_id, "I am in Oslo", expires=value)

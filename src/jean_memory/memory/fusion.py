@@ -30,6 +30,9 @@ place, and the boost only reorders what ranks below them, where it found the LoC
 caps were measured and dropped: capping a boosted candidate at its neighbour's own score, and capping the
 boost at a fixed amount (0.2) or at strong = 0.5-0.7 x best; each cost 0.2 to 3 points of LoCoMo recall@10
 and changed nothing on small stores. Measured on LoCoMo in ``bench/results/locomo.md``.
+
+Last ``time_boost``: when the question names a stretch of time ("last week", "in May 2023"), candidates saved in
+it, or whose resolved dates fall in it, gain ``weights.time``.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ class FusionWeights:
     context_seconds: float = 120.0
     # Candidates at or above this share of the best fused score are never passed by a boosted one.
     context_strong: float = 0.95
+    # Added to a candidate saved in (or dated in) the stretch of time the question names.
+    time: float = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +122,27 @@ def context_boost(
             score = min(score, strong[above])
         boosted[item.seq] = score
     return [s for s in _ranked(boosted, direct) if s.score > 0]
+
+
+def time_boost(
+    ranked: Sequence[Scored], created_at: Mapping[int, float], window: tuple[float, float],
+    weights: FusionWeights = FusionWeights(), dated: Mapping[int, Sequence[tuple[float, float]]] | None = None,
+) -> list[Scored]:
+    """Add ``weights.time`` to each candidate saved in ``window`` (epoch seconds, start inclusive, end exclusive)
+    or, through ``dated`` (seq -> its resolved dates as epoch [start, end) pairs), about a time that overlaps it;
+    then re-rank. Only candidates are looked at: the boost reorders what matched, it never adds a memory."""
+    if weights.time <= 0:
+        return list(ranked)
+    start, end = window
+    boosted: dict[int, float] = {}
+    for s in ranked:
+        when = created_at.get(s.seq)
+        hit = when is not None and start <= when < end
+        if not hit and dated:
+            hit = any(a < end and b > start for a, b in dated.get(s.seq, ()))
+        boosted[s.seq] = s.score + (weights.time if hit else 0.0)
+    return _ranked(boosted, {s.seq: s.score for s in ranked})
+
 
 
 def _together(a: int, b: int, saved: Mapping[int, Saved], weights: FusionWeights) -> bool:

@@ -9,6 +9,13 @@ Current truth: a new memory is checked against the few current memories nearest 
 store call that also finds near duplicates); each one ``supersede.judge`` says it replaces is marked replaced by it,
 in the insert's transaction. Replaced and expired memories are kept (as history) but searches and lists leave
 them out unless asked (``include_history``). Changing a memory's text keeps the previous text as a replaced version.
+
+Time in a question (``timeparse.question_range``): the phrase ("last week", "in May 2023") is taken out of the
+words searched for and embedded, so "last week" does not match every memory that says "week". A question that
+is about nothing but the time ("what did I do last week", "what happened yesterday") and names a past stretch is
+answered from the memories saved in it (``Filters.since``/``until``, within the caller's own), the most like the
+question first. Any other question with a time phrase is searched as usual and the candidates saved in the
+stretch gain ``FusionWeights.time`` (``fusion.time_boost``). Times are UTC.
 """
 
 from __future__ import annotations
@@ -17,10 +24,11 @@ import base64
 import builtins
 import dataclasses
 import json
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,14 +52,19 @@ from ..store.records import (
 from . import supersede, timeparse
 from . import validation as v
 from .chunking import chunk_text
-from .fusion import FusionWeights, Saved, context_boost, fuse
-from .text import dedup_key, facts_signature, query_terms
+from .fusion import FusionWeights, Saved, context_boost, fuse, time_boost
+from .text import STOP_WORDS, dedup_key, facts_signature, query_terms, words
+from .timeparse import question_range
 
 NEAR_DUPLICATE = 0.97
 REPLACE_CANDIDATES = 5  # current memories (of each side, lexical and dense) a new one is judged against
 CANDIDATE_TERMS = 8  # lexical terms of a new memory used to find them (bounds the cost of an add)
 CANDIDATES = 100
 MAX_SEQ = 2**63 - 1  # the largest row number and offset both databases take (a signed 64-bit integer)
+# Words that, beside a time phrase and stop words, still leave a question about nothing but the time.
+_ONLY_TIME = frozenset(
+    "do did done doing does happen happened happening up plans plan planned anything everything something things"
+    " thing say said talk talked tell remember saved save added note notes memories memory new news".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +154,14 @@ def decode_cursor(cursor: object) -> int | None:
 
 class MemoryService:
     def __init__(
-        self, stores: Stores, embedder: Embedder, limits: v.Limits | None = None, weights: FusionWeights | None = None
+        self, stores: Stores, embedder: Embedder, limits: v.Limits | None = None, weights: FusionWeights | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.stores = stores
         self.embedder = embedder
         self.limits = limits or v.Limits()
         self.weights = weights or FusionWeights()
+        self.clock = clock  # "now" for time words in questions
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -325,24 +340,46 @@ class MemoryService:
         filters = Filters(v.tags_field(tags), v.time_field(since, "since"), v.time_field(until, "until"),
                           client_id, include_documents, include_history is True)
         weights = self.weights
+        now = self.clock()
+        asked = question_range(q, datetime.fromtimestamp(now, UTC))
+        rest = _without(q, asked.phrase) if asked is not None else q
+        text = rest if words(rest) else q  # a question that is only "yesterday" is still embedded as written
+        window = (asked.start.timestamp(), asked.end.timestamp()) if asked is not None else None
+        only_time = window is not None and window[0] <= now and all(
+            w in STOP_WORDS or w in _ONLY_TIME for w in words(rest))
 
         def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
             saved = {s.seq: Saved(s.created_at, s.client_id) for s in (*lexical, *dense) if s.created_at is not None}
-            return context_boost(fuse(lexical, dense, weights), saved, weights)
+            ranked = context_boost(fuse(lexical, dense, weights), saved, weights)
+            if window is not None:
+                created = {seq: when.created_at for seq, when in saved.items()}
+                ranked = time_boost(ranked, created, window, weights, _dated((*lexical, *dense)))
+            return ranked
+
+        def rank_in_window(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
+            # Every memory of the stretch answers the question: no floor, the most like it first.
+            return [Scored(s.seq, max(0.0, s.score), s.created_at) for s in dense if s.created_at is not None]
 
         if isinstance(self.embedder, SyncEmbedder):
             embed_sync = self.embedder.embed_sync
 
             def vector() -> np.ndarray:
-                row: np.ndarray = embed_sync([q])[0]
+                row: np.ndarray = embed_sync([text])[0]
                 return row
         else:  # a remote embedder: ask it here, hand the store the answer
-            ready: np.ndarray = (await self.embedder.embed([q]))[0]
+            ready: np.ndarray = (await self.embedder.embed([text]))[0]
 
             def vector() -> np.ndarray:
                 return ready
 
-        query = HybridQuery(tuple(query_terms(q)), vector, max(CANDIDATES, n * 2), n, filters, rank)
+        if only_time and window is not None:
+            in_window = replace(filters, since=window[0] if since is None else max(window[0], filters.since or 0.0),
+                                until=window[1] if until is None else min(window[1], filters.until or 0.0))
+            query = HybridQuery((), vector, max(CANDIDATES, n * 2), n, in_window, rank_in_window)
+        else:
+            # Stop words alone left beside a time phrase ("who did I see | this morning") match everything.
+            terms = query_terms(text) if text == q or any(w not in STOP_WORDS for w in words(text)) else []
+            query = HybridQuery(tuple(terms), vector, max(CANDIDATES, n * 2), n, filters, rank)
         return [SearchResult(m, score) for m, score in await self.stores.memories.hybrid(user_id, query)]
 
     async def list(
@@ -624,3 +661,17 @@ class MemoryService:
         if not isinstance(value, str) or not value.strip() or len(value) > 64 or not value.isprintable():
             raise InvalidInput("ids are strings like 1b4e28ba-2fa1-11d2-883f-0016d3cca427")  # not "\ud800" either
         return value.strip()
+
+
+def _without(question: str, phrase: str) -> str:
+    """The question with the time phrase taken out."""
+    pattern = r"\s+".join(re.escape(w) for w in phrase.split())
+    return " ".join(re.sub(pattern, " ", question, count=1, flags=re.IGNORECASE).split())
+
+
+def _dated(candidates: Sequence[Scored]) -> Mapping[int, Sequence[tuple[float, float]]] | None:
+    """HOOK for resolved dates: seq -> the [start, end) epoch spans of each candidate's ``Memory.dates``.
+
+    None until the stores hand ranking the dates they keep (as they hand it ``Scored.created_at``); then a memory
+    saved in March that says "on the 14th" of April also answers "what happened in April" (``fusion.time_boost``)."""
+    return None

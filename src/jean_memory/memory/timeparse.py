@@ -1,71 +1,455 @@
-"""Dates and times in memories and questions (pure, no I/O).
+"""Time words in English text: relative dates in a memory, time ranges in a question, expiry (pure functions).
 
-Only ``parse_expires`` is implemented here; the other three functions are replaced at merge by the time helper's
-module (same interface).
+One rule table (the alternation ``_PATTERN`` below), not a library. ``dateparser.search.search_dates`` (the one
+registry library that searches free text) takes milliseconds per sentence and reads plain words as dates ("I may
+go", "a second pet", "march" the verb); ``parsedatetime`` parses whole strings, not spans in a sentence, and has no
+idea of ranges ("last week" is seven days, "in May" a month). The phrases people write to a memory are few, and a
+rule table keeps each one testable: a call costs tens of microseconds, and a text with no time word (nearly every
+memory) costs one pass of a word regex, because the table is only tried a few words before a time word.
+
+Conservative by design, English only:
+- Weekdays need a modifier ("on Friday", "next Tuesday", "last Monday"; bare "Friday" and "Fridays" are left
+  alone); a day of the month needs one too and no noun after it ("on the 14th", not "on the 2nd floor"); ordinal
+  words ("second", "third") are never dates; "now" is never a date.
+- "may" and "march" are months only when written "May"/"March", or with a day, a year or "of" beside them;
+  a bare month needs a word before it ("in May", "last March", "since June").
+- "in two weeks" / "in a month" (a future date) are not read in a past-tense text ("I read it in a week") and
+  "in a day" / "in one day" never (a duration).
+Conventions: weeks start on Monday. "this Friday" is the Friday of this week, "next Friday" the Friday of next
+week, "last Friday" the latest Friday before today; "on Friday" is the coming Friday, or the latest past one when
+the text is in the past tense ("I went to the dentist on Friday"). A question defaults to the past ("in May" is
+the latest May) unless it speaks of plans. Dates are calendar dates in the time zone of the reference time (UTC
+for the service, which does not know the user's zone).
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 
 @dataclass(frozen=True, slots=True)
 class ResolvedDate:
-    phrase: str        # as written: "next Tuesday"
-    start: date        # resolved against the save time
-    end: date          # inclusive; == start for a single day ("this week" spans 7)
+    phrase: str  # as written: "next Tuesday"
+    start: date  # resolved against the save time
+    end: date  # inclusive; == start for a single day ("this week" spans 7)
 
 
 @dataclass(frozen=True, slots=True)
 class TimeRange:
-    start: datetime    # UTC, inclusive
-    end: datetime      # UTC, exclusive
-    phrase: str        # "last week"
+    start: datetime  # UTC, inclusive
+    end: datetime  # UTC, exclusive
+    phrase: str  # "last week"
+
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+    "nov": 11, "dec": 12}
+_WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "couple of": 2}
+
+_MON = r"(?:january|february|march|april|may|june|july|august|september|october|november|december" \
+       r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?"
+_FULL_MON = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+_WD = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_NUM = r"(?:\d{1,3}|a\s+couple\s+of|couple\s+of|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_UNIT = r"(?:day|week|month|year)s?"
+_YEAR = r"(?:19|20)\d\d"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])"
+
+_PATTERN = re.compile(
+    r"\b(?:(?P<prep>on|in|within|since|until|till|til|by|before|after|from|during|through|for|over)\s+)?(?:"
+    rf"(?P<iso>{_YEAR}-\d\d-\d\d)\b"
+    rf"|(?P<mdy_mon>{_MON})\s+(?P<mdy_day>{_DAY})(?P<mdy_ord>st|nd|rd|th)?\b(?:,?\s+(?P<mdy_year>{_YEAR})\b)?"
+    rf"|(?:the\s+)?(?P<dmy_day>{_DAY})(?P<dmy_ord>st|nd|rd|th)?\s+(?P<dmy_of>of\s+)?(?P<dmy_mon>{_MON})"
+    rf"(?:,?\s+(?P<dmy_year>{_YEAR})\b)?"
+    rf"|(?P<my_mon>{_MON})\s+(?:of\s+)?(?P<my_year>{_YEAR})\b"
+    rf"|(?P<ago_n>{_NUM})\s+(?P<ago_unit>{_UNIT})\s+ago\b"
+    rf"|(?P<in_n>{_NUM})\s+(?P<in_unit>{_UNIT})\b"
+    rf"|(?:the\s+)?(?:next|coming)\s+(?P<next_n>{_NUM})\s+(?P<next_unit>{_UNIT})\b"
+    rf"|(?:the\s+)?(?:past|last)\s+(?P<win_n>{_NUM})\s+(?P<win_unit>{_UNIT})\b"
+    r"|the\s+past\s+(?P<win_period>week|month|year)\b"
+    r"|the\s+rest\s+of\s+the\s+(?P<rest_period>day|week|month)\b"
+    r"|(?P<p_mod>this|next|last|coming)\s+(?P<p_unit>weekend|week|month|year)\b"
+    rf"|(?:(?P<mm_mod>last|next|this|early|late|mid)[\s-]+)?(?P<mm_mon>{_FULL_MON})\b"
+    rf"|(?P<year>{_YEAR})\b"
+    rf"|(?:(?P<wd_mod>this\s+coming|this|next|last|coming)\s+)?(?P<wd>{_WD})\b"
+    rf"|(?:the\s+)?(?P<dom>{_DAY})(?:st|nd|rd|th)\b"
+    r"|(?P<named>the\s+day\s+after\s+tomorrow|the\s+day\s+before\s+yesterday|day\s+after\s+tomorrow"
+    r"|day\s+before\s+yesterday|tomorrow|tonight|today|yesterday|last\s+night"
+    r"|this\s+(?:morning|afternoon|evening))\b"
+    r")",
+    re.IGNORECASE,
+)
+# Every phrase above holds one of these words or a word starting with a digit. Only a few words before each are
+# tried as the start of a phrase, so a text with no time word costs one pass of ``_TOKEN``.
+_TRIGGERS = frozenset(_MONTHS) | frozenset(_WEEKDAYS) | frozenset(
+    "ago tomorrow tonight today yesterday day days week weeks weekend month months year years morning afternoon"
+    " evening night".split())
+# The words a phrase can start with (or a digit): other words are never tried.
+_STARTS = _TRIGGERS | frozenset(_NUMBERS) | frozenset(
+    "on in within since until till til by before after from during through for over the this next last coming past"
+    " early late mid couple".split())
+_LOOKBACK = 5  # words before a trigger a phrase may start at: "in the past two weeks", "for the next 3 days"
+_TOKEN = re.compile(r"\w+")
+_AFTER = frozenset("at and or for to in of so but then when with because from i we my you he she they it the a an our"
+                   " their his her its".split())
+_WORD_AFTER = re.compile(r"\s*([a-z]+)", re.IGNORECASE)
+_PAST = frozenset(
+    "did was were went had happened got saw met made came took bought ate visited told said gave left spent started"
+    " finished tried played watched called moved ran won lost found felt heard read wrote drove flew celebrated"
+    " attended returned".split())
+_FUTURE = frozenset(
+    "will shall ll gonna plan plans planned planning upcoming scheduled booked appointment due reservation reserved"
+    .split())
+_FUTURE_PAIRS = frozenset({("going", "to"), ("need", "to"), ("have", "to"), ("want", "to")})
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    phrase: str
+    prep: str | None
+    start: date
+    end: date
+    absolute: bool  # carries its own year: the reference time does not matter
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _week(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _span(unit: str, day: date) -> tuple[date, date]:
+    """The week, month or year containing ``day`` (a day for "day")."""
+    if unit == "week":
+        return _week(day)
+    if unit == "month":
+        return day.replace(day=1), _month_end(day.year, day.month)
+    if unit == "year":
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    return day, day
+
+
+def _shift(day: date, unit: str, n: int) -> date:
+    if unit == "day":
+        return day + timedelta(days=n)
+    if unit == "week":
+        return day + timedelta(weeks=n)
+    return _add_months(day, n * (12 if unit == "year" else 1))
+
+
+def _number(text: str) -> int:
+    text = " ".join(text.lower().split())
+    return int(text) if text.isdigit() else _NUMBERS[text]
+
+
+def _month_ok(word: str, strong: bool) -> bool:
+    """"may"/"mar"/"march" are also verbs: a month only capitalised or with a day-ordinal, year or "of" beside it."""
+    if word.lower().rstrip(".") in ("may", "march", "mar"):
+        return strong or word[0].isupper()
+    return True
+
+
+def _day_in(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_day(month: int, day: int, ref: date, past: bool) -> date | None:
+    for year in ((ref.year, ref.year - 1) if past else (ref.year, ref.year + 1)):
+        found = _day_in(year, month, day)
+        if found is not None and (found <= ref if past else found >= ref):
+            return found
+    return None
+
+
+def _resolve(m: re.Match[str], ref: date, past: bool) -> tuple[date, date, bool] | None:  # noqa: C901
+    g = m.group
+    prep = (g("prep") or "").lower()
+    if g("iso"):
+        try:
+            day = date.fromisoformat(g("iso"))
+        except ValueError:
+            return None
+        return day, day, True
+    if g("mdy_mon") or g("dmy_mon"):
+        k = "mdy" if g("mdy_mon") else "dmy"
+        word, year = g(f"{k}_mon"), g(f"{k}_year")
+        if not _month_ok(word, bool(year or g(f"{k}_ord") or (k == "dmy" and g("dmy_of")))):
+            return None
+        month, day_n = _MONTHS[word.lower().rstrip(".")], int(g(f"{k}_day"))
+        found = _day_in(int(year), month, day_n) if year else _month_day(month, day_n, ref, past)
+        return (found, found, bool(year)) if found else None
+    if g("my_mon"):
+        month, year_n = _MONTHS[g("my_mon").lower().rstrip(".")], int(g("my_year"))
+        return date(year_n, month, 1), _month_end(year_n, month), True
+    if g("ago_unit"):
+        day = _shift(ref, g("ago_unit").lower().rstrip("s"), -_number(g("ago_n")))
+        return day, day, False
+    if g("in_unit"):
+        unit, n = g("in_unit").lower().rstrip("s"), _number(g("in_n"))
+        if prep not in ("in", "within") or past or (unit == "day" and n == 1):
+            return None
+        day = _shift(ref, unit, n)
+        return day, day, False
+    if g("next_unit"):
+        return ref, _shift(ref, g("next_unit").lower().rstrip("s"), _number(g("next_n"))), False
+    if g("win_unit") or g("win_period"):
+        unit = (g("win_unit") or g("win_period")).lower().rstrip("s")
+        return _shift(ref, unit, -_number(g("win_n") or "1")), ref, False
+    if g("rest_period"):
+        return ref, _span(g("rest_period").lower(), ref)[1], False
+    if g("p_unit"):
+        return _period(g("p_mod").lower(), g("p_unit").lower(), ref)
+    if g("mm_mon"):
+        word, mod = g("mm_mon"), (g("mm_mod") or "").lower()
+        if not (prep or mod) or not _month_ok(word, False) and not _month_end_of_clause(m):
+            return None
+        return _month(_MONTHS[word.lower()], mod, ref, past)
+    if g("year"):
+        if not prep or prep in ("for", "over", "on") or _noun_after(m):
+            return None
+        year_n = int(g("year"))
+        return date(year_n, 1, 1), date(year_n, 12, 31), True
+    if g("wd"):
+        mod = " ".join((g("wd_mod") or "").lower().split())
+        if not (prep or mod) or prep in ("for", "over", "in"):
+            return None
+        day = _weekday(_WEEKDAYS[g("wd").lower()], mod, ref, past)
+        return day, day, False
+    if g("dom"):
+        if prep not in ("on", "by", "until", "till", "til", "since", "before", "after", "from") or _noun_after(m):
+            return None
+        dom = int(g("dom"))
+        for months in ((0, -1, -2) if past else (0, 1, 2)):
+            first = _add_months(ref.replace(day=1), months)
+            found = _day_in(first.year, first.month, dom)
+            if found is not None and (found <= ref if past else found >= ref):
+                return found, found, False
+        return None
+    named = " ".join(g("named").lower().split()).removeprefix("the ")
+    offset = {"day after tomorrow": 2, "day before yesterday": -2, "tomorrow": 1, "yesterday": -1,
+              "last night": -1}.get(named, 0)
+    day = ref + timedelta(days=offset)
+    return day, day, False
+
+
+def _noun_after(m: re.Match[str]) -> bool:
+    """A word after a number that makes it a count or an ordinal, not a date ("on the 2nd floor", "after 2000
+    steps"); pronouns, articles and connectives ("in 2019 we moved", "on the 14th at noon") are fine."""
+    following = _WORD_AFTER.match(m.string, m.end())
+    return following is not None and following.group(1).lower() not in _AFTER
+
+
+def _month_end_of_clause(m: re.Match[str]) -> bool:
+    """A lower-case "may"/"march" right before the end of a clause ("what did I do in may?")."""
+    rest = m.string[m.end():]
+    return not rest.strip() or rest.lstrip()[0] in ".,;:!?)"
+
+
+def _period(mod: str, unit: str, ref: date) -> tuple[date, date, bool]:
+    step = {"this": 0, "next": 1, "coming": 1, "last": -1}[mod]
+    if unit == "weekend":
+        monday = _week(ref)[0] + timedelta(weeks=step)
+        return monday + timedelta(days=5), monday + timedelta(days=6), False
+    base = _shift(ref.replace(day=1) if unit != "week" else ref, unit, step)
+    start, end = _span(unit, base)
+    return start, end, False
+
+
+def _month(month: int, mod: str, ref: date, past: bool) -> tuple[date, date, bool]:
+    if mod == "last":
+        year = ref.year if month < ref.month else ref.year - 1
+    elif mod == "next":
+        year = ref.year if month > ref.month else ref.year + 1
+    elif mod == "this":
+        year = ref.year
+    elif past:
+        year = ref.year if month <= ref.month else ref.year - 1
+    else:
+        year = ref.year if month >= ref.month else ref.year + 1
+    return date(year, month, 1), _month_end(year, month), False
+
+
+def _weekday(wd: int, mod: str, ref: date, past: bool) -> date:
+    if mod == "this":
+        return _week(ref)[0] + timedelta(days=wd)
+    if mod == "next":
+        return _week(ref)[0] + timedelta(days=7 + wd)
+    if mod == "last" or (past and mod == ""):
+        return ref - timedelta(days=(ref.weekday() - wd - 1) % 7 + 1)
+    return ref + timedelta(days=(wd - ref.weekday() - 1) % 7 + 1)
+
+
+def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
+    tokens = [(t.start(), t.group().lower()) for t in _TOKEN.finditer(text)]
+    triggers = [i for i, (_, w) in enumerate(tokens) if w in _TRIGGERS or w[0].isdigit()]
+    if not triggers:
+        return []
+    words = [w for _, w in tokens]
+    if not _FUTURE.isdisjoint(words) or any(pair in _FUTURE_PAIRS for pair in zip(words, words[1:], strict=False)):
+        past = False
+    elif not _PAST.isdisjoint(words):
+        past = True
+    else:
+        past = past_default
+    found: list[_Found] = []
+    cursor = 0
+    for i in triggers:
+        if tokens[i][0] < cursor:  # inside the phrase found last
+            continue
+        for j in range(max(0, i - _LOOKBACK), i + 1):
+            if tokens[j][0] < cursor or not (words[j] in _STARTS or words[j][0].isdigit()):
+                continue
+            m = _PATTERN.match(text, tokens[j][0])
+            if m is None or m.end() <= tokens[i][0]:
+                continue
+            cursor = m.end()
+            try:
+                resolved = _resolve(m, ref, past)
+            except (ValueError, OverflowError):  # a date out of the calendar's range
+                resolved = None
+            if resolved is not None:
+                start, end, absolute = resolved
+                found.append(_Found(" ".join(m.group().split()), (m.group("prep") or "").lower() or None,
+                                    start, end, absolute))
+            break
+    return found
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def resolve_dates(text: str, saved_at: datetime) -> list[ResolvedDate]:
-    """Relative dates in a memory. Replaced at merge by the time helper's module."""
-    return []
+    """The dates a memory's time words mean, resolved against when it was saved, in the order written."""
+    return [ResolvedDate(f.phrase, f.start, f.end) for f in _scan(text, _aware(saved_at).date(), False)]
 
 
-def expiry_for(text: str, saved_at: datetime) -> datetime | None:
-    """When a plainly temporary fact stops being true. Replaced at merge by the time helper's module."""
-    return None
+def _day_start(day: date, zone: datetime) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone.tzinfo).astimezone(UTC)
 
 
 def question_range(question: str, now: datetime) -> TimeRange | None:
-    """The time range a question's time words name. Replaced at merge by the time helper's module."""
-    return None
+    """The stretch of time a question asks about ("last week", "in May", "since Monday"), or None.
+
+    A date with its own year wins over a relative one ("last Friday on 23 January, 2022"). "since X" runs from X to
+    the end of today; "before X"/"until X"/"by X" is the 30 days up to X's end, "after X" the 30 days from its start
+    (both near X, where what is asked about was most likely said)."""
+    now = _aware(now)
+    found = _scan(question, now.date(), True)
+    if not found:
+        return None
+    pick = next((f for f in found if f.absolute), found[0])
+    start, end = pick.start, pick.end + timedelta(days=1)
+    if pick.prep == "since":
+        end = max(end, now.date() + timedelta(days=1))
+    elif pick.prep in ("before", "until", "till", "til", "by"):
+        start = min(start, pick.end - timedelta(days=30))
+    elif pick.prep == "after":
+        end = max(end, pick.start + timedelta(days=31))
+    return TimeRange(_day_start(start, now), _day_start(end, now), pick.phrase)
 
 
-_DURATION = re.compile(r"^(\d{1,6})\s*(min|mins|minutes?|h|hours?|d|days?|w|weeks?)$", re.IGNORECASE)
-_UNITS = {"min": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-_HELP = "expires must be an ISO date (2026-12-31), an ISO date and time (2026-12-31T18:00:00Z) or a duration " \
-        "such as 30d, 12h, 2w or 45min"
+# -- expiry --------------------------------------------------------------------------------------------------
+
+_STATE = re.compile(r"\b(?:i|we)(?:'m|’m|\s+am|'re|’re|\s+are|'ll\s+be|’ll\s+be|\s+will\s+be|\s+won't\s+be)\b",
+                    re.IGNORECASE)
+_DURABLE = re.compile(r"\b(?:birthday|anniversary|born|years?\s+old|turn(?:ed|ing)?|always|every|usually|lives?)\b"
+                      r"|\b(?:i|we)(?:'m|\s+am)\s+\d", re.IGNORECASE)
+_TEMPORARY = re.compile(r"^(?:today|tonight|tomorrow|this\s+(?:morning|afternoon|evening|week|weekend|month)"
+                        r"|next\s+(?:week|weekend)|the\s+day\s+after\s+tomorrow)$", re.IGNORECASE)
+
+
+_MORE_THAN_ONE = re.compile(r"[.!?;]\s+\S|\n\s*\S")
+_SPELLED_OUT = re.compile(r"^(?:for|over) the (?:next|coming|rest)\b")
+
+
+def expiry_for(text: str, saved_at: datetime) -> datetime | None:
+    """When a plainly temporary fact stops being true (UTC), or None for anything else.
+
+    Temporary means a first-person state ("I'm", "we are", "I'll be") held for a stretch that ends soon: today,
+    tonight, tomorrow, this morning/week/weekend/month, next week/weekend ("I'm in Paris this week" ends with
+    Sunday); or a stretch that is spelled out: "until Friday" (the end of Friday), "for the next 3 days", "for
+    the rest of the week". Durable facts ("I live in Paris"), past ones, birthdays and ages, and habits ("every",
+    "usually") get nothing, and so does a text of more than one sentence or 25 words: expiring it would lose
+    whatever else it says.
+    """
+    saved_at = _aware(saved_at)
+    if _DURABLE.search(text) or _MORE_THAN_ONE.search(text.strip()) or len(text.split()) > 25:
+        return None
+    found = _scan(text, saved_at.date(), False)
+    if not found:
+        return None
+    stated = _STATE.search(text) is not None
+    ends = []
+    for f in found:
+        phrase = f.phrase.lower()
+        plain = phrase.split(" ", 1)[1] if f.prep else phrase
+        if f.prep in ("until", "till", "til") or _SPELLED_OUT.match(phrase):
+            ends.append(f.end)
+        elif stated and f.prep is None and _TEMPORARY.match(plain):
+            ends.append(f.end)
+    if not ends:
+        return None
+    expires = _day_start(max(ends) + timedelta(days=1), saved_at)
+    return expires if expires > saved_at else None
+
+
+# -- the "expires" field -------------------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^(\d{1,6})\s*(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?|y|years?)$")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
+MAX_EXPIRY = timedelta(days=100 * 365)
+_HELP = ("expires must be an ISO date (2026-12-31: through the end of that day, UTC), an ISO date and time "
+         "(2026-12-31T18:00:00Z) or a duration: a whole number with m (minutes), h (hours), d (days), w (weeks) or "
+         "y (years), such as 30d")
 
 
 def parse_expires(value: str, now: datetime) -> datetime:
-    """``2026-12-31`` (the end of that day, UTC), an ISO date and time (UTC when no offset is given), or a duration
-    from ``now``: ``30d``, ``12h``, ``2w``, ``45min``. ValueError, with a message a person can act on, for anything
-    else or a time not after ``now``."""
+    """When a memory given ``expires=value`` at ``now`` expires (UTC). ValueError, with what to write, otherwise.
+
+    An ISO date lasts through that whole day (UTC): it expires at the next midnight. A time without a zone is
+    UTC. Durations count from ``now``; "m" is minutes (write "30d", not "1M", for a month). The result must lie
+    in the future and at most 100 years ahead."""
+    now = _aware(now).astimezone(UTC)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(_HELP)
     text = value.strip()
-    found = _DURATION.match(text)
-    if found:
-        amount, unit = int(found[1]), found[2].casefold()
-        step = _UNITS["min" if unit.startswith("min") else unit[0]]
-        if amount == 0:
-            raise ValueError("expires must be a duration longer than zero, such as 30d")
-        return now + amount * step
+    duration = _DURATION.match(text)
+    if duration:
+        seconds = int(duration.group(1)) * _UNIT_SECONDS[duration.group(2)[0]]
+        if seconds == 0:
+            raise ValueError("expires must be in the future; a duration of 0 would expire the memory at once")
+        if seconds > MAX_EXPIRY.total_seconds():
+            raise ValueError("expires is more than 100 years away; leave it out for a memory that does not expire")
+        return now + timedelta(seconds=seconds)
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            when = datetime.combine(date.fromisoformat(text) + timedelta(days=1), datetime.min.time(), UTC)
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+            moment = datetime.combine(date.fromisoformat(text) + timedelta(days=1), time(), tzinfo=UTC)
+        elif re.fullmatch(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d.*", text):
+            moment = _aware(datetime.fromisoformat(text)).astimezone(UTC)
         else:
-            when = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-            when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise ValueError(f"{_HELP} (got {value[:40]!r})") from exc
-    if when <= now:
-        raise ValueError(f"expires must be in the future (got {value[:40]!r})")
-    return when
+            raise ValueError(_HELP)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"{_HELP}; {text[:40]!r} is not one") from exc
+    if moment <= now:
+        raise ValueError(f"expires {text} is in the past; give a later date or a duration such as 30d")
+    if moment - now > MAX_EXPIRY:
+        raise ValueError("expires is more than 100 years away; leave it out for a memory that does not expire")
+    return moment
