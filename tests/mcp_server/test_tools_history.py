@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from jean_memory.runtime import Runtime
@@ -65,3 +67,19 @@ async def test_update_memory_keeps_history_and_expiry_removes_from_search(connec
         assert "I am in Lima today" not in [r["text"] for r in hits]
         assert "I am in Kyoto this week" in [r["text"] for r in data(await s.call_tool(
             "search_memory", {"query": "Kyoto"}))["results"]]
+
+
+async def test_relative_dates_are_resolved_when_saved_and_shown(connect: Connect, alice: Account,
+                                                                runtime: Runtime) -> None:
+    async with connect(alice) as s:
+        saved = data(await s.call_tool("add_memories", {"text": "Dentist appointment next Tuesday at 3pm"}))
+        [dated] = saved["saved"][0]["dates"]
+        memory = await runtime.memory.get(alice.user_id, saved["saved"][0]["id"])
+        assert dated["phrase"].lower() == "next tuesday" and dated["start"] == dated["end"]
+        day = date.fromisoformat(dated["start"])
+        made = datetime.fromtimestamp(memory.created_at, UTC).date()
+        assert day.weekday() == 1 and 1 < (day - made).days <= 14
+        found = await s.call_tool("search_memory", {"query": "dentist appointment"})
+        assert f"(next Tuesday = {dated['start']})" in text(found).replace("next tuesday", "next Tuesday")
+        plain = data(await s.call_tool("add_memories", {"text": "I like oolong tea"}))["saved"][0]
+        assert "dates" not in plain

@@ -69,13 +69,16 @@ class MemoryOut(BaseModel):
     superseded_by: str | None = Field(None, description="The id of the newer memory that replaced this one")
     valid_until: str | None = Field(None, description="When this stopped being true (it was replaced)")
     expires_at: str | None = Field(None, description="When this stops being remembered")
+    dates: list[dict[str, str]] = Field(default_factory=list, description=(
+        "Relative dates in the text resolved when it was saved: {phrase, start, end} (ISO dates, end inclusive)"))
 
     @classmethod
     def of(cls, m: Memory) -> MemoryOut:
         return cls(id=m.id, text=m.text, tags=list(m.tags), client_id=m.client_id, metadata=dict(m.metadata),
                    created_at=iso(m.created_at), updated_at=iso(m.updated_at), document_id=m.document_id,
                    superseded_by=m.superseded_by, valid_until=None if m.valid_until is None else iso(m.valid_until),
-                   expires_at=None if m.expires_at is None else iso(m.expires_at))
+                   expires_at=None if m.expires_at is None else iso(m.expires_at),
+                   dates=[dict(d) for d in m.dates])
 
 
 class AddedOut(BaseModel):

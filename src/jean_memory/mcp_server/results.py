@@ -23,6 +23,12 @@ ITEM_CHARS = 1_500
 P = ParamSpec("P")
 
 
+class ResolvedDate(BaseModel):
+    phrase: str  # as written: "next Tuesday"
+    start: str  # ISO date
+    end: str  # ISO date, inclusive (== start for one day)
+
+
 class MemoryItem(BaseModel):
     id: str
     text: str
@@ -36,6 +42,8 @@ class MemoryItem(BaseModel):
     valid_until: str | None = Field(None, description="When this stopped being true (it was replaced).")
     expires_at: str | None = Field(None, description="When this stops being remembered (a temporary fact).")
     change: str | None = Field(None, description="What this fact replaced: 'changed from Berlin on 2026-11-27'.")
+    dates: list[ResolvedDate] | None = Field(None, description=(
+        "Relative dates in the text, resolved when it was saved: 'next Tuesday' -> 2026-12-01."))
 
 
 def iso(ts: float) -> str:
@@ -63,7 +71,8 @@ def item(memory: Memory, score: float | None = None, limit: int = ITEM_CHARS, ch
                       source=memory.client_id, score=None if score is None else round(score, 4),
                       document_id=memory.document_id, truncated=cut, superseded_by=memory.superseded_by,
                       valid_until=None if memory.valid_until is None else iso(memory.valid_until),
-                      expires_at=None if memory.expires_at is None else iso(memory.expires_at), change=change)
+                      expires_at=None if memory.expires_at is None else iso(memory.expires_at), change=change,
+                      dates=[ResolvedDate(**d) for d in memory.dates] or None)
 
 
 def fit(items: Sequence[MemoryItem], budget: int = BUDGET) -> tuple[list[MemoryItem], int]:
@@ -83,6 +92,9 @@ def lines(items: Sequence[MemoryItem]) -> str:
     for it in items:
         tags = f" [{', '.join(it.tags)}]" if it.tags else ""
         change = f" ({it.change})" if it.change else ""
+        if it.dates:
+            change += "".join(f" ({d.phrase} = {d.start}{'' if d.end == d.start else ' to ' + d.end})"
+                              for d in it.dates)
         status = ""
         if it.superseded_by:
             status = f" [REPLACED on {(it.valid_until or '')[:10]} by {it.superseded_by}; no longer true]"
