@@ -71,9 +71,14 @@ class CloseStreamsOnShutdown:
 
 
 def listen(host: str, port: int) -> socket.socket:
-    """The listening socket, bound before the app is built so the public URL can name the real port (0: any)."""
+    """The listening socket, bound before the app is built so the public URL can name the real port (0: any).
+
+    Made with ``IPPROTO_TCP`` spelled out: accepted sockets inherit the protocol number, and asyncio turns Nagle's
+    algorithm off (``TCP_NODELAY``) only on sockets that say TCP. With protocol 0 every response written in two
+    parts waited for the client's delayed ACK: about 40 ms per request (REST search p50 9 -> 52 ms).
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
