@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ._claims import Claim, Statement, read
 from ._events import Event
+from ._generic import generic
 from ._subjects import same_subject
 from ._values import same
 
@@ -114,8 +115,11 @@ def _events(new: Statement, old: Statement) -> Judgment | None:
     return None
 
 
-def judge(new_text: str, old_text: str) -> Judgment:
-    """Whether ``new_text`` replaces ``old_text`` (both memories of one user; the caller picks similar pairs)."""
+def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> Judgment:
+    """Whether ``new_text`` replaces ``old_text`` (both memories of one user; the caller picks similar pairs).
+
+    ``similarity``: the cosine of the two memories' embeddings, when the caller has it. With it, a pair the specific
+    rules know nothing about may still be judged a replacement by the generic rule (``_generic``)."""
     new, old = read(new_text), read(old_text)
     facts = _facts(new, old)
     if facts is not None and facts.replaces:
@@ -123,4 +127,10 @@ def judge(new_text: str, old_text: str) -> Judgment:
     events = _events(new, old)
     if events is not None and (events.replaces or facts is None):
         return events
-    return facts or _NO
+    verdict = facts or _NO
+    if similarity is not None and verdict is _NO:
+        value = generic(new_text, old_text, similarity)
+        if value is not None:
+            reason = f"changed: {value} no longer holds" if value else "changed: no longer holds"
+            return Judgment(True, 0.75, reason, value or None, doubtful=True)
+    return verdict

@@ -1,0 +1,175 @@
+"""The generic replacement rule: for attribute phrasings the specific rules do not know.
+
+It runs only when the caller knows how close the two memories are in meaning (``similarity``: the cosine of their
+embeddings) and the specific rules found nothing. The new memory replaces the old one when
+
+- the two are about the same thing (``similarity`` at least ``SIMILAR``) and the same person (no relation word or
+  possessive name on one side that the other lacks or contradicts, no qualifier that narrows the new one: "guest
+  wifi password", "the sales team");
+- the new one says something changed (``CHANGE``: "switched", "went up to", "ditched", "correction", "now"...; "new"
+  only before a word of the old memory: "a new GP", not "a new kitten");
+- and a value of a kind both state differs (a name, a number, a time, a day or month): one of the old memory's is
+  gone from the new one, or the new one says it replaced it ("ditched Jira for Linear", "instead of LastPass");
+  or, with no value at all, it says the old habit stopped ("quit smoking").
+
+Never for a question, a plan or wish, an addition ("also", "another"), a part-time or one-off fact ("today", "this
+week"), or "still". Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._cues import ADDITIVE, IRREALIS, PARTIAL, QUESTION
+from ._subjects import RELATIONS
+
+SIMILAR = 0.30
+
+CHANGE = re.compile(
+    r"\b(?:now|nowadays|these\s+days|switched|switching|moved|relocated|changed|instead|no\s+longer|anymore|"
+    r"any\s+more|quit|upgraded|downgraded|replaced|went\s+(?:up|down)|gone\s+(?:up|down)|(?:is|are)\s+(?:up|down)\s+to|"
+    r"raised|lowered|increased|decreased|upped|cut|rebranded|renamed|migrated|ditched|dropped|swapped|traded|"
+    r"transferred|correction|actually|rescheduled|pushed|postponed|brought\s+forward|bumped|shifted|delayed|"
+    r"from\s+now\s+on|got\s+a\s+raise|promoted|stopped|gave\s+up|left|joined|registered|re-?registered|"
+    r"updated|over\s+to|got\s+rid)\b",
+    re.IGNORECASE,
+)
+_NEW = re.compile(r"\bnew\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.IGNORECASE)
+_STOPPED = re.compile(r"\b(?:quit|stopped|gave\s+up|got\s+rid|no\s+longer|don't\s+\w+\s+anymore|not\s+any\s*more)\b",
+                      re.IGNORECASE)
+_ONE_OFF = re.compile(
+    r"\b(?:still|today|tonight|yesterday|last\s+night|this\s+(?:morning|afternoon|evening|week|weekend)|"
+    r"next\s+(?:week|month|year)|for\s+a\s+(?:day|week|bit)|at\s+the\s+\w+over|for\s+once|just\s+once|"
+    r"added|add|adding|installed|tried|trying|testing)\b",
+    re.IGNORECASE,
+)
+_REPLACED = r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over)\s+(?:(?:my|our|his|her|their|the|a|an)\s+)?"
+_PERSONS = RELATIONS - {"project", "team", "company", "band", "dog", "cat", "pet"}
+_POSSESSIVE = re.compile(r"\b((?-i:[A-Z])[a-z]+)['’]s\b")
+_WORD = re.compile(r"[A-Za-z][\w'’&+-]*|\d[\d:.,]*(?:\s?(?:am|pm|k)\b)?|[£$€]\s?\d[\d,.]*k?")
+_TIME = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:\s?(?:am|pm))?$", re.IGNORECASE)
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekday", "weekend")
+_MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
+                     "october", "november", "december"})
+# Capitalised words that name no value: sentence openers, pronouns, cue words.
+_COMMON = frozenset({
+    "i", "i'm", "i've", "i'd", "i'll", "we", "we're", "we've", "my", "our", "the", "a", "an", "this", "that",
+    "these", "those", "it", "its", "it's", "he", "she", "they", "his", "her", "their", "there", "here", "now",
+    "new", "still", "just", "also", "so", "and", "but", "then", "got", "had", "have", "has", "did", "doing",
+    "using", "use", "moved", "switched", "changed", "correction", "actually", "quit", "ditched", "dropped",
+    "upgraded", "registered", "started", "stopped", "finally", "since", "after", "before", "from", "to", "on", "at",
+    "in", "for", "with", "default", "main", "primary", "preferred", "current", "phone", "email", "our", "team",
+    "mum", "mom", "dad", "doctor", "kids", "kid", "grandma", "grandpa", "user", "user's", "no", "not", "yes",
+    "ok", "okay", "update", "note", "fyi", "paid", "popped", "working", "spending", "bought", "saw", "ran",
+})
+_STOPWORDS = _COMMON | {
+    "is", "are", "was", "were", "be", "been", "am", "of", "by", "into", "about", "over", "off", "out", "up", "down",
+    "as", "than", "very", "really", "all", "any", "some", "more", "longer", "days", "old", "usual", "usually",
+    "regular", "weekly", "monthly", "daily", "every", "each", "per", "me", "you", "your", "them", "him", "one",
+    "take", "takes", "took", "get", "gets", "going", "goes", "go", "went", "do", "does", "like", "likes", "prefer",
+    "own", "what", "which", "who", "where", "when", "how", "why", "because", "while", "until", "though",
+}
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _persons(text: str) -> set[str]:
+    words = {re.sub(r"['’]s?$", "", w.lower()) for w in _tokens(text)}
+    found = {w for w in words if w in _PERSONS or w.rstrip("s") in _PERSONS}
+    return {w.rstrip("s") if w not in _PERSONS else w for w in found}
+
+
+def _values(text: str) -> dict[str, set[str]]:
+    """Values by kind: "name" (capitalised words), "number", "time", "day", "month"."""
+    out: dict[str, set[str]] = {"name": set(), "number": set(), "day": set(), "month": set()}
+    starts = {m.end() for m in re.finditer(r"(?:^|[.:;!?,(-])\s*", text)}
+    for m in _WORD.finditer(text):
+        w = m.group()
+        low = w.lower().rstrip(".,")
+        if low.rstrip("s") in _DAYS or low in _DAYS:
+            out["day"].add(low.rstrip("s"))
+        elif low in _MONTHS:
+            out["month"].add(low)
+        elif w[0].isdigit() or w[0] in "£$€":
+            out["number"].add(re.sub(r"[\s,]", "", low).removesuffix(".00").rstrip(".:"))
+        elif w[0].isupper() and low not in _COMMON and not (m.start() in starts and low.endswith(("ed", "ing"))):
+            out["name"].add(low.removesuffix("'s").removesuffix("’s"))
+    return out
+
+
+def _qualified(new: str, old: str) -> bool:
+    """The new memory narrows a word both share with a qualifier the old one lacks: "guest wifi", "sales team"."""
+    raw = _tokens(new)
+    nt = [w.lower() for w in raw]
+    ot = {w.lower() for w in _tokens(old)}
+    for i in range(1, len(nt)):
+        w, q = nt[i], nt[i - 1]
+        if w not in ot or w in _STOPWORDS or len(w) < 3 or q in ot or q in _STOPWORDS or len(q) < 3:
+            continue
+        if not q.isalpha() or CHANGE.fullmatch(q) or (raw[i - 1][0].isupper() and i > 1):
+            continue  # a number, a cue word or a name ("the Orion project") qualifies nothing
+        return True
+    return False
+
+
+def _new_cue(new: str, old: str) -> bool:
+    """ "a new GP" after "my GP is Dr Lee"; not "a new kitten" after "our cat"."""
+    old_words = {w.lower().rstrip("s") for w in _tokens(old) if w.lower() not in _STOPWORDS}
+    return any(w.lower().rstrip("s") in old_words for m in _NEW.finditer(new) for w in m.group(1).split())
+
+
+# The new memory's subject is someone or something the old one does not name: "She moved ...", "My office moved
+# to ...", "Marketing sync moved to ...", "My dentist moved her practice to ...".
+_PRONOUN_SUBJECT = re.compile(r"^\W*(?:he|she|they|he's|she's|they're|it|it's)\b", re.IGNORECASE)
+_THEIR_THING = re.compile(r"\b(?:moved|relocated|changed|switched|renamed)\s+(?:his|her|their|its)\b", re.IGNORECASE)
+_SUBJECT = re.compile(r"^\W*(?:(?:my|our|the|their|his|her)\s+)?((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+"
+                      r"(?:has\s+|have\s+|got\s+|was\s+|were\s+|is\s+|are\s+|just\s+|been\s+)*"
+                      r"(?:moved|relocated|changed|switched|shifted|got\s+pushed|pushed|rescheduled)\b", re.IGNORECASE)
+_SITE = re.compile(r"\s(?:office|branch|site|campus|store|shop|hq|headquarters|location)\b", re.IGNORECASE)
+
+
+def _other_subject(new: str, old: str) -> bool:
+    if _PRONOUN_SUBJECT.search(new) or _THEIR_THING.search(new):
+        return True
+    m = _SUBJECT.search(new)
+    if m is None:
+        return False
+    old_words = {w.lower().rstrip("s") for w in _tokens(old)}
+    words = [w.lower().rstrip("s") for w in _tokens(m.group(1)) if w.lower() not in _STOPWORDS]
+    return bool(words) and not all(w in old_words for w in words)
+
+
+def generic(new: str, old: str, similarity: float) -> str | None:
+    """The old value the new memory replaces ("" when it only stopped holding), or None when it replaces nothing."""
+    if similarity < SIMILAR or QUESTION.search(new) or IRREALIS.search(new) or ADDITIVE.search(new) \
+            or PARTIAL.search(new) or _ONE_OFF.search(new):
+        return None
+    if not (CHANGE.search(new) or _new_cue(new, old)):
+        return None
+    pn, po = _persons(new), _persons(old)
+    if (pn and not po) or (pn and po and not pn & po):
+        return None
+    names_n = set(_POSSESSIVE.findall(new)) - {"I"}
+    names_o = set(_POSSESSIVE.findall(old))
+    if names_n - names_o and (names_o or not set(_tokens(old)) & names_n):
+        return None
+    if _qualified(new, old) or _other_subject(new, old):
+        return None
+    vn, vo = _values(new), _values(old)
+    for kind in ("number", "day", "month", "name"):
+        added, gone = vn[kind] - vo[kind], vo[kind] - vn[kind]
+        if not (added and vo[kind]):
+            continue
+        if kind == "name" and any(_SITE.match(new, m.end()) for v in added
+                                  for m in re.finditer(re.escape(v), new, re.IGNORECASE)):
+            return None  # "our Berlin office" names a site, not where one lives
+        if gone:
+            return ", ".join(sorted(gone))
+        for value in vo[kind]:
+            if re.search(_REPLACED + re.escape(value) + r"\b", new, re.IGNORECASE):
+                return value
+    if not any(vn.values()) and _STOPPED.search(new):
+        return ""
+    return None
