@@ -62,7 +62,7 @@ _COMMON = frozenset({
     "mum", "mom", "dad", "doctor", "kids", "kid", "grandma", "grandpa", "user", "user's", "no", "not", "yes",
     "ok", "okay", "update", "note", "fyi", "paid", "popped", "working", "spending", "bought", "saw", "ran",
 })
-_STOPWORDS = _COMMON | {
+_STOPWORDS = (_COMMON - {"team", "phone", "email", "doctor", "kids", "kid", "mum", "mom", "dad", "grandma", "grandpa"}) | {
     "is", "are", "was", "were", "be", "been", "am", "of", "by", "into", "about", "over", "off", "out", "up", "down",
     "as", "than", "very", "really", "all", "any", "some", "more", "longer", "days", "old", "usual", "usually",
     "regular", "weekly", "monthly", "daily", "every", "each", "per", "me", "you", "your", "them", "him", "one",
@@ -73,6 +73,11 @@ _STOPWORDS = _COMMON | {
 
 def _tokens(text: str) -> list[str]:
     return _WORD.findall(text)
+
+
+def _bare(word: str) -> str:
+    """ "Parents'" -> "parents", "Anna's" -> "anna"."""
+    return re.sub(r"['’]s?$", "", word.lower())
 
 
 def _persons(text: str) -> set[str]:
@@ -95,15 +100,15 @@ def _values(text: str) -> dict[str, set[str]]:
         elif w[0].isdigit() or w[0] in "£$€":
             out["number"].add(re.sub(r"[\s,]", "", low).removesuffix(".00").rstrip(".:"))
         elif w[0].isupper() and low not in _COMMON and not (m.start() in starts and low.endswith(("ed", "ing"))):
-            out["name"].add(low.removesuffix("'s").removesuffix("’s"))
+            out["name"].add(_bare(low))
     return out
 
 
 def _qualified(new: str, old: str) -> bool:
     """The new memory narrows a word both share with a qualifier the old one lacks: "guest wifi", "sales team"."""
     raw = _tokens(new)
-    nt = [w.lower() for w in raw]
-    ot = {w.lower() for w in _tokens(old)}
+    nt = [_bare(w) for w in raw]
+    ot = {_bare(w) for w in _tokens(old)}
     for i in range(1, len(nt)):
         w, q = nt[i], nt[i - 1]
         if w not in ot or w in _STOPWORDS or len(w) < 3 or q in ot or q in _STOPWORDS or len(q) < 3:
@@ -137,8 +142,9 @@ def _other_subject(new: str, old: str) -> bool:
     if m is None:
         return False
     old_words = {w.lower().rstrip("s") for w in _tokens(old)}
-    words = [w.lower().rstrip("s") for w in _tokens(m.group(1)) if w.lower() not in _STOPWORDS]
-    return bool(words) and not all(w in old_words for w in words)
+    words = [w.lower().rstrip("s") for w in _tokens(m.group(1))
+             if w.lower() not in _STOPWORDS and not w.endswith(("'s", "’s"))]
+    return bool(words) and not any(w in old_words for w in words)
 
 
 def generic(new: str, old: str, similarity: float) -> str | None:

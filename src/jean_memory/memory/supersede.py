@@ -15,6 +15,7 @@ Anything less is not a replacement: precision first, since a wrong replacement h
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ._claims import Claim, Statement, read
@@ -115,6 +116,13 @@ def _events(new: Statement, old: Statement) -> Judgment | None:
     return None
 
 
+def _kept(value: str | None, new_text: str, cue: bool) -> bool:
+    """The new memory names the old value again, with no change cue: "Vim keybindings inside VS Code" adds a detail."""
+    if cue or not value or len(value) < 3:
+        return False
+    return re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", new_text, re.IGNORECASE) is not None
+
+
 def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> Judgment:
     """Whether ``new_text`` replaces ``old_text`` (both memories of one user; the caller picks similar pairs).
 
@@ -122,6 +130,9 @@ def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> J
     rules know nothing about may still be judged a replacement by the generic rule (``_generic``)."""
     new, old = read(new_text), read(old_text)
     facts = _facts(new, old)
+    if facts is not None and facts.replaces and " -> " in facts.reason and _kept(facts.old_value, new_text,
+                                                                                 new.change_cue):
+        facts = Judgment(False, 0.7, f"{facts.reason} (the old value is still named)", None, doubtful=True)
     if facts is not None and facts.replaces:
         return facts
     events = _events(new, old)
