@@ -31,21 +31,21 @@ CHANGE = re.compile(
     r"raised|lowered|increased|decreased|upped|cut|rebranded|renamed|migrated|ditched|dropped|swapped|traded|"
     r"transferred|correction|actually|rescheduled|pushed|postponed|brought\s+forward|bumped|shifted|delayed|"
     r"from\s+now\s+on|got\s+a\s+raise|promoted|stopped|gave\s+up|left|joined|registered|re-?registered|"
-    r"updated|over\s+to|got\s+rid)\b",
+    r"updated|over\s+to|got\s+rid|renewed|remortgaged)\b",
     re.IGNORECASE,
 )
 _NEW = re.compile(r"\bnew\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.IGNORECASE)
 _STOPPED = re.compile(r"\b(?:quit|stopped|gave\s+up|got\s+rid|no\s+longer|don't\s+\w+\s+anymore|not\s+any\s*more)\b",
                       re.IGNORECASE)
 _ONE_OFF = re.compile(
-    r"\b(?:still|today|tonight|yesterday|last\s+night|this\s+(?:morning|afternoon|evening|week|weekend)|"
-    r"next\s+(?:week|month|year)|for\s+a\s+(?:day|week|bit)|at\s+the\s+\w+over|for\s+once|just\s+once|"
+    r"\b(?:still|today|tonight|yesterday|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening|weekend)|"
+    r"(?<!from\s)(?<!as\sof\s)(?<!starting\s)(?:this|next)\s+(?:week|month|year)|for\s+a\s+(?:day|week|bit)|at\s+the\s+\w+over|for\s+once|just\s+once|"
     r"added|add|adding|installed|tried|trying|testing)\b",
     re.IGNORECASE,
 )
 _REPLACED = r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over)\s+(?:(?:my|our|his|her|their|the|a|an)\s+)?"
 _PERSONS = RELATIONS - {"project", "team", "company", "band", "dog", "cat", "pet"}
-_POSSESSIVE = re.compile(r"\b((?-i:[A-Z])[a-z]+)['’]s\b")
+_POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|instead|these|and|or|but)\b)[a-z]")
 _WORD = re.compile(r"[A-Za-z][\w'’&+-]*|\d[\d:.,]*(?:\s?(?:am|pm|k)\b)?|[£$€]\s?\d[\d,.]*k?")
 _TIME = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:\s?(?:am|pm))?$", re.IGNORECASE)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekday", "weekend")
@@ -106,14 +106,16 @@ def _values(text: str) -> dict[str, set[str]]:
 
 def _qualified(new: str, old: str) -> bool:
     """The new memory narrows a word both share with a qualifier the old one lacks: "guest wifi", "sales team"."""
-    raw = _tokens(new)
-    nt = [_bare(w) for w in raw]
+    found = list(_WORD.finditer(new))
     ot = {_bare(w) for w in _tokens(old)}
-    for i in range(1, len(nt)):
-        w, q = nt[i], nt[i - 1]
-        if w not in ot or w in _STOPWORDS or len(w) < 3 or q in ot or q in _STOPWORDS or len(q) < 3:
+    stems = {w[:5] for w in ot}
+    for i in range(1, len(found)):
+        w, q = _bare(found[i].group()), _bare(found[i - 1].group())
+        if w not in ot or w in _STOPWORDS or len(w) < 3 or q in ot or q[:5] in stems or q in _STOPWORDS or len(q) < 3:
             continue
-        if not q.isalpha() or CHANGE.fullmatch(q) or (raw[i - 1][0].isupper() and i > 1):
+        if new[found[i - 1].end():found[i].start()] != " " or q.endswith("ed"):
+            continue  # "remortgaged, rate is" and "moved house" qualify nothing
+        if not q.isalpha() or CHANGE.fullmatch(q) or (found[i - 1].group()[0].isupper() and i > 1):
             continue  # a number, a cue word or a name ("the Orion project") qualifies nothing
         return True
     return False
@@ -127,7 +129,7 @@ def _new_cue(new: str, old: str) -> bool:
 
 # The new memory's subject is someone or something the old one does not name: "She moved ...", "My office moved
 # to ...", "Marketing sync moved to ...", "My dentist moved her practice to ...".
-_PRONOUN_SUBJECT = re.compile(r"^\W*(?:he|she|they|he's|she's|they're|it|it's)\b", re.IGNORECASE)
+_PRONOUN_SUBJECT = re.compile(r"^\W*(?:[Hh]e|[Ss]he|[Tt]hey|[Ii]t)(?:['’]s|['’]re)?\b")
 _THEIR_THING = re.compile(r"\b(?:moved|relocated|changed|switched|renamed)\s+(?:his|her|their|its)\b", re.IGNORECASE)
 _SUBJECT = re.compile(r"^\W*(?:(?:my|our|the|their|his|her)\s+)?((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+"
                       r"(?:has\s+|have\s+|got\s+|was\s+|were\s+|is\s+|are\s+|just\s+|been\s+)*"
@@ -147,9 +149,12 @@ def _other_subject(new: str, old: str) -> bool:
     return bool(words) and not any(w in old_words for w in words)
 
 
+_UNDER_WAY = re.compile(r"\b(?:started|been|keep|kept|stopped)\s+going\s+to\b", re.IGNORECASE)
+
+
 def generic(new: str, old: str, similarity: float) -> str | None:
     """The old value the new memory replaces ("" when it only stopped holding), or None when it replaces nothing."""
-    if similarity < SIMILAR or QUESTION.search(new) or IRREALIS.search(new) or ADDITIVE.search(new) \
+    if similarity < SIMILAR or QUESTION.search(new) or IRREALIS.search(_UNDER_WAY.sub("", new)) or ADDITIVE.search(new) \
             or PARTIAL.search(new) or _ONE_OFF.search(new):
         return None
     if not (CHANGE.search(new) or _new_cue(new, old)):
@@ -161,13 +166,17 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     names_o = set(_POSSESSIVE.findall(old))
     if names_n - names_o and (names_o or not set(_tokens(old)) & names_n):
         return None
-    if _qualified(new, old) or _other_subject(new, old):
-        return None
     vn, vo = _values(new), _values(old)
+    explicit = any(re.search(r"\bfrom\s+(?:(?:my|our|the)\s+)?" + re.escape(v) + r"\b", new, re.IGNORECASE)
+                   for v in vo["name"])
+    if _qualified(new, old) or (_other_subject(new, old) and not explicit):
+        return None
     for kind in ("number", "day", "month", "name"):
         added, gone = vn[kind] - vo[kind], vo[kind] - vn[kind]
         if not (added and vo[kind]):
             continue
+        if kind != "name" and vo["name"] and vn["name"] and not vo["name"] & vn["name"]:
+            return None  # "Spotify went up to 11.99" is not "Netflix costs 10.99"
         if kind == "name" and any(_SITE.match(new, m.end()) for v in added
                                   for m in re.finditer(re.escape(v), new, re.IGNORECASE)):
             return None  # "our Berlin office" names a site, not where one lives
