@@ -43,7 +43,8 @@ _ONE_OFF = re.compile(
     r"added|add|adding|installed|tried|trying|testing)\b",
     re.IGNORECASE,
 )
-_REPLACED = r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over)\s+(?:(?:my|our|his|her|their|the|a|an)\s+)?"
+_REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over)\s+"
+             r"(?:(?:my|our|his|her|their|the|a|an)\s+)?")
 _PERSONS = RELATIONS - {"project", "team", "company", "band", "dog", "cat", "pet"}
 _POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|instead|these|and|or|but)\b)[a-z]")
 _WORD = re.compile(r"[A-Za-z][\w'’&+-]*|\d[\d:.,]*(?:\s?(?:am|pm|k)\b)?|[£$€]\s?\d[\d,.]*k?")
@@ -58,11 +59,12 @@ _COMMON = frozenset({
     "new", "still", "just", "also", "so", "and", "but", "then", "got", "had", "have", "has", "did", "doing",
     "using", "use", "moved", "switched", "changed", "correction", "actually", "quit", "ditched", "dropped",
     "upgraded", "registered", "started", "stopped", "finally", "since", "after", "before", "from", "to", "on", "at",
-    "in", "for", "with", "default", "main", "primary", "preferred", "current", "phone", "email", "our", "team",
+    "in", "for", "with", "default", "main", "primary", "preferred", "current", "phone", "email", "team",
     "mum", "mom", "dad", "doctor", "kids", "kid", "grandma", "grandpa", "user", "user's", "no", "not", "yes",
     "ok", "okay", "update", "note", "fyi", "paid", "popped", "working", "spending", "bought", "saw", "ran",
 })
-_STOPWORDS = (_COMMON - {"team", "phone", "email", "doctor", "kids", "kid", "mum", "mom", "dad", "grandma", "grandpa"}) | {
+_PEOPLE_AND_THINGS = {"team", "phone", "email", "doctor", "kids", "kid", "mum", "mom", "dad", "grandma", "grandpa"}
+_STOPWORDS = (_COMMON - _PEOPLE_AND_THINGS) | {
     "is", "are", "was", "were", "be", "been", "am", "of", "by", "into", "about", "over", "off", "out", "up", "down",
     "as", "than", "very", "really", "all", "any", "some", "more", "longer", "days", "old", "usual", "usually",
     "regular", "weekly", "monthly", "daily", "every", "each", "per", "me", "you", "your", "them", "him", "one",
@@ -149,13 +151,25 @@ def _other_subject(new: str, old: str) -> bool:
     return bool(words) and not any(w in old_words for w in words)
 
 
+def _as_written(old: str, values: set[str]) -> str:
+    """The gone values as the old memory writes them, in its order: "Chrome", "9:30", "£900"."""
+    out = []
+    for m in _WORD.finditer(old):
+        w = m.group()
+        low = w.lower().rstrip(".,")
+        if low in values or _bare(low) in values or low.rstrip("s") in values \
+                or re.sub(r"[\s,]", "", low).removesuffix(".00").rstrip(".:") in values:
+            out.append(w.rstrip(".,"))
+    return " ".join(out) or ", ".join(sorted(values))
+
+
 _UNDER_WAY = re.compile(r"\b(?:started|been|keep|kept|stopped)\s+going\s+to\b", re.IGNORECASE)
 
 
 def generic(new: str, old: str, similarity: float) -> str | None:
     """The old value the new memory replaces ("" when it only stopped holding), or None when it replaces nothing."""
-    if similarity < SIMILAR or QUESTION.search(new) or IRREALIS.search(_UNDER_WAY.sub("", new)) or ADDITIVE.search(new) \
-            or PARTIAL.search(new) or _ONE_OFF.search(new):
+    if similarity < SIMILAR or QUESTION.search(new) or IRREALIS.search(_UNDER_WAY.sub("", new)) \
+            or ADDITIVE.search(new) or PARTIAL.search(new) or _ONE_OFF.search(new):
         return None
     if not (CHANGE.search(new) or _new_cue(new, old)):
         return None
@@ -167,6 +181,10 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     if names_n - names_o and (names_o or not set(_tokens(old)) & names_n):
         return None
     vn, vo = _values(new), _values(old)
+    lower_n = {w for w in _tokens(new) if w.islower()}
+    lower_o = {w for w in _tokens(old) if w.islower()}
+    vn["name"] -= lower_o  # "Project database is MySQL": "Project" names nothing when the other says "project"
+    vo["name"] -= lower_n
     explicit = any(re.search(r"\bfrom\s+(?:(?:my|our|the)\s+)?" + re.escape(v) + r"\b", new, re.IGNORECASE)
                    for v in vo["name"])
     if _qualified(new, old) or (_other_subject(new, old) and not explicit):
@@ -181,10 +199,10 @@ def generic(new: str, old: str, similarity: float) -> str | None:
                                   for m in re.finditer(re.escape(v), new, re.IGNORECASE)):
             return None  # "our Berlin office" names a site, not where one lives
         if gone:
-            return ", ".join(sorted(gone))
+            return _as_written(old, gone)
         for value in vo[kind]:
             if re.search(_REPLACED + re.escape(value) + r"\b", new, re.IGNORECASE):
-                return value
+                return _as_written(old, {value})
     if not any(vn.values()) and _STOPPED.search(new):
         return ""
     return None
