@@ -31,7 +31,7 @@ CHANGE = re.compile(
     r"raised|lowered|increased|decreased|upped|cut|rebranded|renamed|migrated|ditched|dropped|swapped|traded|"
     r"transferred|correction|actually|rescheduled|pushed|postponed|brought\s+forward|bumped|shifted|delayed|"
     r"from\s+now\s+on|got\s+a\s+raise|promoted|stopped|gave\s+up|left|joined|registered|re-?registered|"
-    r"updated|over\s+to|got\s+rid|renewed|remortgaged)\b",
+    r"updated|over\s+to|got\s+rid|renewed|remortgaged|extended|took\s+over|taken\s+over|takes\s+over)\b",
     re.IGNORECASE,
 )
 _NEW = re.compile(r"\bnew\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.IGNORECASE)
@@ -43,7 +43,7 @@ _ONE_OFF = re.compile(
     r"added|add|adding|installed|tried|trying|testing)\b",
     re.IGNORECASE,
 )
-_REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over)\s+"
+_REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over|off)\s+"
              r"(?:(?:my|our|his|her|their|the|a|an)\s+)?")
 _PERSONS = RELATIONS - {"project", "team", "company", "band", "dog", "cat", "pet"}
 _POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|instead|these|and|or|but)\b)[a-z]")
@@ -52,6 +52,8 @@ _TIME = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:\s?(?:am|pm))?$", re.IGNORECASE)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekday", "weekend")
 _MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
                      "october", "november", "december"})
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
 # Capitalised words that name no value: sentence openers, pronouns, cue words.
 _COMMON = frozenset({
     "i", "i'm", "i've", "i'd", "i'll", "we", "we're", "we've", "my", "our", "the", "a", "an", "this", "that",
@@ -99,6 +101,8 @@ def _values(text: str) -> dict[str, set[str]]:
             out["day"].add(low.rstrip("s"))
         elif low in _MONTHS:
             out["month"].add(low)
+        elif low in _NUMBER_WORDS:
+            out["number"].add(_NUMBER_WORDS[low])
         elif w[0].isdigit() or w[0] in "£$€":
             out["number"].add(re.sub(r"[\s,]", "", low).removesuffix(".00").rstrip(".:"))
         elif w[0].isupper() and low not in _COMMON and not (m.start() in starts and low.endswith(("ed", "ing"))):
@@ -119,7 +123,8 @@ def _qualified(new: str, old: str) -> bool:
             continue  # "remortgaged, rate is" and "moved house" qualify nothing
         if not q.isalpha() or CHANGE.fullmatch(q) or (found[i - 1].group()[0].isupper() and i > 1):
             continue  # a number, a cue word or a name ("the Orion project") qualifies nothing
-        return True
+        if q not in _SAYS:
+            return True  # "Guest wifi password", "the sales team"; not "host said checkout"
     return False
 
 
@@ -163,6 +168,8 @@ def _as_written(old: str, values: set[str]) -> str:
     return " ".join(out) or ", ".join(sorted(values))
 
 
+_SAYS = frozenset({"said", "says", "told", "tells", "thinks", "reckons", "confirmed", "mentioned", "agreed", "emailed",
+                   "texted", "announced", "decided", "wrote"})
 _UNDER_WAY = re.compile(r"\b(?:started|been|keep|kept|stopped)\s+going\s+to\b", re.IGNORECASE)
 
 

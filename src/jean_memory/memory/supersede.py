@@ -35,6 +35,7 @@ class Judgment:
 
 
 _NO = Judgment(False, 0.95, "no shared attribute", None)
+_NO_SIGN = "(no sign it changed)"
 _WHERE = {"residence": ("where you live", "where {s} lives"), "employer": ("where you work", "where {s} works")}
 
 
@@ -112,7 +113,7 @@ def _events(new: Statement, old: Statement) -> Judgment | None:
                 return Judgment(True, 0.9, reason, o.phrase)
             if n.recurring and o.recurring and not (n.days > o.days and n.times >= o.times):  # not only more days
                 return Judgment(True, 0.8, reason, o.phrase, doubtful=True)
-            return Judgment(False, 0.6, f"{reason} (no sign it changed)", None, doubtful=True)
+            return Judgment(False, 0.6, f"{reason} {_NO_SIGN}", None, doubtful=True)
     return None
 
 
@@ -136,10 +137,8 @@ def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> J
     if facts is not None and facts.replaces:
         return facts
     events = _events(new, old)
-    if events is not None and (events.replaces or facts is None):
-        return events
-    verdict = facts or _NO
-    if similarity is not None and verdict is _NO:
+    verdict = events if events is not None and (events.replaces or facts is None) else facts or _NO
+    if similarity is not None and not verdict.replaces and (verdict is _NO or verdict.reason.endswith(_NO_SIGN)):
         value = generic(new_text, old_text, similarity)
         if value is not None:
             reason = f"changed: {value} no longer holds" if value else "changed: no longer holds"
