@@ -121,11 +121,37 @@ def _qualified(new: str, old: str) -> bool:
             continue
         if new[found[i - 1].end():found[i].start()] != " " or q.endswith("ed"):
             continue  # "remortgaged, rate is" and "moved house" qualify nothing
-        if not q.isalpha() or CHANGE.fullmatch(q) or (found[i - 1].group()[0].isupper() and i > 1):
+        if not _content(q) or (found[i - 1].group()[0].isupper() and i > 1):
             continue  # a number, a cue word or a name ("the Orion project") qualifies nothing
         if q not in _SAYS:
             return True  # "Guest wifi password", "the sales team"; not "host said checkout"
     return False
+
+
+def _content(word: str) -> bool:
+    return word.isalpha() and len(word) > 2 and word not in _STOPWORDS and word not in _SAYS \
+        and word not in _NUMBER_WORDS and not CHANGE.fullmatch(word)
+
+
+def _swapped(new: str, old: str) -> str | None:
+    """A lowercase value swapped before (or after "of") a word both share, past the new memory's first words:
+    "I prefer aisle seats now" after "window seats", "head of sales" after "head of marketing". The old word."""
+    nt = [_bare(w) for w in _tokens(new)]
+    ot = [_bare(w) for w in _tokens(old)]
+    nset, oset = set(nt), set(ot)
+    for i, w in enumerate(nt):
+        if w not in oset or not _content(w):
+            continue
+        j = ot.index(w)
+        pairs = []
+        if i >= 3 and j >= 1:
+            pairs.append((nt[i - 1], ot[j - 1]))
+        if i + 2 < len(nt) and j + 2 < len(ot) and nt[i + 1] == ot[j + 1] == "of":
+            pairs.append((nt[i + 2], ot[j + 2]))
+        for qn, qo in pairs:
+            if _content(qn) and _content(qo) and qn not in oset and qo not in nset and qn[:4] != qo[:4]:
+                return qo
+    return None
 
 
 def _new_cue(new: str, old: str) -> bool:
@@ -168,6 +194,7 @@ def _as_written(old: str, values: set[str]) -> str:
     return " ".join(out) or ", ".join(sorted(values))
 
 
+_LEFT = r"\s+(?:has\s+|had\s+)?(?:left|quit|retired|moved\s+away|closed|shut\s+down)\b"
 _SAYS = frozenset({"said", "says", "told", "tells", "thinks", "reckons", "confirmed", "mentioned", "agreed", "emailed",
                    "texted", "announced", "decided", "wrote"})
 _UNDER_WAY = re.compile(r"\b(?:started|been|keep|kept|stopped)\s+going\s+to\b", re.IGNORECASE)
@@ -194,7 +221,13 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     vo["name"] -= lower_n
     explicit = any(re.search(r"\bfrom\s+(?:(?:my|our|the)\s+)?" + re.escape(v) + r"\b", new, re.IGNORECASE)
                    for v in vo["name"])
-    if _qualified(new, old) or (_other_subject(new, old) and not explicit):
+    if _other_subject(new, old) and not explicit:
+        return None
+    swapped = _swapped(new, old)
+    if swapped is not None and not any(vn[k] ^ vo[k] for k in ("number", "day", "month")) \
+            and not vn["name"] - vo["name"]:
+        return _as_written(old, {swapped})
+    if _qualified(new, old):
         return None
     for kind in ("number", "day", "month", "name"):
         added, gone = vn[kind] - vo[kind], vo[kind] - vn[kind]
@@ -208,7 +241,8 @@ def generic(new: str, old: str, similarity: float) -> str | None:
         if gone:
             return _as_written(old, gone)
         for value in vo[kind]:
-            if re.search(_REPLACED + re.escape(value) + r"\b", new, re.IGNORECASE):
+            if re.search(_REPLACED + re.escape(value) + r"\b", new, re.IGNORECASE) \
+                    or re.search(r"\b" + re.escape(value) + _LEFT, new, re.IGNORECASE):
                 return _as_written(old, {value})
     if not any(vn.values()) and _STOPPED.search(new):
         return ""
