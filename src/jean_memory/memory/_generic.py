@@ -23,7 +23,7 @@ import re
 from ._cues import ADDITIVE, IRREALIS, PARTIAL, QUESTION
 from ._subjects import RELATIONS
 
-SIMILAR = 0.30
+SIMILAR = 0.25
 
 CHANGE = re.compile(
     r"\b(?:now|nowadays|these\s+days|switched|switching|moved|relocated|changed|instead|no\s+longer|anymore|"
@@ -39,7 +39,8 @@ _STOPPED = re.compile(r"\b(?:quit|stopped|gave\s+up|got\s+rid|no\s+longer|don't\
                       re.IGNORECASE)
 _ONE_OFF = re.compile(
     r"\b(?:still|today|tonight|yesterday|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening|weekend)|"
-    r"(?<!from\s)(?<!as\sof\s)(?<!starting\s)(?:this|next)\s+(?:week|month|year)|for\s+a\s+(?:day|week|bit)|at\s+the\s+\w+over|for\s+once|just\s+once|"
+    r"(?<!from\s)(?<!as\sof\s)(?<!starting\s)(?:this|next)\s+(?:week|month|year)|this\s+(?:time|once|round|sprint|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|for\s+a\s+(?:day|week|bit)|at\s+the\s+\w+over|for\s+once|just\s+once|"
     r"added|add|adding|installed|tried|trying|testing)\b",
     re.IGNORECASE,
 )
@@ -110,7 +111,7 @@ def _values(text: str) -> dict[str, set[str]]:
     return out
 
 
-def _qualified(new: str, old: str) -> bool:
+def qualified(new: str, old: str) -> bool:
     """The new memory narrows a word both share with a qualifier the old one lacks: "guest wifi", "sales team"."""
     found = list(_WORD.finditer(new))
     ot = {_bare(w) for w in _tokens(old)}
@@ -170,8 +171,41 @@ _SUBJECT = re.compile(r"^\W*(?:(?:my|our|the|their|his|her)\s+)?((?:[\w'’-]+\s
 _SITE = re.compile(r"\s(?:office|branch|site|campus|store|shop|hq|headquarters|location)\b", re.IGNORECASE)
 
 
+_VERBS = frozenset({"is", "are", "was", "were", "am", "has", "have", "had", "will", "got", "gets", "comes", "come",
+                    "goes", "go", "meets", "meet", "runs", "run", "starts", "start", "takes", "take", "uses", "use",
+                    "lives", "live", "works", "work", "costs", "cost", "opens", "closes", "said", "says"})
+
+
+def _lead(text: str) -> set[str] | None:
+    """The content words before a memory's first verb or colon ("Hosting is on Heroku": {"hosting"}), or None."""
+    words = []
+    for m in _WORD.finditer(text):
+        w = m.group().lower()
+        if w in _VERBS or CHANGE.fullmatch(w) or w.endswith(("'s", "’s")) and len(words) > 0:
+            break
+        words.append(w)
+        if len(words) > 4:
+            return None
+        if text[m.end():m.end() + 1] == ":":
+            break
+    else:
+        return None
+    return {w for w in words if _content(w)}
+
+
+def _two_subjects(new: str, old: str) -> bool:
+    """Each memory opens on its own subject and neither names the other's: "Staging is hosted on Render now" after
+    "Hosting is on Heroku" (not "Firefox is my main browser now" after "Default browser: Chrome")."""
+    lead_new, lead_old = _lead(new), _lead(old)
+    if not lead_new or not lead_old:
+        return False
+    new_words = {_bare(w) for w in _tokens(new)} | {_bare(w).rstrip("s") for w in _tokens(new)}
+    old_words = {_bare(w) for w in _tokens(old)} | {_bare(w).rstrip("s") for w in _tokens(old)}
+    return not lead_new & old_words and not lead_old & new_words
+
+
 def _other_subject(new: str, old: str) -> bool:
-    if _PRONOUN_SUBJECT.search(new) or _THEIR_THING.search(new):
+    if _PRONOUN_SUBJECT.search(new) or _THEIR_THING.search(new) or _two_subjects(new, old):
         return True
     m = _SUBJECT.search(new)
     if m is None:
@@ -227,7 +261,7 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     if swapped is not None and not any(vn[k] ^ vo[k] for k in ("number", "day", "month")) \
             and not vn["name"] - vo["name"]:
         return _as_written(old, {swapped})
-    if _qualified(new, old):
+    if qualified(new, old):
         return None
     for kind in ("number", "day", "month", "name"):
         added, gone = vn[kind] - vo[kind], vo[kind] - vn[kind]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ._claims import Claim, Statement, read
 from ._events import Event
-from ._generic import generic
+from ._generic import generic, qualified
 from ._subjects import same_subject
 from ._values import same
 
@@ -137,6 +137,8 @@ def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> J
     if facts is not None and facts.replaces:
         return facts
     events = _events(new, old)
+    if events is not None and events.replaces and qualified(new_text, old_text):
+        events = Judgment(False, 0.7, f"{events.reason} (a narrower one: not the same)", None, doubtful=True)
     verdict = events if events is not None and (events.replaces or facts is None) else facts or _NO
     if similarity is not None and not verdict.replaces and (verdict is _NO or verdict.reason.endswith(_NO_SIGN)):
         value = generic(new_text, old_text, similarity)
