@@ -30,7 +30,10 @@ from .common import write
 DATA = Path(__file__).resolve().parent.parent / "tests" / "memory" / "data"
 TUNE = DATA / "supersede_tune.jsonl"
 HELDOUT = DATA / "supersede_heldout.jsonl"
-THRESHOLDS = {"tune": (0.98, 0.90), "held-out": (0.98, 0.85)}
+# Fresh pairs written by the judge's authors in batches, each measured before the rules were changed for it, then
+# tuned on: a second tune set in other phrasings (the generic rule's).
+FRESH = sorted(DATA.glob("supersede_fresh*.jsonl"))
+THRESHOLDS = {"tune": (0.98, 0.90), "fresh": (0.98, 0.80), "held-out": (0.98, 0.85)}
 
 
 @dataclass
@@ -59,12 +62,17 @@ class Confusion:
         return self.tp + self.fp + self.fn + self.tn
 
 
-def load(path: Path) -> list[dict[str, Any]]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    for i, row in enumerate(rows, 1):
-        if not isinstance(row.get("old"), str) or not isinstance(row.get("new"), str) \
-                or not isinstance(row.get("replaces"), bool):
-            raise ValueError(f"{path.name} line {i}: needs string 'old', string 'new' and boolean 'replaces'")
+def load(*paths: Path) -> list[dict[str, Any]]:
+    """The labelled pairs of one or more files, in order."""
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for i, line in enumerate(lines, 1):
+            row = json.loads(line)
+            if not isinstance(row.get("old"), str) or not isinstance(row.get("new"), str) \
+                    or not isinstance(row.get("replaces"), bool):
+                raise ValueError(f"{path.name} line {i}: needs string 'old', string 'new' and boolean 'replaces'")
+            rows.append(row)
     return rows
 
 
@@ -118,20 +126,21 @@ def microseconds_per_pair(rows: list[dict[str, Any]], passes: int = 5, sims: lis
 
 
 def main() -> int:
-    sets = {"tune": TUNE, **({"held-out": HELDOUT} if HELDOUT.exists() else {})}
+    sets: dict[str, list[Path]] = {"tune": [TUNE], **({"fresh": FRESH} if FRESH else {}),
+                                   **({"held-out": [HELDOUT]} if HELDOUT.exists() else {})}
     data: dict[str, Any] = {}
     lines = ["| set | pairs | replaces | TP | FP | FN | TN | precision | recall | F1 | µs/pair | target |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     errors, failed = [], []
     text_lines = ["| set | precision | recall |", "|---|---|---|"]
-    for name, path in sets.items():
-        rows = load(path)
+    for name, paths in sets.items():
+        rows = load(*paths)
         sims = similarities(rows)
         c, us, text = confusion(rows, sims), microseconds_per_pair(rows, sims=sims), confusion(rows)
         p_min, r_min = THRESHOLDS[name]
         ok = c.precision >= p_min and c.recall >= r_min
         failed += [] if ok else [name]
-        data[name] = {"file": str(path.relative_to(DATA.parent.parent.parent)), "pairs": c.n,
+        data[name] = {"file": ", ".join(str(p.relative_to(DATA.parent.parent.parent)) for p in paths), "pairs": c.n,
                       "replaces": c.tp + c.fn, "tp": c.tp, "fp": c.fp, "fn": c.fn, "tn": c.tn,
                       "precision": round(c.precision, 4), "recall": round(c.recall, 4), "f1": round(c.f1, 4),
                       "us_per_pair": round(us, 1), "text_only": {

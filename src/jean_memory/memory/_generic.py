@@ -178,7 +178,7 @@ _VERBS = frozenset({"is", "are", "was", "were", "am", "has", "have", "had", "wil
 
 def _lead(text: str) -> set[str] | None:
     """The content words before a memory's first verb or colon ("Hosting is on Heroku": {"hosting"}), or None."""
-    words = []
+    words: list[str] = []
     for m in _WORD.finditer(text):
         w = m.group().lower()
         if w in _VERBS or CHANGE.fullmatch(w) or w.endswith(("'s", "’s")) and len(words) > 0:
