@@ -39,7 +39,7 @@ _STOPPED = re.compile(r"\b(?:quit|stopped|gave\s+up|got\s+rid|no\s+longer|don't\
                       re.IGNORECASE)
 _ONE_OFF = re.compile(
     r"\b(?:still|today|tonight|yesterday|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening|weekend)|"
-    r"(?<!from\s)(?<!as\sof\s)(?<!starting\s)(?:this|next)\s+(?:week|month|year)|this\s+(?:time|once|round|sprint|"
+    r"(?<!from\s)(?<!as\sof\s)(?<!starting\s)(?:this\s+(?:week|month)|next\s+(?:week|month|year))|this\s+(?:time|once|round|sprint|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|for\s+a\s+(?:day|week|bit)|at\s+the\s+\w+over|for\s+once|just\s+once|"
     r"added|add|adding|installed|tried|trying|testing)\b",
     re.IGNORECASE,
@@ -95,6 +95,7 @@ def _values(text: str) -> dict[str, set[str]]:
     """Values by kind: "name" (capitalised words), "number", "time", "day", "month"."""
     out: dict[str, set[str]] = {"name": set(), "number": set(), "day": set(), "month": set()}
     starts = {m.end() for m in re.finditer(r"(?:^|[.:;!?,(-])\s*", text)}
+    whose = {_bare(w) for w in _POSSESSIVE.findall(text)}  # "Zara's nursery": Zara is whose, not a value
     for m in _WORD.finditer(text):
         w = m.group()
         low = w.lower().rstrip(".,")
@@ -106,7 +107,8 @@ def _values(text: str) -> dict[str, set[str]]:
             out["number"].add(_NUMBER_WORDS[low])
         elif w[0].isdigit() or w[0] in "£$€":
             out["number"].add(re.sub(r"[\s,]", "", low).removesuffix(".00").rstrip(".:"))
-        elif w[0].isupper() and low not in _COMMON and not (m.start() in starts and low.endswith(("ed", "ing"))):
+        elif w[0].isupper() and low not in _COMMON and not (m.start() in starts and low.endswith(("ed", "ing"))) \
+                and _bare(low) not in whose:
             out["name"].add(_bare(low))
     return out
 
@@ -210,7 +212,7 @@ def _other_subject(new: str, old: str) -> bool:
     m = _SUBJECT.search(new)
     if m is None:
         return False
-    old_words = {w.lower().rstrip("s") for w in _tokens(old)}
+    old_words = {_bare(w).rstrip("s") for w in _tokens(old)}
     words = [w.lower().rstrip("s") for w in _tokens(m.group(1))
              if w.lower() not in _STOPWORDS and not w.endswith(("'s", "’s"))]
     return bool(words) and not any(w in old_words for w in words)
@@ -246,8 +248,8 @@ def generic(new: str, old: str, similarity: float) -> str | None:
         return None
     names_n = set(_POSSESSIVE.findall(new)) - {"I"}
     names_o = set(_POSSESSIVE.findall(old))
-    if names_n - names_o and (names_o or not set(_tokens(old)) & names_n):
-        return None
+    if names_n - names_o:
+        return None  # "Helen's manager is now Greg" is about Helen, not about "my manager is Helen"
     vn, vo = _values(new), _values(old)
     lower_n = {w for w in _tokens(new) if w.islower()}
     lower_o = {w for w in _tokens(old) if w.islower()}
