@@ -10,6 +10,11 @@ state the same attribute of the same subject and
 - or, for a planned thing, its day or time differs and the new memory says it changed ("moved", "rescheduled",
   "now"), or both state a routine ("gym on Mondays" -> "gym on Tuesdays").
 
+With ``similarity`` (the cosine of the two memories' embeddings, which the caller has from its candidate search),
+a pair the rules above know nothing about goes to the generic rule (``_generic``): close in meaning, a change cue in
+the new memory, a value of the same kind that differs, no sign of another subject, an addition or a one-off. Its
+replacements are marked ``doubtful``. Without ``similarity`` the judgment is the text-only one.
+
 Anything less is not a replacement: precision first, since a wrong replacement hides a true fact. No I/O, no model.
 """
 
