@@ -177,6 +177,8 @@ def test_similarity_lets_the_generic_rule_catch_unknown_phrasings() -> None:
         assert j.replaces and j.doubtful and j.old_value == value, (new, old, j)
     assert judge("Quit smoking last month", "I'm a smoker", similarity=0.8).replaces
     assert judge("Karen Liu left, Omar Haddad is the new boss", "The boss is Karen Liu", similarity=0.8).replaces
+    assert judge("Router password is now falcon22", "Password for the router is kestrel9", similarity=0.8).replaces
+    assert judge("We meet the accountant monthly now", "We meet the accountant quarterly", similarity=0.8).replaces
     assert judge("I prefer aisle seats these days", "I prefer window seats on flights", similarity=0.8).old_value \
         == "window"  # a lowercase value swapped on a shared word
 
@@ -212,6 +214,8 @@ def test_the_generic_rule_keeps_additions_other_people_plans_and_one_offs() -> N
         ("Little Acorns moved to a new building on Mill Road", "Zara's nursery is Little Acorns"),
         ("Staging is hosted on Render now", "Hosting is on Heroku"),
         ("This sprint got extended by three days because of the holiday", "Sprint length: two weeks"),
+        ("My sister changed jobs, now at Stripe", "My sister lives in Dublin"),
+        ("Rent for the garage went up to £90", "Rent is £1200"),
     ]
     for new, old in cases:
         assert not judge(new, old, similarity=0.9).replaces, (new, old)

@@ -53,6 +53,8 @@ _TIME = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:\s?(?:am|pm))?$", re.IGNORECASE)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekday", "weekend")
 _MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
                      "october", "november", "december"})
+_OFTEN = frozenset({"daily", "weekly", "fortnightly", "biweekly", "monthly", "bimonthly", "quarterly", "yearly",
+                    "annually", "nightly", "hourly"})
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
 # Capitalised words that name no value: sentence openers, pronouns, cue words.
@@ -93,7 +95,8 @@ def _persons(text: str) -> set[str]:
 
 def _values(text: str) -> dict[str, set[str]]:
     """Values by kind: "name" (capitalised words), "number", "time", "day", "month"."""
-    out: dict[str, set[str]] = {"name": set(), "number": set(), "day": set(), "month": set()}
+    out: dict[str, set[str]] = {"name": set(), "number": set(), "day": set(), "month": set(), "code": set(),
+                                "often": set()}
     starts = {m.end() for m in re.finditer(r"(?:^|[.:;!?,(-])\s*", text)}
     whose = {_bare(w) for w in _POSSESSIVE.findall(text)}  # "Zara's nursery": Zara is whose, not a value
     for m in _WORD.finditer(text):
@@ -103,6 +106,10 @@ def _values(text: str) -> dict[str, set[str]]:
             out["day"].add(low.rstrip("s"))
         elif low in _MONTHS:
             out["month"].add(low)
+        elif low in _OFTEN:
+            out["often"].add(low)
+        elif w[0].isalpha() and any(c.isdigit() for c in w):
+            out["code"].add(low)  # "kestrel9", "A3", "jsmith_dev2"
         elif low in _NUMBER_WORDS:
             out["number"].add(_NUMBER_WORDS[low])
         elif w[0].isdigit() or w[0] in "£$€":
@@ -157,6 +164,43 @@ def _swapped(new: str, old: str) -> str | None:
     return None
 
 
+_CHANGED_WHAT = re.compile(
+    r"\b(?:changed|switched|moved|swapped|replaced|upgraded|migrated|ditched|dropped|increased|upped|raised|bumped|"
+    r"renewed|updated)\s+(?!(?:to|for|with|from|over|on|in|into|up|down|at|back|off|out|away)\b)"
+    r"(?:(?:my|our|his|her|their|the|a|an|its)\s+)?((?:[\w'’-]+\s+){0,2}?[\w'’-]+)"
+    r"(?=\s+(?:to|for|with|from|over|on|in|into|up|down|at|,)\b|\s*[,.;:]|\s*$)", re.IGNORECASE)
+
+
+def _changed_another(new: str, old: str) -> bool:
+    """What the new memory says changed is something the old one does not name: "changed jobs" after "lives in
+    Dublin", "moved my desk" after "I live in Bristol"."""
+    m = _CHANGED_WHAT.search(new)
+    if m is None:
+        return False
+    words = [_bare(w) for w in _tokens(m.group(1))]
+    words = [w for w in words if _content(w)]
+    if not words:
+        return False
+    olds = {_bare(w) for w in _tokens(old) if _content(_bare(w))}
+    return not any(w[:4] == o[:4] or (len(o) > 3 and o in w) for w in words for o in olds)  # "surname": "name"
+
+
+_SWAP_BEFORE = re.compile(r"\b(?:swapped|traded|ditched|replaced|dropped|left|exchanged)\s+"
+                          r"(?:(?:my|our|the|a|an)\s+)?$", re.IGNORECASE)
+
+
+def _narrowed(new: str, old: str) -> bool:
+    """A word both share, narrowed in the new memory by what follows it: "Rent for the garage" after "Rent is"."""
+    ot = {_bare(w) for w in _tokens(old)}
+    for m in re.finditer(r"\b([\w'’-]+)\s+(?:for|of|on)\s+(?:(?:the|my|our|a|an)\s+)?([\w'’-]+)", new, re.IGNORECASE):
+        if _SWAP_BEFORE.search(new, 0, m.start()):
+            continue  # "swapped my Dell for a MacBook" trades one for the other
+        w, q = _bare(m.group(1)), _bare(m.group(2))
+        if w in ot and _content(w) and _content(q) and q not in ot and q[:5] not in {x[:5] for x in ot}:
+            return True
+    return False
+
+
 def _new_cue(new: str, old: str) -> bool:
     """ "a new GP" after "my GP is Dr Lee"; not "a new kitten" after "our cat"."""
     old_words = {w.lower().rstrip("s") for w in _tokens(old) if w.lower() not in _STOPWORDS}
@@ -178,12 +222,19 @@ _VERBS = frozenset({"is", "are", "was", "were", "am", "has", "have", "had", "wil
                     "lives", "live", "works", "work", "costs", "cost", "opens", "closes", "said", "says"})
 
 
+_PRONOUNS = frozenset({"i", "i'm", "i've", "i'd", "we", "we're", "we've", "we'd", "me", "us", "you", "he", "she",
+                      "they", "it", "he's", "she's", "they're", "it's"})
+_PREPOSITIONS = frozenset({"in", "on", "at", "to", "for", "with", "from", "into", "onto", "by", "of", "over", "off"})
+
+
 def _lead(text: str) -> set[str] | None:
     """The content words before a memory's first verb or colon ("Hosting is on Heroku": {"hosting"}), or None."""
     words: list[str] = []
     for m in _WORD.finditer(text):
         w = m.group().lower()
-        if w in _VERBS or CHANGE.fullmatch(w) or w.endswith(("'s", "’s")) and len(words) > 0:
+        if not words and w in _PRONOUNS:
+            return None  # "I'm in PST now": the user
+        if w in _VERBS or w in _PREPOSITIONS or CHANGE.fullmatch(w) or w.endswith(("'s", "’s")) and len(words) > 0:
             break
         words.append(w)
         if len(words) > 4:
@@ -255,17 +306,18 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     lower_o = {w for w in _tokens(old) if w.islower()}
     vn["name"] -= lower_o  # "Project database is MySQL": "Project" names nothing when the other says "project"
     vo["name"] -= lower_n
-    explicit = any(re.search(r"\bfrom\s+(?:(?:my|our|the)\s+)?" + re.escape(v) + r"\b", new, re.IGNORECASE)
-                   for v in vo["name"])
+    explicit = any(re.search(_REPLACED + re.escape(v) + r"\b", new, re.IGNORECASE) for v in vo["name"])
     if _other_subject(new, old) and not explicit:
         return None
+    if _changed_another(new, old) or _narrowed(new, old):
+        return None
     swapped = _swapped(new, old)
-    if swapped is not None and not any(vn[k] ^ vo[k] for k in ("number", "day", "month")) \
+    if swapped is not None and not any(vn[k] ^ vo[k] for k in ("number", "day", "month", "code", "often")) \
             and not vn["name"] - vo["name"]:
         return _as_written(old, {swapped})
     if qualified(new, old):
         return None
-    for kind in ("number", "day", "month", "name"):
+    for kind in ("number", "day", "month", "code", "often", "name"):
         added, gone = vn[kind] - vo[kind], vo[kind] - vn[kind]
         if not (added and vo[kind]):
             continue
