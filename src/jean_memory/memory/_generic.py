@@ -31,7 +31,7 @@ CHANGE = re.compile(
     r"raised|lowered|increased|decreased|upped|cut|rebranded|renamed|migrated|ditched|dropped|swapped|traded|"
     r"transferred|correction|actually|rescheduled|pushed|postponed|brought\s+forward|bumped|shifted|delayed|"
     r"from\s+now\s+on|got\s+a\s+raise|promoted|stopped|gave\s+up|left|joined|registered|re-?registered|"
-    r"updated|over\s+to|got\s+rid|renewed|remortgaged|extended|took\s+over|taken\s+over|takes\s+over)\b",
+    r"updated|over\s+to|(?:up|down)\s+to|got\s+rid|renewed|remortgaged|extended|took\s+over|taken\s+over|takes\s+over)\b",
     re.IGNORECASE,
 )
 _NEW = re.compile(r"\bnew\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.IGNORECASE)
@@ -66,7 +66,8 @@ _COMMON = frozenset({
     "upgraded", "registered", "started", "stopped", "finally", "since", "after", "before", "from", "to", "on", "at",
     "in", "for", "with", "default", "main", "primary", "preferred", "current", "phone", "email", "team",
     "mum", "mom", "dad", "doctor", "kids", "kid", "grandma", "grandpa", "user", "user's", "no", "not", "yes",
-    "ok", "okay", "update", "note", "fyi", "paid", "popped", "working", "spending", "bought", "saw", "ran",
+    "ok", "okay", "update", "note", "fyi", "turns", "honestly", "apparently", "paid", "popped", "working",
+    "spending", "bought", "saw", "ran",
 })
 _PEOPLE_AND_THINGS = {"team", "phone", "email", "doctor", "kids", "kid", "mum", "mom", "dad", "grandma", "grandpa"}
 _STOPWORDS = (_COMMON - _PEOPLE_AND_THINGS) | {
@@ -75,6 +76,7 @@ _STOPWORDS = (_COMMON - _PEOPLE_AND_THINGS) | {
     "regular", "weekly", "monthly", "daily", "every", "each", "per", "me", "you", "your", "them", "him", "one",
     "take", "takes", "took", "get", "gets", "going", "goes", "go", "went", "do", "does", "like", "likes", "prefer",
     "own", "what", "which", "who", "where", "when", "how", "why", "because", "while", "until", "though",
+    "everything", "anything", "something", "stuff", "things", "thing",
 }
 
 
@@ -166,7 +168,7 @@ def _swapped(new: str, old: str) -> str | None:
 
 _CHANGED_WHAT = re.compile(
     r"\b(?:changed|switched|moved|swapped|replaced|upgraded|migrated|ditched|dropped|increased|upped|raised|bumped|"
-    r"renewed|updated)\s+(?!(?:to|for|with|from|over|on|in|into|up|down|at|back|off|out|away)\b)"
+    r"renewed|updated|turned|set|put)\s+(?!(?:to|for|with|from|over|on|in|into|up|down|at|back|off|out|away)\b)"
     r"(?:(?:my|our|his|her|their|the|a|an|its)\s+)?((?:[\w'’-]+\s+){0,2}?[\w'’-]+)"
     r"(?=\s+(?:to|for|with|from|over|on|in|into|up|down|at|,)\b|\s*[,.;:]|\s*$)", re.IGNORECASE)
 
@@ -219,7 +221,8 @@ _SITE = re.compile(r"\s(?:office|branch|site|campus|store|shop|hq|headquarters|l
 
 _VERBS = frozenset({"is", "are", "was", "were", "am", "has", "have", "had", "will", "got", "gets", "comes", "come",
                     "goes", "go", "meets", "meet", "runs", "run", "starts", "start", "takes", "take", "uses", "use",
-                    "lives", "live", "works", "work", "costs", "cost", "opens", "closes", "said", "says"})
+                    "lives", "live", "works", "work", "costs", "cost", "opens", "closes", "said", "says", "turns",
+                    "turned", "seems", "looks"})
 
 
 _PRONOUNS = frozenset({"i", "i'm", "i've", "i'd", "we", "we're", "we've", "we'd", "me", "us", "you", "he", "she",
@@ -244,6 +247,14 @@ def _lead(text: str) -> set[str] | None:
     else:
         return None
     return {w for w in words if _content(w)}
+
+
+def _lead_end(text: str) -> int:
+    """Where a memory's opening words end: its first verb (or 20 characters in)."""
+    for m in _WORD.finditer(text):
+        if m.group().lower() in _VERBS or CHANGE.fullmatch(m.group()):
+            return m.start()
+    return 20
 
 
 def _two_subjects(new: str, old: str) -> bool:
@@ -281,7 +292,7 @@ def _as_written(old: str, values: set[str]) -> str:
     return " ".join(out) or ", ".join(sorted(values))
 
 
-_LEFT = r"\s+(?:has\s+|had\s+)?(?:left|quit|retired|moved\s+away|closed|shut\s+down)\b"
+_LEFT = r"\s+(?:has\s+|had\s+)?(?:left|quit|retired|moved\s+(?:away|on)|closed|shut\s+down)\b"
 _SAYS = frozenset({"said", "says", "told", "tells", "thinks", "reckons", "confirmed", "mentioned", "agreed", "emailed",
                    "texted", "announced", "decided", "wrote"})
 _UNDER_WAY = re.compile(r"\b(?:started|been|keep|kept|stopped)\s+going\s+to\b", re.IGNORECASE)
@@ -297,7 +308,7 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     pn, po = _persons(new), _persons(old)
     if (pn and not po) or (pn and po and not pn & po):
         return None
-    names_n = set(_POSSESSIVE.findall(new)) - {"I"}
+    names_n = {m.group(1) for m in _POSSESSIVE.finditer(new) if m.start() < _lead_end(new)}
     names_o = set(_POSSESSIVE.findall(old))
     if names_n - names_o:
         return None  # "Helen's manager is now Greg" is about Helen, not about "my manager is Helen"
