@@ -31,7 +31,7 @@ CHANGE = re.compile(
     r"raised|lowered|increased|decreased|upped|cut|rebranded|renamed|migrated|ditched|dropped|swapped|traded|"
     r"transferred|correction|actually|rescheduled|pushed|postponed|brought\s+forward|bumped|shifted|delayed|"
     r"from\s+now\s+on|got\s+a\s+raise|promoted|stopped|gave\s+up|left|joined|registered|re-?registered|"
-    r"updated|over\s+to|(?:up|down)\s+to|got\s+rid|renewed|remortgaged|extended|took\s+over|taken\s+over|takes\s+over)\b",
+    r"updated|over\s+to|(?:up|down)\s+to|rose|fell|climbed|jumped|got\s+rid|renewed|remortgaged|extended|took\s+over|taken\s+over|takes\s+over)\b",
     re.IGNORECASE,
 )
 _NEW = re.compile(r"\bnew\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.IGNORECASE)
@@ -47,7 +47,8 @@ _ONE_OFF = re.compile(
 _REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over|off)\s+"
              r"(?:(?:my|our|his|her|their|the|a|an)\s+)?")
 _PERSONS = RELATIONS - {"project", "team", "company", "band", "dog", "cat", "pet"}
-_POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|instead|these|and|or|but)\b)[a-z]")
+_POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|instead|these|and|or|but|with|in|at|on|"
+                         r"down|up|back|been|got|gone|going|moved|changed|switched|a|an|the|not|no|still|just)\b)[a-z]")
 _WORD = re.compile(r"[A-Za-z][\w'’&+-]*|\d[\d:.,]*(?:\s?(?:am|pm|k)\b)?|[£$€]\s?\d[\d,.]*k?")
 _TIME = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:\s?(?:am|pm))?$", re.IGNORECASE)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekday", "weekend")
@@ -173,6 +174,13 @@ _CHANGED_WHAT = re.compile(
     r"(?=\s+(?:to|for|with|from|over|on|in|into|up|down|at|,)\b|\s*[,.;:]|\s*$)", re.IGNORECASE)
 
 
+_GENERIC_NOUNS = frozenset({"number", "name", "address", "time", "date", "day", "place", "location", "plan", "details",
+                            "settings", "provider", "supplier", "company", "one", "ones"})
+_AGENTS = frozenset({"doctor", "gp", "dentist", "boss", "manager", "landlord", "landlady", "employer", "council",
+                     "bank", "school", "teacher", "consultant", "nurse", "host", "it", "hr", "work", "company",
+                     "physio", "vet", "surgeon", "pharmacist", "agent", "agency", "team", "office"})
+
+
 def _changed_another(new: str, old: str) -> bool:
     """What the new memory says changed is something the old one does not name: "changed jobs" after "lives in
     Dublin", "moved my desk" after "I live in Bristol"."""
@@ -180,11 +188,12 @@ def _changed_another(new: str, old: str) -> bool:
     if m is None:
         return False
     words = [_bare(w) for w in _tokens(m.group(1))]
-    words = [w for w in words if _content(w)]
+    words = [w for w in words if _content(w) and w not in _GENERIC_NOUNS]
     if not words:
         return False
     olds = {_bare(w) for w in _tokens(old) if _content(_bare(w))}
-    return not any(w[:4] == o[:4] or (len(o) > 3 and o in w) for w in words for o in olds)  # "surname": "name"
+    # every word of it: "switched the printer ink" names another thing than "the printer is an HP"
+    return not all(any(w[:4] == o[:4] or (len(o) > 3 and o in w) for o in olds) for w in words)  # "surname"
 
 
 _SWAP_BEFORE = re.compile(r"\b(?:swapped|traded|ditched|replaced|dropped|left|exchanged)\s+"
@@ -222,7 +231,7 @@ _SITE = re.compile(r"\s(?:office|branch|site|campus|store|shop|hq|headquarters|l
 _VERBS = frozenset({"is", "are", "was", "were", "am", "has", "have", "had", "will", "got", "gets", "comes", "come",
                     "goes", "go", "meets", "meet", "runs", "run", "starts", "start", "takes", "take", "uses", "use",
                     "lives", "live", "works", "work", "costs", "cost", "opens", "closes", "said", "says", "turns",
-                    "turned", "seems", "looks"})
+                    "turned", "seems", "looks", "went", "rose", "fell"})
 
 
 _PRONOUNS = frozenset({"i", "i'm", "i've", "i'd", "we", "we're", "we've", "we'd", "me", "us", "you", "he", "she",
@@ -259,12 +268,20 @@ def _lead_end(text: str) -> int:
 
 def _two_subjects(new: str, old: str) -> bool:
     """Each memory opens on its own subject and neither names the other's: "Staging is hosted on Render now" after
-    "Hosting is on Heroku" (not "Firefox is my main browser now" after "Default browser: Chrome")."""
+    "Hosting is on Heroku" (not "Firefox is my main browser now" after "Default browser: Chrome"); or the old one is
+    about the user and the new one opens on a thing it does not name ("Bonus this year went up" after "I earn £50k";
+    an agent may act on the user's fact: "Doctor upped my citalopram")."""
     lead_new, lead_old = _lead(new), _lead(old)
-    if not lead_new or not lead_old:
+    if not lead_new:
         return False
     new_words = {_bare(w) for w in _tokens(new)} | {_bare(w).rstrip("s") for w in _tokens(new)}
     old_words = {_bare(w) for w in _tokens(old)} | {_bare(w).rstrip("s") for w in _tokens(old)}
+    if lead_old is None:
+        first = _WORD.match(old.lstrip(" \t\"'("))
+        about_user = first is not None and first.group().lower() in _PRONOUNS
+        return about_user and not lead_new & old_words and not lead_new & _AGENTS
+    if not lead_old:
+        return False
     return not lead_new & old_words and not lead_old & new_words
 
 

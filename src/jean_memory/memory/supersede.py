@@ -112,6 +112,8 @@ def _events(new: Statement, old: Statement) -> Judgment | None:
             reason = f"when the {what + ' ' if what else ''}{o.kind} is: {o.phrase} -> {n.phrase}"
             if not (days or times):
                 return Judgment(False, 0.9, f"{reason} (same time)", None)
+            if n.days and not o.days and n.recurring and not o.recurring and not days:
+                return Judgment(False, 0.7, f"{reason} (only on some days)", None, doubtful=True)
             if additive:
                 return Judgment(False, 0.7, f"{reason} (added, not replaced)", None, doubtful=True)
             if new.event_change_cue:
