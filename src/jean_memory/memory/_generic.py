@@ -207,6 +207,8 @@ def _narrowed(new: str, old: str) -> bool:
         if _SWAP_BEFORE.search(new, 0, m.start()):
             continue  # "swapped my Dell for a MacBook" trades one for the other
         w, q = _bare(m.group(1)), _bare(m.group(2))
+        if q.rstrip("s") in _DAYS or q in _MONTHS or m.group(2)[0].isupper():
+            continue  # "the plants on Wednesdays": a value, not a narrower thing
         if w in ot and _content(w) and _content(q) and q not in ot and q[:5] not in {x[:5] for x in ot}:
             return True
     return False
