@@ -77,7 +77,8 @@ _STOPWORDS = (_COMMON - _PEOPLE_AND_THINGS) | {
     "regular", "weekly", "monthly", "daily", "every", "each", "per", "me", "you", "your", "them", "him", "one",
     "take", "takes", "took", "get", "gets", "going", "goes", "go", "went", "do", "does", "like", "likes", "prefer",
     "own", "what", "which", "who", "where", "when", "how", "why", "because", "while", "until", "though",
-    "everything", "anything", "something", "stuff", "things", "thing",
+    "everything", "anything", "something", "stuff", "things", "thing", "big", "small", "little", "large", "local",
+    "nearest", "nearby", "whole", "favourite", "favorite",
 }
 
 
@@ -109,6 +110,8 @@ def _values(text: str) -> dict[str, set[str]]:
             out["day"].add(low.rstrip("s"))
         elif low in _MONTHS:
             out["month"].add(low)
+        elif low in ("noon", "midday", "midnight"):
+            out["number"].add("12am" if low == "midnight" else "12pm")
         elif low in _OFTEN:
             out["often"].add(low)
         elif w[0].isalpha() and any(c.isdigit() for c in w):
@@ -196,13 +199,21 @@ def _changed_another(new: str, old: str) -> bool:
     return not all(any(w[:4] == o[:4] or (len(o) > 3 and o in w) for o in olds) for w in words)  # "surname"
 
 
+_BELONGS = re.compile(r"\W*(?:(?:the|my|our|a|an)\s+)?(?:[\w'’-]+\s+)?([\w'’-]+)\s+(?:for|of)\s+(?:(?:the|my|our)\s+)?"
+                      r"([\w'’-]+)", re.IGNORECASE)
 _SWAP_BEFORE = re.compile(r"\b(?:swapped|traded|ditched|replaced|dropped|left|exchanged)\s+"
                           r"(?:(?:my|our|the|a|an)\s+)?$", re.IGNORECASE)
 
 
 def _narrowed(new: str, old: str) -> bool:
-    """A word both share, narrowed in the new memory by what follows it: "Rent for the garage" after "Rent is"."""
+    """A word both share, narrowed in the new memory by what follows it: "Rent for the garage" after "Rent is"; or
+    the new memory opens on another thing belonging to the old one's: "The water charge for the allotment"."""
     ot = {_bare(w) for w in _tokens(old)}
+    m = _BELONGS.match(new)
+    if m is not None:
+        w, q = _bare(m.group(1)), _bare(m.group(2))
+        if q in ot and w not in ot and _content(w) and w not in _GENERIC_NOUNS:
+            return True
     for m in re.finditer(r"\b([\w'’-]+)\s+(?:for|of|on)\s+(?:(?:the|my|our|a|an)\s+)?([\w'’-]+)", new, re.IGNORECASE):
         if _SWAP_BEFORE.search(new, 0, m.start()):
             continue  # "swapped my Dell for a MacBook" trades one for the other
