@@ -219,6 +219,7 @@ def test_the_generic_rule_keeps_additions_other_people_plans_and_one_offs() -> N
         ("Rent for the garage went up to £90", "Rent is £1200"),
         ("Bonus this year went up to £5k", "I earn £50k"),
         ("The water charge for the allotment went up to £15", "The allotment rent is £40 a year"),
+        ("Client demos are on Google Meet now", "Daily stand-up on Zoom"),
         ("Switched the printer ink to a cheaper brand, Cartridge People", "The printer is an HP"),
     ]
     for new, old in cases:

@@ -78,7 +78,7 @@ _STOPWORDS = (_COMMON - _PEOPLE_AND_THINGS) | {
     "take", "takes", "took", "get", "gets", "going", "goes", "go", "went", "do", "does", "like", "likes", "prefer",
     "own", "what", "which", "who", "where", "when", "how", "why", "because", "while", "until", "though",
     "everything", "anything", "something", "stuff", "things", "thing", "big", "small", "little", "large", "local",
-    "nearest", "nearby", "whole", "favourite", "favorite",
+    "nearest", "nearby", "whole", "favourite", "favorite", "go-to",
 }
 
 
@@ -145,7 +145,7 @@ def qualified(new: str, old: str) -> bool:
 
 
 def _content(word: str) -> bool:
-    return word.isalpha() and len(word) > 2 and word not in _STOPWORDS and word not in _SAYS \
+    return word.replace("-", "").isalpha() and len(word) > 2 and word not in _STOPWORDS and word not in _SAYS \
         and word not in _NUMBER_WORDS and not CHANGE.fullmatch(word)
 
 
