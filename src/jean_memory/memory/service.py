@@ -226,11 +226,11 @@ class MemoryService:
                 continue
             if key in batch_seen:
                 continue
-            near, candidates = await self._neighbours(user_id, t, vectors[i])
+            near, candidates, cosines = await self._neighbours(user_id, t, vectors[i])
             if near is not None:
                 results[i] = AddResult(near, False)
                 continue
-            replaced = await self._replaced(user_id, t, candidates) if judge else []
+            replaced = self._replaced(t, candidates, cosines) if judge else []
             batch_seen[key] = i
             expiry = expires_at
             if expiry is None and infer_expiry:
@@ -255,9 +255,11 @@ class MemoryService:
                 results[i] = AddResult(first.memory, False)
         return [r for r in results if r is not None]
 
-    async def _neighbours(self, user_id: str, text: str, vector: np.ndarray) -> tuple[Memory | None, list[Memory]]:
-        """A near duplicate of ``text`` among the user's current memories (or None), and the current memories
-        nearest to it, lexically and densely (``REPLACE_CANDIDATES`` of each): one store call."""
+    async def _neighbours(self, user_id: str, text: str, vector: np.ndarray
+                          ) -> tuple[Memory | None, list[Memory], dict[int, float]]:
+        """A near duplicate of ``text`` among the user's current memories (or None), the current memories nearest to
+        it, lexically and densely (``REPLACE_CANDIDATES`` of each): one store call; and the embedding cosine of
+        those the dense side found, by ``seq`` (both stores score dense hits by cosine)."""
         dense_hits: list[Scored] = []
 
         def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
@@ -269,18 +271,23 @@ class MemoryService:
         found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)]
         close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
         signature = facts_signature(text) if close else None
+        cosines = {h.seq: h.score for h in dense_hits}
         for memory in found:
             if memory.seq in close and facts_signature(memory.text) == signature:
-                return memory, found
-        return None, found
+                return memory, found, cosines
+        return None, found, cosines
 
-    async def _replaced(self, user_id: str, text: str, candidates: Sequence[Memory]) -> list[tuple[Memory, str | None]]:
-        """The candidates ``text`` replaces, with the value each stated (when the judgment knows it)."""
+    @staticmethod
+    def _replaced(text: str, candidates: Sequence[Memory], cosines: Mapping[int, float]
+                  ) -> list[tuple[Memory, str | None]]:
+        """The candidates ``text`` replaces, with the value each stated (when the judgment knows it). A candidate the
+        dense side found is judged with its cosine (``supersede.judge``'s generic rule); one found only lexically is
+        judged on its text alone."""
         out: list[tuple[Memory, str | None]] = []
         for memory in candidates:
             if memory.document_id is not None or memory.superseded_by is not None:
                 continue
-            judgment = supersede.judge(text, memory.text)
+            judgment = supersede.judge(text, memory.text, similarity=cosines.get(memory.seq))
             if judgment.replaces:
                 out.append((memory, judgment.old_value))
         return out

@@ -10,15 +10,22 @@ state the same attribute of the same subject and
 - or, for a planned thing, its day or time differs and the new memory says it changed ("moved", "rescheduled",
   "now"), or both state a routine ("gym on Mondays" -> "gym on Tuesdays").
 
+With ``similarity`` (the cosine of the two memories' embeddings, which the caller has from its candidate search),
+a pair the rules above know nothing about goes to the generic rule (``_generic``): close in meaning, a change cue in
+the new memory, a value of the same kind that differs, no sign of another subject, an addition or a one-off. Its
+replacements are marked ``doubtful``. Without ``similarity`` the judgment is the text-only one.
+
 Anything less is not a replacement: precision first, since a wrong replacement hides a true fact. No I/O, no model.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ._claims import Claim, Statement, read
 from ._events import Event
+from ._generic import generic, qualified
 from ._subjects import same_subject
 from ._values import same
 
@@ -33,6 +40,7 @@ class Judgment:
 
 
 _NO = Judgment(False, 0.95, "no shared attribute", None)
+_NO_SIGN = "(no sign it changed)"
 _WHERE = {"residence": ("where you live", "where {s} lives"), "employer": ("where you work", "where {s} works")}
 
 
@@ -104,23 +112,44 @@ def _events(new: Statement, old: Statement) -> Judgment | None:
             reason = f"when the {what + ' ' if what else ''}{o.kind} is: {o.phrase} -> {n.phrase}"
             if not (days or times):
                 return Judgment(False, 0.9, f"{reason} (same time)", None)
+            if n.days and not o.days and n.recurring and not o.recurring and not days:
+                return Judgment(False, 0.7, f"{reason} (only on some days)", None, doubtful=True)
             if additive:
                 return Judgment(False, 0.7, f"{reason} (added, not replaced)", None, doubtful=True)
             if new.event_change_cue:
                 return Judgment(True, 0.9, reason, o.phrase)
             if n.recurring and o.recurring and not (n.days > o.days and n.times >= o.times):  # not only more days
                 return Judgment(True, 0.8, reason, o.phrase, doubtful=True)
-            return Judgment(False, 0.6, f"{reason} (no sign it changed)", None, doubtful=True)
+            return Judgment(False, 0.6, f"{reason} {_NO_SIGN}", None, doubtful=True)
     return None
 
 
-def judge(new_text: str, old_text: str) -> Judgment:
-    """Whether ``new_text`` replaces ``old_text`` (both memories of one user; the caller picks similar pairs)."""
+def _kept(value: str | None, new_text: str, cue: bool) -> bool:
+    """The new memory names the old value again, with no change cue: "Vim keybindings inside VS Code" adds a detail."""
+    if cue or not value or len(value) < 3:
+        return False
+    return re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", new_text, re.IGNORECASE) is not None
+
+
+def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> Judgment:
+    """Whether ``new_text`` replaces ``old_text`` (both memories of one user; the caller picks similar pairs).
+
+    ``similarity``: the cosine of the two memories' embeddings, when the caller has it. With it, a pair the specific
+    rules know nothing about may still be judged a replacement by the generic rule (``_generic``)."""
     new, old = read(new_text), read(old_text)
     facts = _facts(new, old)
+    if facts is not None and facts.replaces and " -> " in facts.reason and _kept(facts.old_value, new_text,
+                                                                                 new.change_cue):
+        facts = Judgment(False, 0.7, f"{facts.reason} (the old value is still named)", None, doubtful=True)
     if facts is not None and facts.replaces:
         return facts
     events = _events(new, old)
-    if events is not None and (events.replaces or facts is None):
-        return events
-    return facts or _NO
+    if events is not None and events.replaces and qualified(new_text, old_text):
+        events = Judgment(False, 0.7, f"{events.reason} (a narrower one: not the same)", None, doubtful=True)
+    verdict = events if events is not None and (events.replaces or facts is None) else facts or _NO
+    if similarity is not None and not verdict.replaces and (verdict is _NO or verdict.reason.endswith(_NO_SIGN)):
+        value = generic(new_text, old_text, similarity)
+        if value is not None:
+            reason = f"changed: {value} no longer holds" if value else "changed: no longer holds"
+            return Judgment(True, 0.75, reason, value or None, doubtful=True)
+    return verdict
