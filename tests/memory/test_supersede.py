@@ -238,3 +238,12 @@ def test_a_city_named_like_a_month_is_a_place() -> None:
     for city in ("Marseille", "Decatur", "Maryland", "Augsburg"):
         assert judge(f"I moved to {city}", "I live in Lyon").replaces, city
     assert not judge("I moved in March", "I live in Lyon").replaces
+
+
+def test_the_generic_rule_leaves_stretches_of_conversation_alone() -> None:
+    """Dialogue turns are not facts: unguarded, the rule replaced 162 of LoCoMo's 3,953 turns, nearly all wrongly."""
+    old = "Glad it helped ya, Melanie! Thanks again for listening to me go on about the support group last week."
+    new = ("I'm so happy for you, Caroline. You found your true self and now you're helping others do the same. "
+           "That takes real courage and I think the group is lucky to have you there now.")
+    assert not judge(new, old, similarity=0.6).replaces
+    assert judge("I use Linear for tickets now", "We track tickets in Jira", similarity=0.6).replaces
