@@ -247,3 +247,10 @@ def test_the_generic_rule_leaves_stretches_of_conversation_alone() -> None:
            "That takes real courage and I think the group is lucky to have you there now.")
     assert not judge(new, old, similarity=0.6).replaces
     assert judge("I use Linear for tickets now", "We track tickets in Jira", similarity=0.6).replaces
+
+
+def test_my_move_does_not_replace_where_my_sister_lives() -> None:
+    """Seen in the small-store suite: the generic rule replaced "My sister lives in Berlin" by "I just moved to
+    Lyon" (cosine 0.42): a first-person memory is not about the relative the old one names."""
+    assert not judge("I just moved to Lyon", "My sister lives in Berlin", similarity=0.42).replaces
+    assert judge("I just moved to Lyon", "I live in Berlin", similarity=0.6).replaces

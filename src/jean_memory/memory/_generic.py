@@ -91,6 +91,9 @@ def _bare(word: str) -> str:
     return re.sub(r"['’]s?$", "", word.lower())
 
 
+_FIRST_PERSON = re.compile(r"\s*(?:i|i'm|i’m|i've|i’ve|i'll|i’ll|i'd|we|we're|we’re|we've|we’ve)\b", re.IGNORECASE)
+
+
 def _persons(text: str) -> set[str]:
     words = {re.sub(r"['’]s?$", "", w.lower()) for w in _tokens(text)}
     found = {w for w in words if w in _PERSONS or w.rstrip("s") in _PERSONS}
@@ -351,6 +354,8 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     pn, po = _persons(new), _persons(old)
     if (pn and not po) or (pn and po and not pn & po):
         return None
+    if po and not pn and _FIRST_PERSON.match(new):
+        return None  # "I just moved to Lyon" is about me, not about "My sister lives in Berlin"
     names_n = {m.group(1) for m in _POSSESSIVE.finditer(new) if m.start() < _lead_end(new)}
     names_o = set(_POSSESSIVE.findall(old))
     if names_n - names_o:
