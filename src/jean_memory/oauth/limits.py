@@ -16,6 +16,7 @@ from typing import Any
 from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 
+from ..json_values import valid_text
 from .errors import InvalidClientMetadata, InvalidRedirectUri, OAuthError
 
 MAX_REGISTRATION_BYTES = 16 * 1024  # the whole /register body
@@ -84,10 +85,8 @@ def _check(value: object, where: str, depth: int, max_string: int, error: type[O
 
 def _check_text(value: str, where: str, error: type[OAuthError]) -> None:
     """Lone surrogates (from ``\\ud800`` escapes) cannot be encoded as UTF-8, and NUL cannot be stored."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise error(f"{where[:40]!r}: not valid Unicode text (a lone surrogate)") from exc
+    if not valid_text(value):
+        raise error(f"{where[:40]!r}: not valid Unicode text (a lone surrogate)")
     if "\x00" in value:
         raise error(f"{where[:40]!r}: cannot contain NUL characters")
 
