@@ -360,7 +360,7 @@ class MemoryService:
             ranked = context_boost(fuse(lexical, dense, weights), saved, weights)
             if window is not None:
                 created = {seq: when.created_at for seq, when in saved.items()}
-                ranked = time_boost(ranked, created, window, weights, _dated((*lexical, *dense)))
+                ranked = time_boost(ranked, created, window, weights)
             return ranked
 
         def rank_in_window(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
@@ -675,10 +675,3 @@ def _without(question: str, phrase: str) -> str:
     pattern = r"\s+".join(re.escape(w) for w in phrase.split())
     return " ".join(re.sub(pattern, " ", question, count=1, flags=re.IGNORECASE).split())
 
-
-def _dated(candidates: Sequence[Scored]) -> Mapping[int, Sequence[tuple[float, float]]] | None:
-    """HOOK for resolved dates: seq -> the [start, end) epoch spans of each candidate's ``Memory.dates``.
-
-    None until the stores hand ranking the dates they keep (as they hand it ``Scored.created_at``); then a memory
-    saved in March that says "on the 14th" of April also answers "what happened in April" (``fusion.time_boost``)."""
-    return None
