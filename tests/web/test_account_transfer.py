@@ -15,12 +15,6 @@ from tests.web.helpers import login, post_form
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-async def signed_in(client: httpx.AsyncClient, alice: Account) -> httpx.AsyncClient:
-    assert (await login(client, alice.email, alice.password)).status_code == 303
-    return client
-
-
 async def test_export_finishes_whatever_rows_hold_and_imports_back(signed_in: httpx.AsyncClient, alice: Account,
                                                                    bob: Account, runtime: Runtime) -> None:
     await runtime.memory.add(alice.user_id, "I drink green tea")

@@ -19,12 +19,6 @@ from tests.web.helpers import csrf_of, login, page_csrf, post_form
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-async def signed_in(client: httpx.AsyncClient, alice: Account) -> httpx.AsyncClient:
-    assert (await login(client, alice.email, alice.password)).status_code == 303
-    return client
-
-
 async def test_add_search_edit_delete_a_memory(signed_in: httpx.AsyncClient, alice: Account, runtime: Runtime) -> None:
     c = signed_in
     r = await post_form(c, "/dashboard", "/dashboard/memories", {"text": "My sister Anna lives in Berlin",

@@ -11,15 +11,9 @@ import pytest
 from jean_memory.runtime import Runtime
 from jean_memory.store.oauth import OAuthClient
 from tests.conftest import Account
-from tests.web.helpers import csrf_of, login
+from tests.web.helpers import csrf_of
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def signed_in(client: httpx.AsyncClient, alice: Account) -> httpx.AsyncClient:
-    assert (await login(client, alice.email, alice.password)).status_code == 303
-    return client
 
 
 async def test_memory_page_shows_edits_and_deletes(signed_in: httpx.AsyncClient, alice: Account,
