@@ -129,3 +129,10 @@ def time_field(value: object, what: str) -> float | None:
     if not 0 <= value < MAX_TIME:
         raise InvalidInput(f"{what} must be between 1970 and 9999")
     return float(value)
+
+
+def id_field(value: object) -> str:
+    """A memory or document id as given (trimmed); a clear error for anything that cannot be one."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 64 or not value.isprintable():
+        raise InvalidInput("ids are strings like 1b4e28ba-2fa1-11d2-883f-0016d3cca427")  # not "\ud800" either
+    return value.strip()

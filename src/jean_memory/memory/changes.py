@@ -1,0 +1,87 @@
+"""A memory's history: recent replacements (the dashboard's Changes page), undo, the versions of one memory and
+the "changed from Berlin on 2026-11-27" notes ``jean_memory`` adds. Part of ``MemoryService``."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from ..errors import NotFound
+from ..store import Stores
+from ..store.records import Memory
+from . import validation as v
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A replacement: ``old`` (replaced, ``old.valid_until`` is when) and the memory that replaced it (None when
+    that one was deleted since)."""
+
+    old: Memory
+    new: Memory | None
+    at: float
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 1].rstrip()}…"'
+
+
+class ChangesMixin:
+    stores: Stores
+
+    if TYPE_CHECKING:
+        async def get(self, user_id: str, memory_id: object) -> Memory: ...
+
+    async def changes(self, user_id: str, limit: int = 50) -> builtins.list[Change]:
+        """Recent replacements, most recent first (``limit`` clamped to 1..200)."""
+        olds = await self.stores.memories.changes(user_id, max(1, min(limit, 200)))
+        ids = list({m.superseded_by for m in olds if m.superseded_by is not None})
+        news = {m.id: m for m in await self.stores.memories.get(user_id, ids)}
+        return [Change(m, news.get(m.superseded_by or ""), m.valid_until or m.updated_at) for m in olds]
+
+    async def undo_change(self, user_id: str, old_id: object) -> Memory:
+        """Make a replaced memory current again (the one that replaced it stays current); the pair is recorded so
+        it is not replaced again. The memory, now current."""
+        mid = v.id_field(old_id)
+        memory = await self.stores.memories.unlink(user_id, mid)
+        if memory is None:
+            raise NotFound(f"no replaced memory with id {mid}")
+        return memory
+
+    async def history(self, user_id: str, memory_id: object) -> builtins.list[Memory]:
+        """The versions of a memory, newest first: from the latest memory in its chain of replacements back
+        through every memory that chain replaced (the given one included)."""
+        memory = await self.get(user_id, memory_id)
+        seen = {memory.id}
+        head = memory
+        while head.superseded_by is not None and len(seen) < 1000:
+            found = await self.stores.memories.get(user_id, [head.superseded_by])
+            if not found or found[0].id in seen:
+                break
+            head = found[0]
+            seen.add(head.id)
+        versions, frontier = [head], [head.id]
+        seen = {head.id}
+        while frontier and len(versions) < 1000:
+            older = [m for m in await self.stores.memories.predecessors(user_id, frontier) if m.id not in seen]
+            seen.update(m.id for m in older)
+            versions += older
+            frontier = [m.id for m in older]
+        return [head, *sorted(versions[1:], key=lambda m: (-(m.valid_until or 0.0), -m.seq))]
+
+    async def change_notes(self, user_id: str, memories: Sequence[Memory]) -> dict[str, str]:
+        """For memories that replaced another: "changed from Berlin on 2026-11-27" (the value the replaced one
+        stated when known, else its text, shortened), keyed by memory id."""
+        olds = await self.stores.memories.predecessors(user_id, [m.id for m in memories])
+        notes: dict[str, str] = {}
+        for old in olds:  # latest first: the first one seen for a memory is the one it last replaced
+            if old.superseded_by is None or old.superseded_by in notes:
+                continue
+            value = old.replaced_value or shorten(old.text)
+            when = datetime.fromtimestamp(old.valid_until or old.updated_at, UTC).date().isoformat()
+            notes[old.superseded_by] = f"changed from {value} on {when}"
+        return notes
