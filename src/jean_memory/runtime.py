@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from . import llm
 from .embeddings import Embedder, open_embedder
 from .memory.service import MemoryService
 from .memory.validation import Limits
@@ -25,4 +27,5 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
     stores = open_store(settings)
     emb = embedder or open_embedder(settings)
     limits = Limits(settings.max_memory_bytes, settings.max_document_bytes, settings.max_batch)
-    return Runtime(settings, stores, emb, MemoryService(stores, emb, limits))
+    confirm = partial(llm.confirm_replacement, settings) if settings.llm_url else None
+    return Runtime(settings, stores, emb, MemoryService(stores, emb, limits, confirm=confirm))

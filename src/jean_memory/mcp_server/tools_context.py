@@ -8,11 +8,11 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from .. import llm
 from ..errors import InvalidInput
 from ..memory import validation as v
 from ..memory.service import AddResult, shorten
 from ..runtime import Runtime
-from . import llm
 from .extract import fact_sentences
 from .principal import Ctx, principal_of
 from .results import BUDGET, MemoryItem, fit, iso, item, lines, ok, tool_errors

@@ -21,11 +21,12 @@ stretch gain ``FusionWeights.time`` (``fusion.time_boost``). Times are UTC.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import dataclasses
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -60,6 +61,9 @@ NEAR_DUPLICATE = 0.97
 REPLACE_CANDIDATES = 5  # current memories (of each side, lexical and dense) a new one is judged against
 CANDIDATE_TERMS = 8  # lexical terms of a new memory used to find them (bounds the cost of an add)
 CANDIDATES = 100
+CONFIRMED = 3  # doubtful verdicts per new memory put to ``confirm`` (an LLM), at once
+# ``confirm(new, old)``: does ``new`` replace ``old``? True or False, or None when it cannot say.
+Confirm = Callable[[str, str], Awaitable[bool | None]]
 # Words that, beside a time phrase and stop words, still leave a question about nothing but the time.
 _ONLY_TIME = frozenset(
     "do did done doing does happen happened happening up plans plan planned anything everything something things"
@@ -89,13 +93,14 @@ class SearchResult:
 class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
     def __init__(
         self, stores: Stores, embedder: Embedder, limits: v.Limits | None = None, weights: FusionWeights | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.time, confirm: Confirm | None = None,
     ) -> None:
         self.stores = stores
         self.embedder = embedder
         self.limits = limits or v.Limits()
         self.weights = weights or FusionWeights()
         self.clock = clock  # "now" for time words in questions
+        self.confirm = confirm  # a second opinion on doubtful replacements (``llm.confirm_replacement``)
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -164,7 +169,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             if near is not None:
                 results[i] = AddResult(near, False)
                 continue
-            replaced = self._replaced(t, candidates, cosines) if judge else []
+            replaced = await self._replaced(t, candidates, cosines) if judge else []
             batch_seen[key] = i
             expiry = expires_at
             if expiry is None and infer_expiry:
@@ -211,20 +216,20 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 return memory, found, cosines
         return None, found, cosines
 
-    @staticmethod
-    def _replaced(text: str, candidates: Sequence[Memory], cosines: Mapping[int, float]
-                  ) -> list[tuple[Memory, str | None]]:
+    async def _replaced(self, text: str, candidates: Sequence[Memory], cosines: Mapping[int, float]
+                        ) -> list[tuple[Memory, str | None]]:
         """The candidates ``text`` replaces, with the value each stated (when the judgment knows it). A candidate the
         dense side found is judged with its cosine (``supersede.judge``'s generic rule); one found only lexically is
-        judged on its text alone."""
-        out: list[tuple[Memory, str | None]] = []
-        for memory in candidates:
-            if memory.document_id is not None or memory.superseded_by is not None:
-                continue
-            judgment = supersede.judge(text, memory.text, similarity=cosines.get(memory.seq))
-            if judgment.replaces:
-                out.append((memory, judgment.old_value))
-        return out
+        judged on its text alone. With ``confirm`` (an LLM), the first ``CONFIRMED`` doubtful verdicts, either way,
+        are put to it at once; its answer wins, and where it has none the local one stands."""
+        judged = [(m, supersede.judge(text, m.text, similarity=cosines.get(m.seq))) for m in candidates
+                  if m.document_id is None and m.superseded_by is None]
+        second: dict[int, bool] = {}
+        if self.confirm is not None:
+            asked = [m for m, j in judged if j.doubtful][:CONFIRMED]
+            answers = await asyncio.gather(*(self.confirm(text, m.text) for m in asked))
+            second = {m.seq: a for m, a in zip(asked, answers, strict=True) if a is not None}
+        return [(m, j.old_value) for m, j in judged if second.get(m.seq, j.replaces)]
 
     async def update(self, user_id: str, memory_id: object, text: object = None, tags: object = None,
                      metadata: object = None) -> Memory:
