@@ -104,3 +104,14 @@ async def test_the_sweeper_hook_runs_at_start(app: object, runtime: Runtime, ali
                 break
             await anyio.sleep(0.01)
     assert await runtime.stores.sessions.get_session("expired", 0) is None
+
+
+async def test_the_sweeper_forgets_rate_limit_windows_that_ended(runtime: Runtime) -> None:
+    from jean_memory.accounts.session_sweeper import sweep_once
+
+    window = runtime.settings.rate_limit_window
+    assert await runtime.stores.rate_limits.hit("login:192.0.2.1", 1, window) is None
+    assert await sweep_once(runtime) == 0  # still running: kept
+    assert await runtime.stores.rate_limits.hit("login:192.0.2.1", 1, window) is not None
+    assert await sweep_once(runtime, time.time() + window + 1) >= 1
+    assert await runtime.stores.rate_limits.hit("login:192.0.2.1", 1, window) is None  # counted afresh

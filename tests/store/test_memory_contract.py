@@ -99,6 +99,16 @@ async def test_rate_limit_window(stores: Stores) -> None:
     assert await stores.rate_limits.hit("y", 2, 60) is None
 
 
+async def test_ended_rate_limit_windows_are_swept(stores: Stores) -> None:
+    assert await stores.rate_limits.hit("a", 1, 60) is None
+    assert await stores.rate_limits.hit("b", 1, 60) is None
+    assert await stores.rate_limits.hit("a", 1, 60) is not None
+    assert await stores.rate_limits.sweep(time.time() - 3600) == 0  # both windows are still running
+    assert await stores.rate_limits.hit("a", 1, 60) is not None
+    assert await stores.rate_limits.sweep(time.time() + 1) == 2
+    assert await stores.rate_limits.hit("a", 1, 60) is None  # a fresh window
+
+
 async def test_delete_user_cascades(stores: Stores) -> None:
     u = await stores.users.create_user("gone@example.com", None)
     await stores.memories.insert(u.id, [NewMemory("something", "k", unit_vector(1))])

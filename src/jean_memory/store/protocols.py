@@ -146,6 +146,10 @@ class RateLimitStore(Protocol):
         """Count one hit in a fixed window; return seconds to wait when over ``limit``, else None."""
         ...
 
+    async def sweep(self, before: float) -> int:
+        """Forget the counts of windows that started before ``before`` (they no longer limit anything)."""
+        ...
+
 
 class Database(Protocol):
     """Lifecycle and health of the backend."""

@@ -133,3 +133,6 @@ class PostgresRateLimitStore:
         if int(row["count"]) <= limit:
             return None
         return max(1, int(float(row["remaining"]) + 0.999))
+
+    async def sweep(self, before: float) -> int:
+        return await self.db.execute("DELETE FROM rate_limits WHERE window_start < %s", (before,))

@@ -148,3 +148,9 @@ class SqliteRateLimitStore:
             return None
 
         return await self.db.write(run)
+
+    async def sweep(self, before: float) -> int:
+        def run(c: sqlite3.Connection) -> int:
+            return c.execute("DELETE FROM rate_limits WHERE window_start < ?", (before,)).rowcount
+
+        return await self.db.write(run)
