@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from . import _events
 from ._attributes import DIET, ROWS, SCHOOL, Row, generic_kind
 from ._cues import ADDITIVE, CHANGE, EVENT_CHANGE, EVENT_IRREALIS, IRREALIS, NEGATION, PARTIAL, QUESTION, clauses
-from ._subjects import USER, Subject, parse_prefix
+from ._subjects import USER, Subject, first_person, parse_prefix
 from ._values import extract
 from .text import clean
 
@@ -58,7 +58,6 @@ _TO_ME = re.compile(r"^\W*(?:please\s+)?(?:e-?mail|call|text|reach|contact|messa
 _PAST = frozenset({"old", "previous", "former"})
 _QUALIFIED = re.compile(r"\b(work|office|business|landline|fax|school|company|team|support|billing|guest|old|"
                         r"previous|former)\s+(?:phone|number|e-?mail|line|address)\b", re.IGNORECASE)
-_THE_USER = re.compile(r"\b(?:the\s+)?user(?:(['’]s)|\b(?!\s*name))", re.IGNORECASE)
 _ALIASES = {"vscode": "vs code", "visual studio code": "vs code", "sublime": "sublime text", "mac os": "macos",
             "chrome os": "chromeos", "proton mail": "protonmail", "galaxy": "samsung galaxy"}
 
@@ -198,7 +197,7 @@ def read(text: str) -> Statement:
     """What ``text`` states (cached: a new memory is judged against several candidates, an old one again and again)."""
     text = unicodedata.normalize("NFC", text).strip() if text.isprintable() else clean(text)
     text = text.replace("’", "'").replace("‘", "'")
-    text = _THE_USER.sub(lambda m: "my" if m.group(1) else "I", text)  # notes an assistant wrote: "User's sister"
+    text = first_person(text)  # notes an assistant wrote: "User's sister"
     if QUESTION.search(text):
         return Statement((), (), False)
     claims: list[Claim] = []

@@ -136,6 +136,8 @@ def qualified(new: str, old: str) -> bool:
     stems = {w[:5] for w in ot}
     for i in range(1, len(found)):
         w, q = _bare(found[i].group()), _bare(found[i - 1].group())
+        if w in _MONTHS or w.rstrip("s") in _DAYS:
+            continue  # a day or a month is a value, not a thing to narrow: "leaves May 5" after "on May 3"
         if w not in ot or w in _STOPWORDS or len(w) < 3 or q in ot or q[:5] in stems or q in _STOPWORDS or len(q) < 3:
             continue
         if new[found[i - 1].end():found[i].start()] != " " or q.endswith("ed"):
