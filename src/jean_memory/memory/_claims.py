@@ -152,6 +152,8 @@ def _tool_subject(clause: str, inherited: Subject | None) -> Subject | None:
     if m is None:
         return inherited or USER if re.match(r"\s*(?:switched|moved|use|uses|using|went|\w+:)", clause) else None
     head = m.group(1).casefold()
+    if head.endswith("'s") and re.match(r"\s*(?:[\w-]+\s+){0,1}[\w-]+'s\b", clause[m.end():]):
+        return None  # "Tom's wife Sara's number": whose it is goes on past the first possessive
     if head.startswith(("my ", "our ", "the team")):
         subject = parse_prefix(m.group(1), None)
         if subject is None and head.startswith(("my ", "our ")) and re.fullmatch(r"(?:my|our) \w+", head):
