@@ -49,6 +49,8 @@ _TOOL_VERB = re.compile(r"\b(?:switched|moved|migrated|changed|upgraded|downgrad
 _WORDS = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _SCOPE = re.compile(r"\s+(?:for|in)\s+((?:all\s+)?(?:my\s+|the\s+)?[\w#+-]+)", re.IGNORECASE)
+_FOR_NAME = re.compile(r"\s*(?:plan\s+|tier\s+|account\s+)?(?:for|with|on)\s+(?:the\s+|my\s+|our\s+)?"
+                       r"((?-i:[A-Z])[\w+.-]+)", re.IGNORECASE)
 _PURPOSES = {"coding": "code", "programming": "code", "development": "code", "dev": "code", "work": "work"}
 _PHONE_VALUE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
 _EMAIL_VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -143,7 +145,9 @@ def _row_claims(clause: str, inherited: Subject | None, negated: bool, additive:
             if attribute == "residence" and value:  # "an apartment in Brooklyn" -> "Brooklyn"
                 value = re.sub(r"^(?:(?:an?|the|my|our)\s+)?[\w -]{1,30}?\s+in\s+(?=[A-Z])", "", value)
             neg = row.negative or (negated and not row.kind.startswith("fixed:"))
-            out.append(Claim(attribute, kind, row.single, subject, value, neg, additive))
+            scope = _FOR_NAME.match(clause, m.end() + len(value or ""))  # "the Pro plan for Figma"
+            out.append(Claim(attribute, kind, row.single, subject, value, neg, additive,
+                             scope.group(1).casefold() if scope else ""))
     return out
 
 

@@ -22,7 +22,7 @@ QUESTION = re.compile(r"\?|^\s*(?:do|does|did|is|are|was|were|should|can|could|w
                        r"which|how|why)\b", re.IGNORECASE)
 IRREALIS = re.compile(
     r"\b(?:if|would|might|maybe|could|should|want|wants|wanted|hope|hopes|hoping|plan\s+to|plans\s+to|planning|"
-    r"thinking|considering|dream|someday|wish|wishes|trying|try|tries|tried|interviewing|saving|going\s+to|gonna|will|"
+    r"thinking|considering|dream|someday|wish|wishes|trying|try|tries|tried|interviewing|saving|going\s+to(?!\s+(?:bed|sleep|work|school|church|the\s+gym)\b)|gonna|will|"
     r"probably|perhaps|possibly|soon|unless|whether|once|asked(?!\s+to\s+(?:be\s+called|go\s+by))|asking|wondering|temporarily|visiting|visited|"
     r"(?<!turned\s\d\d\s)(?<!turned\s\d\s)this\s+week|this\s+weekend|for\s+the\s+(?:week|weekend|summer)|for\s+now|"
     r"rented|imagine|suppose|"

@@ -15,7 +15,8 @@ _REL_ALIASES = {
     "papa": "father", "grandma": "grandmother", "granny": "grandmother", "nana": "grandmother",
     "grandpa": "grandfather", "granddad": "grandfather", "hubby": "husband", "kids": "kid", "children": "kid",
     "child": "kid", "neighbour": "neighbor", "coworker": "colleague", "co-worker": "colleague", "parent": "parents",
-    "fiancee": "fiance", "fiancée": "fiance", "fiancé": "fiance", "puppy": "dog", "kitten": "cat",
+    "fiancee": "fiance", "fiancée": "fiance", "fiancé": "fiance", "puppy": "dog", "kitten": "cat", "sis": "sister",
+    "bro": "brother",
 }
 RELATIONS = frozenset({
     "sister", "brother", "mother", "father", "parents", "wife", "husband", "partner", "girlfriend", "boyfriend",
@@ -36,7 +37,7 @@ FILLERS = frozenset({
     "permanently", "went", "whatsapp", "signal", "telegram", "celebrated", "took", "taken", "accepted", "landed",
     "full-time", "part-time", "first",
     "these", "days",
-    "nowadays", "all", "full", "-", ":", ",", "own", "real", "legal",
+    "nowadays", "all", "full", "-", ":", ",", "own", "real", "legal", "preferred", "usual", "regular", "default",
 })
 _USER = frozenset({"i", "i'm", "im", "i've", "i'd", "i'll", "me", "we", "we're", "we've", "we'd", "us", "myself"})
 _OTHER_PRONOUNS = frozenset({"he", "she", "they", "he's", "she's", "they're", "his", "her", "their", "it", "its",
