@@ -95,11 +95,11 @@ _FIRST_PERSON = re.compile(r"\s*(?:i|i'm|i’m|i've|i’ve|i'll|i’ll|i'd|we|we
 
 
 def _persons(text: str) -> set[str]:
-    found = list(_WORD.finditer(text))
+    tokens = list(_WORD.finditer(text))
     # a word of a multi-word name ("Rainbow Kids", "Boys Club") names nobody
-    words = {re.sub(r"['’]s?$", "", m.group().lower()) for i, m in enumerate(found)
-             if not (i and m.group()[0].isupper() and found[i - 1].group()[0].isupper()
-                     and text[found[i - 1].end():m.start()] == " ")}
+    words = {re.sub(r"['’]s?$", "", m.group().lower()) for i, m in enumerate(tokens)
+             if not (i and m.group()[0].isupper() and tokens[i - 1].group()[0].isupper()
+                     and text[tokens[i - 1].end():m.start()] == " ")}
     found = {w for w in words if w in _PERSONS or w.rstrip("s") in _PERSONS}
     return {w.rstrip("s") if w not in _PERSONS else w for w in found}
 
