@@ -254,3 +254,53 @@ def test_my_move_does_not_replace_where_my_sister_lives() -> None:
     Lyon" (cosine 0.42): a first-person memory is not about the relative the old one names."""
     assert not judge("I just moved to Lyon", "My sister lives in Berlin", similarity=0.42).replaces
     assert judge("I just moved to Lyon", "I live in Berlin", similarity=0.6).replaces
+
+
+def test_the_user_as_an_assistant_names_them_is_the_first_person() -> None:
+    """Notes saved through the MCP tool say "User", "the user", "User's": the same subject as "I" and "my"."""
+    from jean_memory.memory._subjects import first_person
+
+    assert first_person("User's sister Anna moved to Munich") == "My sister Anna moved to Munich"
+    assert first_person("The user is vegetarian, per the user") == "I am vegetarian, per me"
+    assert first_person("My username is kat22") == "My username is kat22"
+    assert judge("User's new phone number: 415-555-0198", "my phone number is 415-555-0132").replaces
+    assert judge("User left Deloitte and joined KPMG", "I work at Deloitte as an auditor").replaces
+    assert judge("User and Sam broke up; user is now dating Jordan", "User's partner is named Sam").replaces
+    assert not judge("User's brother Tom lives in Munich", "User's sister Anna lives in Berlin").replaces
+    # a possessive chain is someone else: Tom's wife, not Tom
+    assert not judge("Tom's wife Sara's number is 07700 900789", "Tom's number: 07700 900123").replaces
+
+
+def test_a_copula_frame_with_its_value_masked_replaces_on_another_value() -> None:
+    """No attribute word needed: the same owner and head, a value of the same shape that differs."""
+    from jean_memory.memory._frames import frame
+
+    assert frame("My coffee order is a flat white now", "My coffee order is an oat latte") == "an oat latte"
+    assert frame("Usual gym: the leisure centre", "Gym: PureGym") is None  # shapes differ ("the ..." vs a name)
+    assert frame("Gym: Better Leisure", "Gym: PureGym") == "PureGym"
+    assert frame("My car is a mess", "My car is a Golf") is None            # a state, not which car
+    assert frame("My sister is a runner", "My sister is a nurse") is None    # who she is: needs a change said
+    assert frame("My kids are at Oakridge", "My kids are at Greenfield") is None  # plural: more than one value
+    assert frame("My coffee order is an oat latte with an extra shot", "My coffee order is an oat latte") is None
+    assert frame("Anna's coffee order is a cortado", "My coffee order is an oat latte") is None  # other owner
+    assert frame("My coffee order is a cortado today", "My coffee order is an oat latte") is None  # one-off
+    assert judge("User's preferred pronouns are they/them now", "User's preferred pronouns are she/her").replaces
+
+
+def test_a_reversed_negation_replaces_the_negated_habit() -> None:
+    from jean_memory.memory._frames import reversed_negation
+
+    assert reversed_negation("started having coffee in the mornings", "I don't drink coffee")
+    assert not reversed_negation("My wife started drinking coffee", "I don't drink coffee")
+    assert not reversed_negation("I still don't drink coffee", "I don't drink coffee")
+    assert not reversed_negation("I might start drinking coffee again", "I don't drink coffee")
+
+
+def test_added_one_offs_and_other_scopes_do_not_replace() -> None:
+    assert not judge("User set up a separate email for newsletters, kw.news@gmail.com",
+                     "User's email is k.wong@gmail.com", similarity=0.7).replaces
+    assert not judge("I'm on the free plan for Miro", "I'm on the Pro plan for Figma", similarity=0.7).replaces
+    assert judge("Correction: the user's Tokyo flight leaves May 5, not May 3",
+                 "User's flight to Tokyo departs on May 3", similarity=0.8).replaces
+    assert judge("yoga switched to thursday evenings", "Yoga is Wednesday evenings", similarity=0.8).replaces
+    assert judge("Leo just turned 8, per the user", "User's son Leo is 7 years old").replaces

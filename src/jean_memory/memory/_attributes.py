@@ -165,7 +165,8 @@ ROWS: tuple[Row, ...] = (
     _row("name", "name", "name",
          r"\b(?:(?P<cat>first|last|middle|nick|maiden|full|family|sur|stage|pen|screen|display|legal|married)\s*)?"
          r"name" + _IS),
-    _row("call|go|goes", "name", "name", r"\b(?:calls?\s+me|go(?:es)?\s+by)\s+"),
+    _row("call|go|goes|called", "name", "name",
+         r"\b(?:calls?\s+me|go(?:es)?\s+by|(?:asked|prefers?|likes?)\s+to\s+(?:be\s+called|go\s+by))\s+"),
     _row("called|named", "name", "name", r"\b(?:is|are)\s+(?:now\s+)?(?:called|named)\s+(?:now\s+)?"),
     _row("renamed", "name", "name", r"\brenamed\s+(?:the|my|our|her|his)\s+(?P<obj>[\w-]+)\s+(?:to\s+)?"),
     _row("renamed", "name", "name", r"\b(?:was|been|got)\s+renamed\s+(?:to\s+)?"),
@@ -191,7 +192,7 @@ ROWS: tuple[Row, ...] = (
     _row("#", "age", "number",
          r"(?:'m|\bam|\bis|\bare|\bturned|\bturns)\s+(?:now\s+|just\s+)?(?=\d{1,3}\b(?!\s*(?:%|"
          r"percent|minutes?|hours?|days?|weeks?|months?|am|pm|kg|lbs?|pounds|cm|km|miles|k\b|feet|foot|ft\b|"
-         r"inch|tall|stone|st\b|times|[,.:'\"]\d?|/)))"),
+         r"inch|tall|stone|st\b|times|[,.:]\d|['\"]|/)))"),
     _row("age", "age", "number", r"\bage" + _IS),
     _row("birthday", "age", "number", r"\b(?:my|his|her)\s+(?P<v>\d{1,3})(?:st|nd|rd|th)\s+birthday\b"),
     _row("fan", "supported team", "name", r"(?:'m|\bam|\bis)\s+an?\s+(?=[A-Z]\w+(?:\s+[A-Z]\w+)?\s+fan\b)"),
@@ -200,7 +201,7 @@ ROWS: tuple[Row, ...] = (
          r"\b(?:goes|go|going|attends?|started)\s+(?:to|at)\s+", needs=SCHOOL),
     _row("study|studies|studying", "major", "text", r"\bstud(?:y|ies|ying)\s+(?=\w+\s+at\b)"),
     _row("shift", "shift", "text",
-         r"\b(?:work|works|working|switched\s+to|on|do|doing)\s+(?:the\s+)?(?=(?:night|day|early|"
+         r"\b(?:work|works|working|switched\s+to|moved\s+(?:on)?to|changed\s+to|on|do|doing)\s+(?:the\s+)?(?=(?:night|day|early|"
          r"late|morning|evening|weekend)\s+shifts?\b)"),
     _row("hours", "working hours", "text", r"\bwork(?:ing)?\s+hours" + _IS),
     _row("work", "working hours", "text", r"\bwork\s+(?=\d{1,2}(?::\d\d)?\s*(?:am|pm)?\s*(?:to|-|–)\s*\d)"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from . import _events
 from ._attributes import DIET, ROWS, SCHOOL, Row, generic_kind
 from ._cues import ADDITIVE, CHANGE, EVENT_CHANGE, EVENT_IRREALIS, IRREALIS, NEGATION, PARTIAL, QUESTION, clauses
-from ._subjects import USER, Subject, parse_prefix
+from ._subjects import USER, Subject, first_person, parse_prefix
 from ._values import extract
 from .text import clean
 
@@ -49,6 +49,8 @@ _TOOL_VERB = re.compile(r"\b(?:switched|moved|migrated|changed|upgraded|downgrad
 _WORDS = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _SCOPE = re.compile(r"\s+(?:for|in)\s+((?:all\s+)?(?:my\s+|the\s+)?[\w#+-]+)", re.IGNORECASE)
+_FOR_NAME = re.compile(r"\s*(?:plan\s+|tier\s+|account\s+)?(?:for|with|on)\s+(?:the\s+|my\s+|our\s+)?"
+                       r"((?-i:[A-Z])[\w+.-]+)", re.IGNORECASE)
 _PURPOSES = {"coding": "code", "programming": "code", "development": "code", "dev": "code", "work": "work"}
 _PHONE_VALUE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
 _EMAIL_VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -58,7 +60,6 @@ _TO_ME = re.compile(r"^\W*(?:please\s+)?(?:e-?mail|call|text|reach|contact|messa
 _PAST = frozenset({"old", "previous", "former"})
 _QUALIFIED = re.compile(r"\b(work|office|business|landline|fax|school|company|team|support|billing|guest|old|"
                         r"previous|former)\s+(?:phone|number|e-?mail|line|address)\b", re.IGNORECASE)
-_THE_USER = re.compile(r"\b(?:the\s+)?user(?:(['’]s)|\b(?!\s*name))", re.IGNORECASE)
 _ALIASES = {"vscode": "vs code", "visual studio code": "vs code", "sublime": "sublime text", "mac os": "macos",
             "chrome os": "chromeos", "proton mail": "protonmail", "galaxy": "samsung galaxy"}
 
@@ -144,7 +145,9 @@ def _row_claims(clause: str, inherited: Subject | None, negated: bool, additive:
             if attribute == "residence" and value:  # "an apartment in Brooklyn" -> "Brooklyn"
                 value = re.sub(r"^(?:(?:an?|the|my|our)\s+)?[\w -]{1,30}?\s+in\s+(?=[A-Z])", "", value)
             neg = row.negative or (negated and not row.kind.startswith("fixed:"))
-            out.append(Claim(attribute, kind, row.single, subject, value, neg, additive))
+            scope = _FOR_NAME.match(clause, m.end() + len(value or ""))  # "the Pro plan for Figma"
+            out.append(Claim(attribute, kind, row.single, subject, value, neg, additive,
+                             scope.group(1).casefold() if scope else ""))
     return out
 
 
@@ -153,6 +156,8 @@ def _tool_subject(clause: str, inherited: Subject | None) -> Subject | None:
     if m is None:
         return inherited or USER if re.match(r"\s*(?:switched|moved|use|uses|using|went|\w+:)", clause) else None
     head = m.group(1).casefold()
+    if head.endswith("'s") and re.match(r"\s*(?:[\w-]+\s+){0,1}[\w-]+'s\b", clause[m.end():]):
+        return None  # "Tom's wife Sara's number": whose it is goes on past the first possessive
     if head.startswith(("my ", "our ", "the team")):
         subject = parse_prefix(m.group(1), None)
         if subject is None and head.startswith(("my ", "our ")) and re.fullmatch(r"(?:my|our) \w+", head):
@@ -198,7 +203,7 @@ def read(text: str) -> Statement:
     """What ``text`` states (cached: a new memory is judged against several candidates, an old one again and again)."""
     text = unicodedata.normalize("NFC", text).strip() if text.isprintable() else clean(text)
     text = text.replace("’", "'").replace("‘", "'")
-    text = _THE_USER.sub(lambda m: "my" if m.group(1) else "I", text)  # notes an assistant wrote: "User's sister"
+    text = first_person(text)  # notes an assistant wrote: "User's sister"
     if QUESTION.search(text):
         return Statement((), (), False)
     claims: list[Claim] = []

@@ -22,8 +22,8 @@ QUESTION = re.compile(r"\?|^\s*(?:do|does|did|is|are|was|were|should|can|could|w
                        r"which|how|why)\b", re.IGNORECASE)
 IRREALIS = re.compile(
     r"\b(?:if|would|might|maybe|could|should|want|wants|wanted|hope|hopes|hoping|plan\s+to|plans\s+to|planning|"
-    r"thinking|considering|dream|someday|wish|wishes|trying|try|tries|tried|interviewing|saving|going\s+to|gonna|will|"
-    r"probably|perhaps|possibly|soon|unless|whether|once|asked|asking|wondering|temporarily|visiting|visited|"
+    r"thinking|considering|dream|someday|wish|wishes|trying|try|tries|tried|interviewing|saving|going\s+to(?!\s+(?:bed|sleep|work|school|church|the\s+gym)\b)|gonna|will|"
+    r"probably|perhaps|possibly|soon|unless|whether|once|asked(?!\s+to\s+(?:be\s+called|go\s+by))|asking|wondering|temporarily|visiting|visited|"
     r"(?<!turned\s\d\d\s)(?<!turned\s\d\s)this\s+week|this\s+weekend|for\s+the\s+(?:week|weekend|summer)|for\s+now|"
     r"rented|imagine|suppose|"
     r"may\s+(?:be|have|not|move|get|need|go|switch|change)|one\s+day|spending|ex|former|formerly|previous|"
@@ -34,7 +34,8 @@ EVENT_IRREALIS = re.compile(r"\b(?:if|might|maybe|could|should|want|hope|thinkin
                             r"trying|try|remember|forgot|need\s+to\s+book)\b", re.IGNORECASE)
 NEGATION = re.compile(r"\b(?:no\s+longer|not\s+any\s*more|anymore|any\s+more|don't|doesn't|do\s+not|does\s+not|"
                       r"isn't|aren't|not|stopped|quit|used\s+to|gave\s+up|can't\s+stand)\b", re.IGNORECASE)
-ADDITIVE = re.compile(r"\b(?:also|too|as\s+well|another|(?:a|my|our|his|her|their)\s+second|in\s+addition|"
+ADDITIVE = re.compile(r"\b(?:also|too|as\s+well|another|separate|extra|spare|backup|secondary|"
+                      r"(?:a|my|our|his|her|their)\s+second|in\s+addition|"
                       r"additionally|both|besides|as\s+well\s+as|alongside)\b", re.IGNORECASE)
 # A fact that holds only part of the time ("vegan on weekdays", "a side job at ..."): it adds, it replaces nothing.
 PARTIAL = re.compile(r"\b(?:on\s+weekdays|on\s+weekends|"
@@ -42,7 +43,8 @@ PARTIAL = re.compile(r"\b(?:on\s+weekdays|on\s+weekends|"
                      r"side\s+(?:job|gig|project|hustle)|(?:spare|free)\s+time|for\s+fun|as\s+a\s+hobby|"
                      r"volunteer|volunteers|volunteering|part-time|part\s+time|when\s+i'm|while)\b", re.IGNORECASE)
 # Words that say a planned thing moved (narrower than CHANGE: "bring the new X-rays" moves nothing).
-EVENT_CHANGE = re.compile(r"\b(?:now|moved|rescheduled|postponed|pushed|changed|instead|brought\s+forward|bumped|"
+EVENT_CHANGE = re.compile(r"\b(?:now|correction|actually|moved|rescheduled|postponed|pushed|changed|instead|"
+                          r"brought\s+forward|bumped|"
                           r"shifted|delayed|switched|no\s+longer|anymore|from\s+now\s+on|this\s+season|"
                           r"these\s+days|updated|new\s+(?:time|date|day)|(?:is|are)\s+moving|re-?booked|re-?scheduled|"
                           r"moved\s+up|starting)\b", re.IGNORECASE)

@@ -34,7 +34,7 @@ CHANGE = re.compile(
     r"updated|over\s+to|(?:up|down)\s+to|rose|fell|climbed|jumped|got\s+rid|renewed|remortgaged|extended|took\s+over|taken\s+over|takes\s+over)\b",
     re.IGNORECASE,
 )
-_NEW = re.compile(r"\bnew\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.IGNORECASE)
+_NEW = re.compile(r"\b(?:new|different)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.IGNORECASE)
 _STOPPED = re.compile(r"\b(?:quit|stopped|gave\s+up|got\s+rid|no\s+longer|don't\s+\w+\s+anymore|not\s+any\s*more)\b",
                       re.IGNORECASE)
 _ONE_OFF = re.compile(
@@ -44,7 +44,7 @@ _ONE_OFF = re.compile(
     r"added|add|adding|installed|tried|trying|testing)\b",
     re.IGNORECASE,
 )
-_REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over|off)\s+"
+_REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over|off|than)\s+"
              r"(?:(?:my|our|his|her|their|the|a|an)\s+)?")
 _PERSONS = RELATIONS - {"project", "team", "company", "band", "dog", "cat", "pet"}
 _POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|instead|these|and|or|but|with|in|at|on|"
@@ -78,7 +78,7 @@ _STOPWORDS = (_COMMON - _PEOPLE_AND_THINGS) | {
     "take", "takes", "took", "get", "gets", "going", "goes", "go", "went", "do", "does", "like", "likes", "prefer",
     "own", "what", "which", "who", "where", "when", "how", "why", "because", "while", "until", "though",
     "everything", "anything", "something", "stuff", "things", "thing", "big", "small", "little", "large", "local",
-    "nearest", "nearby", "whole", "favourite", "favorite", "go-to",
+    "nearest", "nearby", "whole", "favourite", "favorite", "go-to", "different",
 }
 
 
@@ -95,7 +95,11 @@ _FIRST_PERSON = re.compile(r"\s*(?:i|i'm|i’m|i've|i’ve|i'll|i’ll|i'd|we|we
 
 
 def _persons(text: str) -> set[str]:
-    words = {re.sub(r"['’]s?$", "", w.lower()) for w in _tokens(text)}
+    tokens = list(_WORD.finditer(text))
+    # a word of a multi-word name ("Rainbow Kids", "Boys Club") names nobody
+    words = {re.sub(r"['’]s?$", "", m.group().lower()) for i, m in enumerate(tokens)
+             if not (i and m.group()[0].isupper() and tokens[i - 1].group()[0].isupper()
+                     and text[tokens[i - 1].end():m.start()] == " ")}
     found = {w for w in words if w in _PERSONS or w.rstrip("s") in _PERSONS}
     return {w.rstrip("s") if w not in _PERSONS else w for w in found}
 
@@ -129,6 +133,9 @@ def _values(text: str) -> dict[str, set[str]]:
     return out
 
 
+_TO_VALUE = re.compile(r"\bto\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
+
+
 def qualified(new: str, old: str) -> bool:
     """The new memory narrows a word both share with a qualifier the old one lacks: "guest wifi", "sales team"."""
     found = list(_WORD.finditer(new))
@@ -136,6 +143,10 @@ def qualified(new: str, old: str) -> bool:
     stems = {w[:5] for w in ot}
     for i in range(1, len(found)):
         w, q = _bare(found[i].group()), _bare(found[i - 1].group())
+        if w in _MONTHS or w.rstrip("s") in _DAYS or q in _MONTHS or q.rstrip("s") in _DAYS:
+            continue  # a day or a month is a value, not a thing narrowed: "leaves May 5", "thursday evenings"
+        if _TO_VALUE.search(new, 0, found[i - 1].start()):
+            continue  # "downgraded Netflix to the basic plan": what follows "to" after a change is the new value
         if w not in ot or w in _STOPWORDS or len(w) < 3 or q in ot or q[:5] in stems or q in _STOPWORDS or len(q) < 3:
             continue
         if new[found[i - 1].end():found[i].start()] != " " or q.endswith("ed"):

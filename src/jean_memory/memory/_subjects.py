@@ -15,7 +15,8 @@ _REL_ALIASES = {
     "papa": "father", "grandma": "grandmother", "granny": "grandmother", "nana": "grandmother",
     "grandpa": "grandfather", "granddad": "grandfather", "hubby": "husband", "kids": "kid", "children": "kid",
     "child": "kid", "neighbour": "neighbor", "coworker": "colleague", "co-worker": "colleague", "parent": "parents",
-    "fiancee": "fiance", "fiancée": "fiance", "fiancé": "fiance", "puppy": "dog", "kitten": "cat",
+    "fiancee": "fiance", "fiancée": "fiance", "fiancé": "fiance", "puppy": "dog", "kitten": "cat", "sis": "sister",
+    "bro": "brother",
 }
 RELATIONS = frozenset({
     "sister", "brother", "mother", "father", "parents", "wife", "husband", "partner", "girlfriend", "boyfriend",
@@ -36,7 +37,7 @@ FILLERS = frozenset({
     "permanently", "went", "whatsapp", "signal", "telegram", "celebrated", "took", "taken", "accepted", "landed",
     "full-time", "part-time", "first",
     "these", "days",
-    "nowadays", "all", "full", "-", ":", ",", "own", "real", "legal",
+    "nowadays", "all", "full", "-", ":", ",", "own", "real", "legal", "preferred", "usual", "regular", "default",
 })
 _USER = frozenset({"i", "i'm", "im", "i've", "i'd", "i'll", "me", "we", "we're", "we've", "we'd", "us", "myself"})
 _OTHER_PRONOUNS = frozenset({"he", "she", "they", "he's", "she's", "they're", "his", "her", "their", "it", "its",
@@ -134,3 +135,34 @@ def parse_prefix(prefix: str, inherited: Subject | None) -> Subject | None:
     if any(t not in FILLERS and t not in _USER for t in low[i:]):
         return None
     return subject
+
+
+# Notes an assistant saves through the MCP tool name the user in the third person: "User's sister Anna moved to
+# Munich", "The user switched from Jira to Linear". They are the user's own facts, read as if written "I" / "my".
+_THE_USER = re.compile(r"\b(?P<the>the\s+)?(?P<user>user)(?:(?P<s>['’]s)\b|\b(?!\s*name|['’-]))", re.IGNORECASE)
+_OBJECT_BEFORE = re.compile(r"\b(?:to|per|for|with|by|about|from|of|at|than|told|asked|reminded|gave|sent|"
+                            r"helped|call|calls|called|email|emailed|text|texted|emails|remind|reminds|let|lets|"
+                            r"tell|tells)\s+$", re.IGNORECASE)
+_AGREE = {"is": "am", "isn't": "am not", "has": "have", "hasn't": "haven't", "does": "do", "doesn't": "don't",
+          "was": "was", "wasn't": "wasn't"}
+_AGREE_AFTER_I = re.compile(r"\bI\s+(?:(?:now|just|also|still|recently|finally|currently|already|officially|"
+                            r"really|actually|no\s+longer|usually)\s+)*(?P<v>is|isn't|has|hasn't|does|doesn't)\b")
+
+
+def first_person(text: str) -> str:
+    """``text`` with "User" / "the user" read as "I" (or "me" after a preposition) and "User's" as "my"."""
+    if "user" not in text.casefold():
+        return text
+
+    def swap(m: re.Match[str]) -> str:
+        start = m.group("the") or m.group("user")
+        if m.group("s"):
+            word = "my"
+        elif _OBJECT_BEFORE.search(m.string, 0, m.start()):
+            word = "me"
+        else:
+            word = "I"
+        return word.capitalize() if start[0].isupper() and m.start() == 0 and word != "I" else word
+
+    text = _THE_USER.sub(swap, text)
+    return _AGREE_AFTER_I.sub(lambda m: m.group()[: m.start("v") - m.start()] + _AGREE[m.group("v")], text)

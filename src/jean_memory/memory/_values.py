@@ -29,7 +29,7 @@ _MONEY = re.compile(r"[$€£]?\s?\d[\d,.]*\s?(?:k\b|thousand\b)?", re.IGNORECAS
 _RANKS = frozenset({"senior", "junior", "lead", "principal", "staff", "head", "chief", "assistant", "associate",
                     "deputy", "vice", "executive", "managing", "sr", "jr", "trainee", "apprentice", "intern", "acting",
                     "interim", "general", "regional", "area", "district", "national", "global", "vp", "director"})
-_STATES = frozenset({"closed", "open", "on", "at", "in", "away", "busy", "great", "good", "bad", "fine", "full",
+STATES = frozenset({"closed", "open", "on", "at", "in", "away", "busy", "great", "good", "bad", "fine", "full",
                      "empty", "broken", "sick", "ill", "out", "off", "down", "up", "late", "early", "expensive",
                      "cheap",
                      "nice", "far", "near", "close", "mess", "messy", "dirty", "clean", "pregnant", "happy",
@@ -78,7 +78,7 @@ def extract(kind: str, after: str) -> str | None:
         value = cut(after, _PHRASE_STOP)
     else:
         value = cut(after)
-    if value and value.split()[0].casefold() in _STATES:
+    if value and value.split()[0].casefold() in STATES:
         return None  # "my gym is closed", "my car is at the mechanic": a state, not a value
     return value if value and len(value) <= 60 else None
 

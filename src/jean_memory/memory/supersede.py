@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 from ._claims import Claim, Statement, read
 from ._events import Event
-from ._generic import generic, qualified
-from ._subjects import same_subject
+from ._frames import frame, reversed_negation
+from ._generic import SIMILAR, generic, qualified
+from ._subjects import first_person, same_subject
 from ._values import same
 
 
@@ -136,6 +137,7 @@ def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> J
 
     ``similarity``: the cosine of the two memories' embeddings, when the caller has it. With it, a pair the specific
     rules know nothing about may still be judged a replacement by the generic rule (``_generic``)."""
+    new_text, old_text = first_person(new_text), first_person(old_text)
     new, old = read(new_text), read(old_text)
     facts = _facts(new, old)
     if facts is not None and facts.replaces and " -> " in facts.reason and _kept(facts.old_value, new_text,
@@ -147,7 +149,14 @@ def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> J
     if events is not None and events.replaces and qualified(new_text, old_text):
         events = Judgment(False, 0.7, f"{events.reason} (a narrower one: not the same)", None, doubtful=True)
     verdict = events if events is not None and (events.replaces or facts is None) else facts or _NO
-    if similarity is not None and not verdict.replaces and (verdict is _NO or verdict.reason.endswith(_NO_SIGN)):
+    open_question = not verdict.replaces and (verdict is _NO or verdict.reason.endswith(_NO_SIGN))
+    if open_question and (similarity is None or similarity >= SIMILAR):
+        value = frame(new_text, old_text)
+        if value is not None:
+            return Judgment(True, 0.8, f"same frame, another value: {value} -> (new)", value, doubtful=True)
+        if reversed_negation(new_text, old_text):
+            return Judgment(True, 0.8, "changed: the negation no longer holds", None, doubtful=True)
+    if similarity is not None and open_question:
         value = generic(new_text, old_text, similarity)
         if value is not None:
             reason = f"changed: {value} no longer holds" if value else "changed: no longer holds"
