@@ -38,6 +38,7 @@ class Judgment:
     reason: str               # short, human: "where sister Anna lives: Berlin -> Munich"
     old_value: str | None     # "Berlin" (for "(changed from Berlin on 2026-11-27)"), None when unknown
     doubtful: bool = False    # an optional LLM may confirm; the local answer stands without one
+    rule: str = ""            # which rule decided: facts, stopped, events, frame, reversed, generic ("" for none)
 
 
 _NO = Judgment(False, 0.95, "no shared attribute", None)
@@ -71,7 +72,7 @@ def _facts(new: Statement, old: Statement) -> Judgment | None:
                 kind = "text" if n.attribute == "*" and o.kind == "phrase" else o.kind
                 if n.value is None or same(kind, n.value, o.value, loose=n.attribute == "*" or o.attribute == "car"):
                     reason = f"{_label(o)}: {o.value} no longer holds"
-                    return Judgment(True, 0.9, reason, o.value)
+                    return Judgment(True, 0.9, reason, o.value, rule="stopped")
                 continue
             if n.scope and n.scope != o.scope and (o.scope or not new.change_cue):
                 continue  # IntelliJ for Java, PyCharm for Python; Firefox, then "Chrome for work stuff"
@@ -84,7 +85,7 @@ def _facts(new: Statement, old: Statement) -> Judgment | None:
                 verdict = Judgment(False, 0.7, f"{reason} (added, not replaced)", None, doubtful=True)
                 continue
             confidence = 0.95 if new.change_cue else 0.8
-            return Judgment(True, confidence, reason, o.value, doubtful=not new.change_cue)
+            return Judgment(True, confidence, reason, o.value, doubtful=not new.change_cue, rule="facts")
     return verdict
 
 
@@ -118,9 +119,9 @@ def _events(new: Statement, old: Statement) -> Judgment | None:
             if additive:
                 return Judgment(False, 0.7, f"{reason} (added, not replaced)", None, doubtful=True)
             if new.event_change_cue:
-                return Judgment(True, 0.9, reason, o.phrase)
+                return Judgment(True, 0.9, reason, o.phrase, rule="events")
             if n.recurring and o.recurring and not (n.days > o.days and n.times >= o.times):  # not only more days
-                return Judgment(True, 0.8, reason, o.phrase, doubtful=True)
+                return Judgment(True, 0.8, reason, o.phrase, doubtful=True, rule="events")
             return Judgment(False, 0.6, f"{reason} {_NO_SIGN}", None, doubtful=True)
     return None
 
@@ -153,12 +154,13 @@ def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> J
     if open_question and (similarity is None or similarity >= SIMILAR):
         value = frame(new_text, old_text)
         if value is not None:
-            return Judgment(True, 0.8, f"same frame, another value: {value} -> (new)", value, doubtful=True)
+            return Judgment(True, 0.8, f"same frame, another value: {value} -> (new)", value, doubtful=True,
+                            rule="frame")
         if reversed_negation(new_text, old_text):
-            return Judgment(True, 0.8, "changed: the negation no longer holds", None, doubtful=True)
+            return Judgment(True, 0.8, "changed: the negation no longer holds", None, doubtful=True, rule="reversed")
     if similarity is not None and open_question:
         value = generic(new_text, old_text, similarity)
         if value is not None:
             reason = f"changed: {value} no longer holds" if value else "changed: no longer holds"
-            return Judgment(True, 0.75, reason, value or None, doubtful=True)
+            return Judgment(True, 0.75, reason, value or None, doubtful=True, rule="generic")
     return verdict
