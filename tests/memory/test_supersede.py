@@ -304,3 +304,38 @@ def test_added_one_offs_and_other_scopes_do_not_replace() -> None:
                  "User's flight to Tokyo departs on May 3", similarity=0.8).replaces
     assert judge("yoga switched to thursday evenings", "Yoga is Wednesday evenings", similarity=0.8).replaces
     assert judge("Leo just turned 8, per the user", "User's son Leo is 7 years old").replaces
+
+
+def test_a_one_off_exception_does_not_replace_a_routine() -> None:
+    assert not replaces("Gym on Tuesdays this week", "Gym on Mondays")
+    assert not replaces("Swimming lesson moved to Sunday this week only", "Swimming lessons are on Saturdays")
+    assert not replaces("I went climbing on Thursday instead because of the rain", "I go climbing on Tuesdays")
+    assert replaces("Gym moved to Tuesdays from now on", "Gym on Mondays")  # a new routine still replaces
+
+
+def test_the_same_value_as_an_acronym_is_no_change() -> None:
+    assert not replaces("I live in New York City", "I live in NYC")
+    assert not replaces("User lives in D.C.", "User lives in Washington DC.")
+    assert replaces("I live in York now", "I live in New York")  # a capitalised word is no acronym
+
+
+def test_a_past_fact_is_not_replaced_by_the_generic_rule() -> None:
+    assert not judge("I moved to Lyon", "I used to live in Paris", similarity=0.52).replaces
+    assert not judge("User lives in York now", "User previously lived in Leeds", similarity=0.59).replaces
+
+
+def test_every_replacement_names_its_rule() -> None:
+    assert judge("My sister Anna lives in Munich now", "My sister Anna lives in Berlin").rule == "facts"
+    assert judge("I no longer work at Shopify", "I work at Shopify").rule == "stopped"
+    assert judge("My dentist appointment was moved to Thursday", "Dentist appointment on Tuesday").rule == "events"
+    assert judge("I like tea", "I like coffee").rule == ""
+
+
+def test_a_change_said_only_by_a_verb_replaces() -> None:
+    assert judge("I handed the treasurer role to Ben, I'm club secretary now", "I'm the treasurer of the running club",
+                 similarity=0.70).replaces
+    assert judge("User stepped down as PTA chair; Maria took over", "User is chair of the PTA", similarity=0.63).replaces
+    j = judge("my stepdad retired from Boeing in June", "my stepdad works at Boeing", similarity=0.79)
+    assert j.replaces and j.old_value == "Boeing"
+    assert not judge("She handed the treasurer role to Ben", "I'm the treasurer of the running club",
+                     similarity=0.70).replaces  # someone else's role

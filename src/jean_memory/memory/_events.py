@@ -46,6 +46,10 @@ _TIME = re.compile(
 )
 _ONE_OFF = re.compile(r"\b(?:this\s+(?:mon|tue|wed|thu|fri|sat|sun)\w*day|last|yesterday|skipped|missed|closes?|"
                       r"opens?|closed|was\s+great|went\s+well)\b", re.IGNORECASE)
+# A single occasion ("this week", "today", "just this once", "went ... instead"): an exception, not a new routine.
+_ONCE = re.compile(r"\b(?:this\s+(?:week|weekend|time|once)|today|tonight|for\s+once|just\s+once|"
+                   r"(?:week|day|time)\s+only|only\s+this|one-off)\b", re.IGNORECASE)
+_ONCE_WEAK = re.compile(r"\b(?:tomorrow|went|was|were|had)\b", re.IGNORECASE)  # unless the clause says a routine
 _RECURRING = re.compile(r"\b(?:every|each|weekly|daily|on\s+(?:mon|tue|wed|thu|fri|sat|sun)\w*days|"
                         r"(?:mon|tue|wed|thu|fri|sat|sun)\w*days|[a-z]{3}/[a-z]{3})\b|^\w+:", re.IGNORECASE)
 _SKIP_QUAL = frozenset({"my", "our", "the", "a", "an", "your", "next", "new", "yearly", "annual", "weekly",
@@ -70,6 +74,7 @@ class Event:
     times: frozenset[str]
     recurring: bool
     phrase: str
+    once: bool = False     # said of a single occasion: "coming wednesday this week instead"
 
 
 def _singular(word: str) -> str:
@@ -158,7 +163,9 @@ def find(clause: str) -> Event | None:
     days, times = when(rest)
     if not days and not times:
         return None
-    return Event(kind, frozenset(quals), owner, days, times, bool(_RECURRING.search(clause)), _when_phrase(rest))
+    recurring = bool(_RECURRING.search(clause))
+    return Event(kind, frozenset(quals), owner, days, times, recurring, _when_phrase(rest),
+                 bool(_ONCE.search(clause)) or (not recurring and bool(_ONCE_WEAK.search(clause))))
 
 
 def _when_phrase(text: str) -> str:

@@ -31,7 +31,8 @@ CHANGE = re.compile(
     r"raised|lowered|increased|decreased|upped|cut|rebranded|renamed|migrated|ditched|dropped|swapped|traded|"
     r"transferred|correction|actually|rescheduled|pushed|postponed|brought\s+forward|bumped|shifted|delayed|"
     r"from\s+now\s+on|got\s+a\s+raise|promoted|stopped|gave\s+up|left|joined|registered|re-?registered|"
-    r"updated|over\s+to|(?:up|down)\s+to|rose|fell|climbed|jumped|got\s+rid|renewed|remortgaged|extended|took\s+over|taken\s+over|takes\s+over)\b",
+    r"updated|over\s+to|(?:up|down)\s+to|rose|fell|climbed|jumped|got\s+rid|renewed|remortgaged|extended|took\s+over|taken\s+over|takes\s+over|"
+    r"closed|cancell?ed|retired|withdrew|withdrawn|scrapped|handed|passed|stepped\s+down|resigned|gave\s+up|given\s+up)\b",
     re.IGNORECASE,
 )
 _NEW = re.compile(r"\b(?:new|different)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.IGNORECASE)
@@ -44,7 +45,8 @@ _ONE_OFF = re.compile(
     r"added|add|adding|installed|tried|trying|testing)\b",
     re.IGNORECASE,
 )
-_REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over|off|than)\s+"
+_REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over|off|than|closed|"
+             r"cancell?ed|scrapped|(?:gave|given)\s+up\s+on)\s+"
              r"(?:(?:my|our|his|her|their|the|a|an)\s+)?")
 _PERSONS = RELATIONS - {"project", "team", "company", "band", "dog", "cat", "pet"}
 _POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|instead|these|and|or|but|with|in|at|on|"
@@ -337,6 +339,13 @@ def _as_written(old: str, values: set[str]) -> str:
 
 
 _LEFT = r"\s+(?:has\s+|had\s+)?(?:left|quit|retired|moved\s+(?:away|on)|closed|shut\s+down)\b"
+# The user's own value ended, said by a verb: "retired from Boeing", "withdrew from the Berlin Marathon", "cancelled sky".
+_ENDED = (r"\b(?:retired\s+from|withdrew\s+from|pulled\s+out\s+of|closed|cancell?ed|quit|left|(?:gave|given)\s+up\s+on)"
+          r"\s+(?:(?:my|our|his|her|their|the|a|an)\s+)?")
+# A role handed on: "handed the treasurer role to Ben", "stepped down as PTA chair", "passed the captaincy to Liam".
+_RELINQUISHED = re.compile(r"\b(?:(?:handed|passed)\s+(?:over\s+)?(?:the|my|our)\s+(?P<a>[\w-]+)|"
+                           r"(?:stepped\s+down|resigned)\s+(?:as|from)\s+(?:the\s+|my\s+)?(?P<b>(?:[\w-]+\s+){0,2}[\w-]+))",
+                           re.IGNORECASE)
 _SAYS = frozenset({"said", "says", "told", "tells", "thinks", "reckons", "confirmed", "mentioned", "agreed", "emailed",
                    "texted", "announced", "decided", "wrote"})
 _UNDER_WAY = re.compile(r"\b(?:started|been|keep|kept|stopped)\s+going\s+to\b", re.IGNORECASE)
@@ -353,9 +362,15 @@ def _fact_shaped(text: str) -> bool:
     return len(text.split()) <= FACT_WORDS and len(_SENTENCE_END.findall(text)) <= 1
 
 
+# The old memory states a past fact ("I used to live in Paris", "User previously worked at Acme"): it stays true.
+PAST = re.compile(r"\b(?:used\s+to|previously|formerly|former|once\s+(?:lived|worked)|back\s+then|years\s+ago|"
+                  r"as\s+a\s+(?:kid|child|teenager)|growing\s+up|grew\s+up)\b|^\W*(?:i|we)\s+(?:lived|worked|studied)\b",
+                  re.IGNORECASE)
+
+
 def generic(new: str, old: str, similarity: float) -> str | None:
     """The old value the new memory replaces ("" when it only stopped holding), or None when it replaces nothing."""
-    if not (_fact_shaped(new) and _fact_shaped(old)):
+    if not (_fact_shaped(new) and _fact_shaped(old)) or PAST.search(old):
         return None
     if similarity < SIMILAR or QUESTION.search(new) or IRREALIS.search(_UNDER_WAY.sub("", new)) \
             or ADDITIVE.search(new) or PARTIAL.search(new) or _ONE_OFF.search(new):
@@ -371,6 +386,12 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     names_o = set(_POSSESSIVE.findall(old))
     if names_n - names_o:
         return None  # "Helen's manager is now Greg" is about Helen, not about "my manager is Helen"
+    relinquished = _RELINQUISHED.search(new)
+    if relinquished is not None and _FIRST_PERSON.match(old) and not _PRONOUN_SUBJECT.search(new):
+        held = {w.lower()[:5] for w in _tokens(old) if _content(_bare(w))}
+        if any(w.lower()[:5] in held for w in (relinquished.group("a") or relinquished.group("b")).split()
+               if _content(_bare(w))):
+            return ""  # the old role is no longer the user's
     vn, vo = _values(new), _values(old)
     lower_n = {w for w in _tokens(new) if w.islower()}
     lower_o = {w for w in _tokens(old) if w.islower()}
@@ -402,6 +423,9 @@ def generic(new: str, old: str, similarity: float) -> str | None:
             if re.search(_REPLACED + re.escape(value) + r"\b", new, re.IGNORECASE) \
                     or re.search(r"\b" + re.escape(value) + _LEFT, new, re.IGNORECASE):
                 return _as_written(old, {value})
+    for value in vo["name"]:
+        if re.search(_ENDED + re.escape(value) + r"\b", new, re.IGNORECASE):
+            return _as_written(old, {value})
     if not any(vn.values()) and _STOPPED.search(new):
         return ""
     return None

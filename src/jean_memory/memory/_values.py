@@ -12,7 +12,7 @@ import re
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # Where a free-text value ends: punctuation, a new clause, or time/degree words that are not part of it.
 _STOP = re.compile(
-    r"\s*(?:[.;!?(]|,|\s-\s|\bnow\b|\bagain\b|\btoo\b|\balso\b|\banymore\b|\bany more\b|\bthese days\b|"
+    r"\s*(?:\.(?![A-Z](?:\.|\b))|[;!?(]|,|\s-\s|\bnow\b|\bagain\b|\btoo\b|\balso\b|\banymore\b|\bany more\b|\bthese days\b|"
     r"\bfrom now on\b|\bfor\b|\bsince\b|\bafter\b|\bbecause\b|\bbefore\b|\blast\b|\bthis\b|\bnext\b|"
     r"\binstead\b|\bas usual\b|\bas\b|\buntil\b|\bduring\b|\bwith\b|\band\b|\bbut\b|\bso\b|\bwhere\b|\bwhich\b|"
     r"\bon (?:weekends|weekdays|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b|"
@@ -95,6 +95,18 @@ def norm(kind: str, value: str) -> str:
     return " ".join(w.strip(".") for w in words)
 
 
+def _abbreviates(short: str, long: str) -> bool:
+    """ "NYC" and "New York City", "D.C." and "Washington DC": the same value in other words."""
+    letters = re.sub(r"[.\s]", "", short)
+    if not letters.isupper():
+        return False  # an acronym is written in capitals: "York" does not abbreviate "New York"
+    letters = letters.casefold()
+    words = [re.sub(r"\.", "", w) for w in re.findall(r"[\w.'’-]+", long.casefold())]
+    if not 2 <= len(letters) <= 5 or not letters.isalpha() or len(words) < 2:
+        return False
+    return letters in words or letters == "".join(w[0] for w in words if w)
+
+
 def same(kind: str, a: str, b: str, loose: bool = False) -> bool:
     """Whether two values of ``kind`` name the same thing: "Berlin, Germany" and "Berlin" do, "New York" and "York"
     do not; ``loose`` also lets one hold the other anywhere ("the Civic" and "a Honda Civic")."""
@@ -107,4 +119,6 @@ def same(kind: str, a: str, b: str, loose: bool = False) -> bool:
         return bool(short) and long[-len(short):] == short and not _RANKS.intersection(long[: -len(short)])
     if kind in {"phone", "email", "number", "money", "phrase"} or not na or not nb:
         return False
+    if _abbreviates(a, b) or _abbreviates(b, a):
+        return True
     return long[: len(short)] == short or (loose and set(short) <= set(long))

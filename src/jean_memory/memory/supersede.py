@@ -118,6 +118,8 @@ def _events(new: Statement, old: Statement) -> Judgment | None:
                 return Judgment(False, 0.7, f"{reason} (only on some days)", None, doubtful=True)
             if additive:
                 return Judgment(False, 0.7, f"{reason} (added, not replaced)", None, doubtful=True)
+            if o.recurring and n.once:
+                return Judgment(False, 0.8, f"{reason} (once: the routine stands)", None)
             if new.event_change_cue:
                 return Judgment(True, 0.9, reason, o.phrase, rule="events")
             if n.recurring and o.recurring and not (n.days > o.days and n.times >= o.times):  # not only more days
