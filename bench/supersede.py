@@ -177,7 +177,8 @@ def main() -> int:
           "candidate search). µs/pair: best of 5 passes over the set, one core, both texts read afresh for every "
           "pair (embedding time not included).\n\n" + "\n".join(lines) + "\n\nThe texts alone (`similarity=None`, "
           "specific rules only):\n\n" + "\n".join(text_lines) + "\n\nReplacements by the rule that made them (tune "
-          "and fresh only; the held-out sets are never broken down):\n\n" + "\n".join(rule_lines) + "\n\nWrong answers on the tune set (the held-out "
+          "and fresh only; the held-out sets are never broken down):\n\n" + "\n".join(rule_lines)
+          + "\n\nWrong answers on the tune set (the held-out "
           "set's are counted, never listed, so that they cannot leak into tuning):\n\n"
           + ("\n".join(errors) or "none") + "\n")
     write("supersede", data, md, "python -m bench.supersede")

@@ -334,8 +334,16 @@ def test_every_replacement_names_its_rule() -> None:
 def test_a_change_said_only_by_a_verb_replaces() -> None:
     assert judge("I handed the treasurer role to Ben, I'm club secretary now", "I'm the treasurer of the running club",
                  similarity=0.70).replaces
-    assert judge("User stepped down as PTA chair; Maria took over", "User is chair of the PTA", similarity=0.63).replaces
+    assert judge("User stepped down as PTA chair; Maria took over", "User is chair of the PTA",
+                 similarity=0.63).replaces
     j = judge("my stepdad retired from Boeing in June", "my stepdad works at Boeing", similarity=0.79)
     assert j.replaces and j.old_value == "Boeing"
     assert not judge("She handed the treasurer role to Ben", "I'm the treasurer of the running club",
                      similarity=0.70).replaces  # someone else's role
+
+
+def test_lowercase_notes_keep_their_names() -> None:
+    assert judge("moved all my banking over to starling", "i bank with nationwide", similarity=0.44).replaces
+    assert judge("downgraded netflix to the basic plan", "Netflix plan: Standard", similarity=0.74).replaces
+    assert not judge("The 73 bus route changed to go via Angel", "I take the 73 bus to work",
+                     similarity=0.6).replaces  # "to work" names nothing

@@ -46,7 +46,7 @@ _ONE_OFF = re.compile(
     re.IGNORECASE,
 )
 _REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over|off|than|closed|"
-             r"cancell?ed|scrapped|(?:gave|given)\s+up\s+on)\s+"
+             r"cancell?ed|scrapped|(?:gave|given)\s+up\s+on|not)\s+"
              r"(?:(?:my|our|his|her|their|the|a|an)\s+)?")
 _PERSONS = RELATIONS - {"project", "team", "company", "band", "dog", "cat", "pet"}
 _POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|instead|these|and|or|but|with|in|at|on|"
@@ -133,6 +133,21 @@ def _values(text: str) -> dict[str, set[str]]:
                 and _bare(low) not in whose:
             out["name"].add(_bare(low))
     return out
+
+
+_PLACES = frozenset({"work", "home", "school", "bed", "church", "town", "office", "gym", "hospital", "university",
+                     "college", "uni", "night", "weekends", "lunch", "dinner", "breakfast"})  # "to work" names nothing
+_LOWER_VALUE = re.compile(r"\b(?:in|at|with|to|is|for|on|from|dr)\s+(?:(?:the|a|an|my|our|new|dr)\s+)*([a-z][\w'-]+)")
+
+
+def _all_lowercase(text: str) -> bool:
+    return re.search(r"[A-Z]", re.sub(r"\bI\b", "", text)) is None
+
+
+def _lowercase_names(text: str) -> set[str]:
+    """In a memory written all in lowercase, the word after "in/at/with/to/is" is a name: "i bank with nationwide"."""
+    return {w for w in _LOWER_VALUE.findall(text) if _content(w) and w not in _PEOPLE_AND_THINGS and w not in _PLACES
+            and w.rstrip("s") not in _DAYS and w not in _MONTHS and w not in RELATIONS}
 
 
 _TO_VALUE = re.compile(r"\bto\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
@@ -339,7 +354,7 @@ def _as_written(old: str, values: set[str]) -> str:
 
 
 _LEFT = r"\s+(?:has\s+|had\s+)?(?:left|quit|retired|moved\s+(?:away|on)|closed|shut\s+down)\b"
-# The user's own value ended, said by a verb: "retired from Boeing", "withdrew from the Berlin Marathon", "cancelled sky".
+# The user's own value ended, said by a verb: "retired from Boeing", "withdrew from the Berlin Marathon".
 _ENDED = (r"\b(?:retired\s+from|withdrew\s+from|pulled\s+out\s+of|closed|cancell?ed|quit|left|(?:gave|given)\s+up\s+on)"
           r"\s+(?:(?:my|our|his|her|their|the|a|an)\s+)?")
 # A role handed on: "handed the treasurer role to Ben", "stepped down as PTA chair", "passed the captaincy to Liam".
@@ -393,6 +408,10 @@ def generic(new: str, old: str, similarity: float) -> str | None:
                if _content(_bare(w))):
             return ""  # the old role is no longer the user's
     vn, vo = _values(new), _values(old)
+    for a, b, text in ((vn, vo, new), (vo, vn, old)):  # "downgraded netflix" names the old memory's Netflix
+        if _all_lowercase(text):
+            a["name"] |= {w for w in b["name"] if re.search(r"\b" + re.escape(w) + r"\b", text, re.IGNORECASE)}
+            a["name"] |= _lowercase_names(text)
     lower_n = {w for w in _tokens(new) if w.islower()}
     lower_o = {w for w in _tokens(old) if w.islower()}
     vn["name"] -= lower_o  # "Project database is MySQL": "Project" names nothing when the other says "project"

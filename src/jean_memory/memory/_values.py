@@ -12,7 +12,8 @@ import re
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # Where a free-text value ends: punctuation, a new clause, or time/degree words that are not part of it.
 _STOP = re.compile(
-    r"\s*(?:\.(?![A-Z](?:\.|\b))|[;!?(]|,|\s-\s|\bnow\b|\bagain\b|\btoo\b|\balso\b|\banymore\b|\bany more\b|\bthese days\b|"
+    r"\s*(?:\.(?![A-Z](?:\.|\b))|[;!?(]|,|\s-\s|\bnow\b|\bagain\b|\btoo\b|\balso\b|\banymore\b|\bany more\b|"
+    r"\bthese days\b|"
     r"\bfrom now on\b|\bfor\b|\bsince\b|\bafter\b|\bbecause\b|\bbefore\b|\blast\b|\bthis\b|\bnext\b|"
     r"\binstead\b|\bas usual\b|\bas\b|\buntil\b|\bduring\b|\bwith\b|\band\b|\bbut\b|\bso\b|\bwhere\b|\bwhich\b|"
     r"\bon (?:weekends|weekdays|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b|"
