@@ -141,6 +141,9 @@ class Scored:
     score: float
     created_at: float | None = None
     client_id: str | None = None
+    # A lexical hit: the score a memory matching every query word would get (the query's best possible), when the
+    # store knows it; ``fusion.fuse`` weighs weak lexical matches by it. The same on every hit of one search.
+    best: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

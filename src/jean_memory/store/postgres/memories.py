@@ -268,11 +268,14 @@ class PostgresMemoryStore:
             return []
         query = " || ".join(["plainto_tsquery('english', %s)"] * len(terms))
         where, params = filter_sql(filters)
+        # ``best``: the rank the query's own words would get as a memory (``Scored.best``; ts_rank_cd has no IDF).
         rows = await self.db.fetchall(
-            f"SELECT m.seq, m.created_at, m.client_id, ts_rank_cd(m.tsv, {query}, 1) AS score FROM memories m"
+            f"SELECT m.seq, m.created_at, m.client_id, ts_rank_cd(m.tsv, {query}, 1) AS score,"
+            f" ts_rank_cd(to_tsvector('english', %s), {query}, 1) AS best FROM memories m"
             f" WHERE m.user_id=%s AND m.deleted_at IS NULL AND m.tsv @@ ({query}){where}"
-            " ORDER BY score DESC, m.seq DESC LIMIT %s", (*terms, user_id, *terms, *params, limit))
-        return [_scored(r) for r in rows]
+            " ORDER BY score DESC, m.seq DESC LIMIT %s",
+            (*terms, " ".join(terms), *terms, user_id, *terms, *params, limit))
+        return [replace(_scored(r), best=float(r["best"]) or None) for r in rows]
 
     async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
         """The lexical query runs while a worker thread computes the query vector; then dense, rank, rows."""

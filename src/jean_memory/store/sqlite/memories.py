@@ -13,6 +13,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ import numpy as np
 from ... import json_values
 from ...errors import Conflict
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, sort_sources
+from .bm25 import best_possible
 from .db import SqliteDatabase
 from .matrix import UserMatrix
 
@@ -300,7 +302,8 @@ class SqliteMemoryStore:
                 f" JOIN memories m ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ? AND m.user_id=?{where}"
                 " ORDER BY rank LIMIT ?", (match, user_id, *params, limit)).fetchall()
             hits = [Scored(r["seq"], -float(r["rank"]), r["created_at"], r["client_id"]) for r in rows]
-        return hits
+        best = best_possible(c, terms) if hits else None
+        return [replace(h, best=best) for h in hits] if best is not None else hits
 
     async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
         """Everything in one worker-thread call: the query vector (before a reader connection is taken, so the
