@@ -102,11 +102,15 @@ def test_a_weak_lexical_match_never_passes_the_best_cosine() -> None:
     """Issue 13's "which city do I live in": 'My sister lives in Berlin' (2) matched one word; 'I just moved to
     Lyon' (5) matched none but is the nearest meaning."""
     lexical = [Scored(2, 2.09, best=5.25)]
-    dense = [Scored(5, 0.475), Scored(2, 0.445), Scored(10, 0.199)]
+    crowd = [Scored(seq, 0.2 - seq / 1000) for seq in range(10, 20)]  # the rest of the store, far below
+    dense = [Scored(5, 0.475), Scored(2, 0.445), *crowd]
     ranked = fuse(lexical, dense)
-    assert [s.seq for s in ranked] == [5, 2]
+    assert [s.seq for s in ranked][:2] == [5, 2]
     assert ranked[1].score < ranked[0].score
     # Matching most of what the query could match, the lexical hit keeps its place above the nearest cosine.
     assert [s.seq for s in fuse([Scored(2, 4.0, best=5.25)], dense)][0] == 2
-    # And a nearest cosine below dense_min protects nothing.
+    # A nearest cosine below dense_min protects nothing.
     assert [s.seq for s in fuse(lexical, [Scored(5, 0.29), Scored(2, 0.28)])] == [2]
+    # Nor one that does not stand out: the 10th nearest memory is within 0.2 of it (a crowd of dialogue turns).
+    close = [Scored(5, 0.475), Scored(2, 0.445), *(Scored(seq, 0.4) for seq in range(10, 20))]
+    assert [s.seq for s in fuse(lexical, close)][0] == 2
