@@ -352,10 +352,10 @@ def _epochs(spans: Sequence[tuple[str, str]]) -> list[tuple[float, float]]:
     for start, end in spans:
         try:
             first, last = date.fromisoformat(start), date.fromisoformat(end)
-        except ValueError:
+            out.append((datetime.combine(first, dt_time(), UTC).timestamp(),
+                        datetime.combine(last + timedelta(days=1), dt_time(), UTC).timestamp()))
+        except (ValueError, OverflowError):  # an imported row's dates are read as they were stored
             continue
-        out.append((datetime.combine(first, dt_time(), UTC).timestamp(),
-                    datetime.combine(last + timedelta(days=1), dt_time(), UTC).timestamp()))
     return out
 
 
