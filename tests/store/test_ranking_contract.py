@@ -1,16 +1,20 @@
 """What stores hand ranking besides scores, on every backend: a hit's resolved dates (``Scored.dates``), the
-query's best possible lexical score (``Scored.best``), and the saved-or-dated filter (``Filters.when``)."""
+query's best possible lexical score (``Scored.best``), and the saved-or-dated filter (``Filters.when``); and the
+ranking they make possible."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 
+from jean_memory.embeddings.minilm import MiniLMEmbedder
+from jean_memory.memory.service import MemoryService
 from jean_memory.store import Stores
 from jean_memory.store.records import Filters, HybridQuery, NewMemory, Scored
+from tests.memory.test_small_stores import BASE, DAY, DOZEN
 from tests.store.vectors import unit_vector
 
 pytestmark = pytest.mark.anyio
@@ -32,7 +36,8 @@ async def _seed(stores: Stores, email: str) -> tuple[str, list[int]]:
     return u.id, [m.seq for m in stored]
 
 
-def _capture(seen: list[tuple[list[Scored], list[Scored]]]):  # type: ignore[no-untyped-def]
+def _capture(seen: list[tuple[list[Scored], list[Scored]]]) -> Callable[[Sequence[Scored], Sequence[Scored]],
+                                                                       list[Scored]]:
     def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
         seen.append((list(lexical), list(dense)))
         return list({s.seq: s for s in (*lexical, *dense)}.values())
@@ -88,3 +93,16 @@ async def test_when_keeps_what_was_saved_in_the_stretch_or_is_dated_in_it(stores
     again = await stores.memories.dense(uid, vector, 10, Filters(when=NEXT_WEEK))
     assert {s.seq for s in again} == {dentist, gym, later.seq}
     assert {s.seq: s.dates for s in again}[later.seq] == (("2026-12-03", "2026-12-03"),)
+
+
+async def test_a_one_word_match_stays_below_the_nearest_meaning_on_every_backend(
+    stores: Stores, embedder: MiniLMEmbedder
+) -> None:
+    """Issue 13's "which city do I live in" through the service: BM25 on SQLite and ts_rank_cd on PostgreSQL both
+    know the one word "live" is less than half of what the question could match."""
+    service = MemoryService(stores, embedder)
+    user = await stores.users.create_user("lyon@example.com", None)
+    for n, text in enumerate(DOZEN):
+        await service.add(user.id, text, client_id="c1", created_at=BASE + n * DAY)
+    found = await service.search(user.id, "which city do I live in", 10)
+    assert [r.memory.text for r in found[:2]] == ["I just moved to Lyon", "My sister lives in Berlin"]
