@@ -60,6 +60,12 @@ async def test_hits_carry_their_resolved_dates_and_lexical_hits_the_best_possibl
     assert best is not None and best > 0 and all(s.best == best for s in lexical)
     # Both words against one of two: the bill matched less of what the query could match.
     assert lex[dentist].score > lex[bill].score and lex[bill].score < best
+    # A search that does not fuse may go without it (SQLite then skips counting each term's matches).
+    seen.clear()
+    await stores.memories.hybrid(uid, HybridQuery(("dentist", "tuesday"), lambda: vector, 10, 10, Filters(),
+                                                  _capture(seen), best_possible=False))
+    if type(stores.memories).__module__.endswith("sqlite.memories"):
+        assert seen[0][0] and all(s.best is None for s in seen[0][0])
     # The standalone lexical search fills the same fields.
     alone = {s.seq: s for s in await stores.memories.lexical(uid, ["dentist"], 10, Filters())}
     assert alone[dentist].dates == (("2026-12-01", "2026-12-01"),) and alone[dentist].best is not None

@@ -186,3 +186,6 @@ class HybridQuery:
     limit: int
     filters: Filters
     rank: Callable[[Sequence[Scored], Sequence[Scored]], list[Scored]]
+    # Fill ``Scored.best`` on the lexical hits. False (the replacement check of an add, which does not fuse) lets
+    # SQLite skip counting each term's matches (~0.1 ms at 10k memories); PostgreSQL fills it anyway (no cost).
+    best_possible: bool = True

@@ -279,7 +279,7 @@ class SqliteMemoryStore:
 
     def _lexical_sync(
         self, c: sqlite3.Connection, user_id: str, terms: Sequence[str], limit: int, filters: Filters,
-        matrix: tuple[UserMatrix, np.ndarray] | None = None,
+        matrix: tuple[UserMatrix, np.ndarray] | None = None, with_best: bool = True,
     ) -> list[Scored]:
         """BM25 hits; ``matrix`` (the user's vectors and the filters' mask over them) spares the SQL that applies
         the filters and reads ``created_at`` for the hits it holds."""
@@ -310,7 +310,7 @@ class SqliteMemoryStore:
                 " ORDER BY rank LIMIT ?", (match, user_id, *params, limit)).fetchall()
             hits = [Scored(r["seq"], -float(r["rank"]), r["created_at"], r["client_id"],
                            date_spans(stored_dates(r["dates"]))) for r in rows]
-        possible = best_possible(c, terms) if hits else None
+        possible = best_possible(c, terms) if hits and with_best else None
         return [replace(h, best=possible) for h in hits] if possible is not None else hits
 
     async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
@@ -326,7 +326,8 @@ class SqliteMemoryStore:
                 lexical, dense = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters), []
             else:
                 mask = matrix.mask(query.filters)
-                lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters, (matrix, mask))
+                lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters, (matrix, mask),
+                                             query.best_possible)
                 dense = matrix.top(vector, query.pool, mask)
             ranked = query.rank(lexical, dense)[: query.limit]
             rows = self._by_seq_sync(c, user_id, [s.seq for s in ranked])
