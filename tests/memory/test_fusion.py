@@ -85,3 +85,32 @@ def test_time_boost_lifts_candidates_saved_or_dated_in_the_window() -> None:
     assert [s.seq for s in boosted] == [2, 3, 1, 4]
     assert {s.seq: round(s.score, 6) for s in boosted} == {1: 0.9, 2: 1.0, 3: 0.95, 4: 0.3}
     assert time_boost(ranked, created, (100.0, 200.0), FusionWeights(time=0.0)) == ranked
+
+
+def test_a_weak_lexical_match_counts_less_than_against_its_own_top() -> None:
+    """One query word of two, half the best possible BM25 or less: no longer the full lexical weight."""
+    w = FusionWeights(lexical=0.7, dense=0.3, lexical_best=0.5, lexical_floor=0.2, weak_lexical=0.5)
+    weak = fuse([Scored(1, 2.0, best=5.0)], [], w)  # 2.0 / max(2.0, 2.5) = 0.8 -> (0.8 - 0.2) / 0.8 = 0.75
+    assert round(weak[0].score, 6) == round(0.7 * 0.75, 6)
+    strong = fuse([Scored(1, 5.0, best=5.0)], [], w)
+    assert strong[0].score == 0.7
+    unknown = fuse([Scored(1, 2.0)], [], w)  # a store that does not know the best possible: as before
+    assert unknown[0].score == 0.7
+
+
+def test_a_weak_lexical_match_never_passes_the_best_cosine() -> None:
+    """Issue 13's "which city do I live in": 'My sister lives in Berlin' (2) matched one word; 'I just moved to
+    Lyon' (5) matched none but is the nearest meaning."""
+    lexical = [Scored(2, 2.09, best=5.25)]
+    crowd = [Scored(seq, 0.2 - seq / 1000) for seq in range(10, 20)]  # the rest of the store, far below
+    dense = [Scored(5, 0.475), Scored(2, 0.445), *crowd]
+    ranked = fuse(lexical, dense)
+    assert [s.seq for s in ranked][:2] == [5, 2]
+    assert ranked[1].score < ranked[0].score
+    # Matching most of what the query could match, the lexical hit keeps its place above the nearest cosine.
+    assert [s.seq for s in fuse([Scored(2, 4.0, best=5.25)], dense)][0] == 2
+    # A nearest cosine below dense_min protects nothing.
+    assert [s.seq for s in fuse(lexical, [Scored(5, 0.29), Scored(2, 0.28)])] == [2]
+    # Nor one that does not stand out: the 10th nearest memory is within 0.2 of it (a crowd of dialogue turns).
+    close = [Scored(5, 0.475), Scored(2, 0.445), *(Scored(seq, 0.4) for seq in range(10, 20))]
+    assert [s.seq for s in fuse(lexical, close)][0] == 2

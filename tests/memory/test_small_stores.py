@@ -14,9 +14,11 @@ from jean_memory.memory.service import MemoryService
 from jean_memory.store import Stores, open_sqlite
 
 DATA = Path(__file__).with_name("small_stores.json")
+FRESH = Path(__file__).with_name("small_stores_fresh.json")  # written after the first 44, before tuning
 DAY = 86_400.0
 BASE = 1_780_000_000.0
-FIRST_HIT_FLOOR = 0.75  # 77.0% before and after issue 13's hygiene; the misses are fusion balance, not padding
+FIRST_HIT_FLOOR = 0.80  # 76.3% before weak lexical matches counted less, 81.4% after
+FRESH_FLOOR = 0.93  # 92.3% before, 94.0% after
 
 pytestmark = pytest.mark.anyio
 
@@ -42,9 +44,9 @@ async def _fill(service: MemoryService, user_id: str, store: dict[str, Any], fac
     return ids
 
 
-async def first_hit_rate(service: MemoryService, stores: Stores) -> tuple[float, list[str]]:
+async def first_hit_rate(service: MemoryService, stores: Stores, path: Path = DATA) -> tuple[float, list[str]]:
     """Share of questions whose fact comes first, and the questions that missed."""
-    data = json.loads(DATA.read_text())
+    data = json.loads(path.read_text())
     facts = data["facts"]
     hits, misses = 0, []
     for store in data["stores"]:
@@ -60,20 +62,24 @@ async def first_hit_rate(service: MemoryService, stores: Stores) -> tuple[float,
     return hits / (hits + len(misses)), misses
 
 
-def test_small_stores_data_has_forty_stores_of_five_to_fifty() -> None:
-    stores = json.loads(DATA.read_text())["stores"]
-    assert len(stores) >= 40
+@pytest.mark.parametrize(("path", "least"), [(DATA, 40), (FRESH, 16)])
+def test_small_stores_data_has_stores_of_five_to_fifty(path: Path, least: int) -> None:
+    stores = json.loads(path.read_text())["stores"]
+    assert len(stores) >= least
     assert all(5 <= len(s["memories"]) <= 50 for s in stores)
     assert {s["mode"] for s in stores} == {"days", "session", "batch", "mixed"}
 
 
-async def test_the_direct_match_comes_first_in_small_stores(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+@pytest.mark.parametrize(("path", "floor"), [(DATA, FIRST_HIT_FLOOR), (FRESH, FRESH_FLOOR)])
+async def test_the_direct_match_comes_first_in_small_stores(
+    tmp_path: Path, embedder: MiniLMEmbedder, path: Path, floor: float
+) -> None:
     stores = await _stores(tmp_path)
     try:
-        rate, misses = await first_hit_rate(MemoryService(stores, embedder), stores)
+        rate, misses = await first_hit_rate(MemoryService(stores, embedder), stores, path)
     finally:
         await stores.database.close()
-    assert rate >= FIRST_HIT_FLOOR, f"first-hit rate {rate:.1%}; missed: {misses[:20]}"
+    assert rate >= floor, f"first-hit rate {rate:.1%}; missed: {misses[:20]}"
 
 
 # -- the cases issue 13 reported ----------------------------------------------------------------------
@@ -110,11 +116,11 @@ async def test_which_city_do_i_live_in_finds_the_move_first(
     assert all(t in ("I just moved to Lyon", "My sister lives in Berlin") for t in texts[:2]), texts
 
 
-@pytest.mark.xfail(strict=True, reason="fusion balance: a one-word lexical match (live/lives) outweighs the best "
-                   "cosine; not the context boost, which no longer lifts anything here")
 async def test_which_city_do_i_live_in_puts_the_move_above_a_sisters_city(
     tmp_path: Path, embedder: MiniLMEmbedder
 ) -> None:
+    """A one-word lexical match (live/lives, less than half the query's best possible BM25) no longer outranks
+    the best cosine match."""
     stores = await _stores(tmp_path)
     try:
         service = MemoryService(stores, embedder)

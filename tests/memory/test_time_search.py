@@ -85,3 +85,38 @@ async def test_questions_without_time_words_and_given_bounds_are_left_alone(runt
     # A stretch still ahead has nothing saved in it: the question is searched as usual, not filtered to nothing.
     assert (await _texts(service, alice.user_id, "when is the dentist next week"))[0] == \
         "Dentist appointment next Tuesday with Dr Roux"
+
+
+# -- memories about a time: their resolved dates ---------------------------------------------------------
+
+async def test_a_question_about_a_stretch_ahead_finds_what_is_dated_in_it(runtime: Runtime, alice: Account) -> None:
+    """"Dentist appointment next Tuesday", saved on Tuesday 24 November, is about 1 December: next week."""
+    service = await _store(runtime, alice.user_id)
+    dentist = "Dentist appointment next Tuesday with Dr Roux"
+    assert await _texts(service, alice.user_id, "what do I have next week") == [dentist]
+    assert await _texts(service, alice.user_id, "what's happening next week?") == [dentist]
+    assert await _texts(service, alice.user_id, "anything planned for next month") == [dentist]
+    # Nothing is saved in or dated in tomorrow: nothing comes back, rather than padding.
+    assert await _texts(service, alice.user_id, "what is happening tomorrow") == []
+
+
+async def test_a_past_stretch_also_finds_what_was_dated_in_it(runtime: Runtime, alice: Account) -> None:
+    """Saved on 10 November, "the jazz concert next Friday" is about 20 November: last week, with what was saved
+    then."""
+    service = await _store(runtime, alice.user_id)
+    concert = "Bought tickets for the jazz concert next Friday"
+    await service.add(alice.user_id, concert, created_at=datetime(2026, 11, 10, 12, tzinfo=UTC).timestamp())
+    assert sorted(await _texts(service, alice.user_id, "what did I do last week")) == [
+        concert, "Finished reading Dune, loved the ending", "Went hiking in the Alps with Priya"]
+    # The caller's own bounds on the save time still hold: saved before the 16th, it is left out.
+    since = datetime(2026, 11, 16, tzinfo=UTC).timestamp()
+    assert concert not in await _texts(service, alice.user_id, "what did I do last week", since=since)
+
+
+async def test_a_topic_with_a_time_phrase_lifts_the_memory_dated_in_it(runtime: Runtime, alice: Account) -> None:
+    service = await _store(runtime, alice.user_id)
+    haircut = "Haircut appointment booked at the barber"
+    await service.add(alice.user_id, haircut, created_at=datetime(2026, 11, 26, 9, tzinfo=UTC).timestamp())
+    # Both are appointments; the one dated next week comes first although the haircut was saved later.
+    found = await _texts(service, alice.user_id, "which appointment do I have next week")
+    assert found[:2] == ["Dentist appointment next Tuesday with Dr Roux", haircut]

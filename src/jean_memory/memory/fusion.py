@@ -14,6 +14,24 @@ so 0.3 lets about 2% of them through; the right memory, when it shares no word w
 at the median. Lowering the bar to 0.2 found the right memory first a little more often on small stores (79%
 against 77%) but returned twice as many results per search and lost 0.4 points of LoCoMo recall@10.
 
+Weak lexical matches. Against its own best hit alone, a lone hit sharing one common word with the question ("My
+sister lives in Berlin" for "which city do I live in") would count in full. So when the store knows the query's
+best possible lexical score (``Scored.best``: on SQLite the BM25 of a memory holding every query word, the sum of
+their IDFs; on PostgreSQL the rank of the query's own words as a memory), each hit is normalised against the
+larger of the top hit and ``lexical_best`` (0.5) x that, and a share below ``lexical_floor`` (0.2) counts for
+nothing, as a cosine below ``dense_floor`` does. And a candidate whose lexical score is below ``weak_lexical``
+(0.5) of the best possible, i.e. it matched less than half of what the question could match, is never ranked
+above the best cosine match when that match is strong: at least ``dense_min`` and standing out, ``strong_margin``
+(0.2) above the ``strong_rank``-th (10th) nearest memory's cosine. It can only reorder what ranks below it. Among
+a person's separate facts the answer stands apart from the rest ("I just moved to Lyon" 0.475, the 10th 0.13);
+among hundreds of dialogue turns the nearest few crowd together and the best cosine is no clear answer: without
+the margin the rule cost LoCoMo 4 points of recall@1 (31.2 -> 27.4), with it none.
+Measured (``bench/results/locomo.md``, ``tests/memory/test_small_stores.py``): LoCoMo hybrid R@10 70.3 -> 71.5 (with
+dated memories in time questions),
+small-store first-hit rate 76.3% -> 81.4% (the first 44 stores) and 92.3% -> 94.0% (16 stores written before
+tuning). A weight shift towards the dense side when lexical evidence is weak, also tried, gained small stores
+1 more point but cost LoCoMo 4 to 17 points of recall@10.
+
 Then ``context_boost``: memories saved together usually belong to one exchange, and the answer often sits
 beside the memory that shares the question's words ("Have you tried pottery?" / "Yes! I made this bowl last
 week"). Each candidate gains ``context`` x its best such neighbour's score. *Together* means all three of:
@@ -38,6 +56,8 @@ it, or whose resolved dates fall in it, gain ``weights.time``.
 from __future__ import annotations
 
 import bisect
+import heapq
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -51,6 +71,14 @@ class FusionWeights:
     dense_floor: float = 0.3
     # The least cosine a candidate with no query word needs to be returned at all.
     dense_min: float = 0.3
+    # Lexical hits are normalised against max(top hit, lexical_best x the query's best possible score); a share
+    # below lexical_floor counts nothing; below weak_lexical of the best possible, never above the best cosine.
+    lexical_best: float = 0.5
+    lexical_floor: float = 0.2
+    weak_lexical: float = 0.5
+    # A best cosine is strong when it is this far above the strong_rank-th nearest memory's cosine.
+    strong_margin: float = 0.2
+    strong_rank: int = 10
     # Context smoothing: share of the best neighbour's score, and what makes two memories saved together.
     context: float = 0.4
     context_seq_gap: int = 2
@@ -73,13 +101,17 @@ def fuse(lexical: Sequence[Scored], dense: Sequence[Scored], weights: FusionWeig
     """Combine two scored lists into one, best first; ties keep the newer item first.
 
     A dense-only candidate below ``weights.dense_min`` is left out; a lexical one below the floor is kept (its
-    score is its lexical part)."""
+    score is its lexical part). Weak lexical matches count less and never pass the best cosine (see the module)."""
     combined: dict[int, float] = {}
+    best = max((s.best for s in lexical if s.best is not None), default=0.0)
     if lexical:
         top = max(s.score for s in lexical)
+        scale = max(top, weights.lexical_best * best)
+        floor = weights.lexical_floor if best > 0 else 0.0
         if top > 0:
             for s in lexical:
-                combined[s.seq] = combined.get(s.seq, 0.0) + weights.lexical * (s.score / top)
+                share = max(0.0, (s.score / scale - floor) / (1.0 - floor))
+                combined[s.seq] = combined.get(s.seq, 0.0) + weights.lexical * share
     if dense:
         top = max(s.score for s in dense)
         span = top - weights.dense_floor
@@ -89,7 +121,30 @@ def fuse(lexical: Sequence[Scored], dense: Sequence[Scored], weights: FusionWeig
                     continue
                 part = max(0.0, (s.score - weights.dense_floor) / span)
                 combined[s.seq] = combined.get(s.seq, 0.0) + weights.dense * part
+    if best > 0 and dense:
+        _below_best_cosine(combined, lexical, _strong_nearest(dense, weights), weights.weak_lexical * best)
     return _ranked(combined, combined)
+
+
+def _strong_nearest(dense: Sequence[Scored], weights: FusionWeights) -> Scored | None:
+    """The best cosine match, if strong: at least ``dense_min`` and ``strong_margin`` above the ``strong_rank``-th
+    (0 when there are fewer candidates)."""
+    nearest = heapq.nlargest(weights.strong_rank, dense, key=lambda s: s.score)
+    if nearest[0].score < weights.dense_min:
+        return None
+    crowd = nearest[-1].score if len(nearest) == weights.strong_rank else 0.0
+    return nearest[0] if nearest[0].score - crowd >= weights.strong_margin else None
+
+
+def _below_best_cosine(combined: dict[int, float], lexical: Sequence[Scored], nearest: Scored | None,
+                       weak: float) -> None:
+    """Hold each candidate whose lexical score is below ``weak`` just below the best cosine match ``nearest``."""
+    if nearest is None or nearest.seq not in combined:
+        return
+    cap = math.nextafter(combined[nearest.seq], 0.0)
+    for s in lexical:
+        if s.seq != nearest.seq and s.score < weak and combined[s.seq] > cap:
+            combined[s.seq] = cap
 
 
 def context_boost(

@@ -13,10 +13,11 @@ them out unless asked (``include_history``). Changing a memory's text keeps the 
 
 Time in a question (``timeparse.question_range``): the phrase ("last week", "in May 2023") is taken out of the
 words searched for and embedded, so "last week" does not match every memory that says "week". A question that
-is about nothing but the time ("what did I do last week", "what happened yesterday") and names a past stretch is
-answered from the memories saved in it (``Filters.since``/``until``, within the caller's own), the most like the
-question first. Any other question with a time phrase is searched as usual and the candidates saved in the
-stretch gain ``FusionWeights.time`` (``fusion.time_boost``). Times are UTC.
+is about nothing but the time ("what did I do last week", "what do I have next week") is answered from the memories
+saved in that stretch or about it (a date resolved at save time falls in it: "dentist next Tuesday", saved on the
+24th, is about 1 December; ``Filters.when``), within the caller's own ``since``/``until``, the most like the
+question first. Any other question with a time phrase is searched as usual and the candidates saved in or dated in
+the stretch gain ``FusionWeights.time`` (``fusion.time_boost``). Times are UTC.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 
 import numpy as np
 
@@ -206,7 +208,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             return list({s.seq: s for s in (*dense, *lexical)}.values())
 
         query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), lambda: vector, REPLACE_CANDIDATES,
-                            2 * REPLACE_CANDIDATES, Filters(), rank)
+                            2 * REPLACE_CANDIDATES, Filters(), rank, best_possible=False)
         found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)]
         close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
         signature = facts_signature(text) if close else None
@@ -291,15 +293,15 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         rest = _without(q, asked.phrase) if asked is not None else q
         text = rest if words(rest) else q  # a question that is only "yesterday" is still embedded as written
         window = (asked.start.timestamp(), asked.end.timestamp()) if asked is not None else None
-        only_time = window is not None and window[0] <= now and all(
-            w in STOP_WORDS or w in _ONLY_TIME for w in words(rest))
+        only_time = window is not None and all(w in STOP_WORDS or w in _ONLY_TIME for w in words(rest))
 
         def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
             saved = {s.seq: Saved(s.created_at, s.client_id) for s in (*lexical, *dense) if s.created_at is not None}
             ranked = context_boost(fuse(lexical, dense, weights), saved, weights)
             if window is not None:
                 created = {seq: when.created_at for seq, when in saved.items()}
-                ranked = time_boost(ranked, created, window, weights)
+                dated = {s.seq: _epochs(s.dates) for s in (*lexical, *dense) if s.dates}
+                ranked = time_boost(ranked, created, window, weights, dated)
             return ranked
 
         def rank_in_window(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
@@ -319,9 +321,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 return ready
 
         if only_time and window is not None:
-            in_window = replace(filters, since=window[0] if since is None else max(window[0], filters.since or 0.0),
-                                until=window[1] if until is None else min(window[1], filters.until or 0.0))
-            query = HybridQuery((), vector, max(CANDIDATES, n * 2), n, in_window, rank_in_window)
+            query = HybridQuery((), vector, max(CANDIDATES, n * 2), n, replace(filters, when=window), rank_in_window)
         else:
             # Stop words alone left beside a time phrase ("who did I see | this morning") match everything.
             terms = query_terms(text) if text == q or any(w not in STOP_WORDS for w in words(text)) else []
@@ -349,6 +349,19 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         """The apps the user's memories came from (for filtering by app)."""
         return await self.stores.memories.sources(user_id)
 
+
+
+def _epochs(spans: Sequence[tuple[str, str]]) -> list[tuple[float, float]]:
+    """(start, end) ISO days, end inclusive, as UNIX [start, end) seconds."""
+    out: list[tuple[float, float]] = []
+    for start, end in spans:
+        try:
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+            out.append((datetime.combine(first, dt_time(), UTC).timestamp(),
+                        datetime.combine(last + timedelta(days=1), dt_time(), UTC).timestamp()))
+        except (ValueError, OverflowError):  # an imported row's dates are read as they were stored
+            continue
+    return out
 
 
 def _without(question: str, phrase: str) -> str:

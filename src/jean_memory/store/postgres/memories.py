@@ -25,7 +25,7 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from ...errors import Conflict
-from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, sort_sources
+from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, date_spans, sort_sources
 from .db import Conn, PostgresDatabase, Vector
 
 COLUMNS = ("seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at,"
@@ -48,7 +48,8 @@ def row_to_memory(row: DictRow) -> Memory:
 
 
 def _scored(row: DictRow) -> Scored:
-    return Scored(int(row["seq"]), float(row["score"]), float(row["created_at"]), row["client_id"])
+    return Scored(int(row["seq"]), float(row["score"]), float(row["created_at"]), row["client_id"],
+                  date_spans(d for d in row["dates"] or () if isinstance(d, dict)))
 
 
 def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
@@ -68,6 +69,11 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
     if filters.client_id is not None:
         clauses.append("m.client_id = %s")
         params.append(filters.client_id)
+    days = filters.when_days()
+    if filters.when is not None and days is not None:
+        clauses.append("((m.created_at >= %s AND m.created_at < %s) OR EXISTS (SELECT 1 FROM"
+                       " jsonb_array_elements(m.dates) d WHERE d->>'start' <= %s AND d->>'end' >= %s))")
+        params += [*filters.when, days[1], days[0]]
     if filters.tags:
         clauses.append("m.tags @> %s::text[]")
         params.append(list(filters.tags))
@@ -268,11 +274,14 @@ class PostgresMemoryStore:
             return []
         query = " || ".join(["plainto_tsquery('english', %s)"] * len(terms))
         where, params = filter_sql(filters)
+        # ``best``: the rank the query's own words would get as a memory (``Scored.best``; ts_rank_cd has no IDF).
         rows = await self.db.fetchall(
-            f"SELECT m.seq, m.created_at, m.client_id, ts_rank_cd(m.tsv, {query}, 1) AS score FROM memories m"
+            f"SELECT m.seq, m.created_at, m.client_id, m.dates, ts_rank_cd(m.tsv, {query}, 1) AS score,"
+            f" ts_rank_cd(to_tsvector('english', %s), {query}, 1) AS best FROM memories m"
             f" WHERE m.user_id=%s AND m.deleted_at IS NULL AND m.tsv @@ ({query}){where}"
-            " ORDER BY score DESC, m.seq DESC LIMIT %s", (*terms, user_id, *terms, *params, limit))
-        return [_scored(r) for r in rows]
+            " ORDER BY score DESC, m.seq DESC LIMIT %s",
+            (*terms, " ".join(terms), *terms, user_id, *terms, *params, limit))
+        return [replace(_scored(r), best=float(r["best"]) or None) for r in rows]
 
     async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
         """The lexical query runs while a worker thread computes the query vector; then dense, rank, rows."""
@@ -297,8 +306,8 @@ class PostgresMemoryStore:
         where, params = filter_sql(filters)
         q = Vector(np.asarray(vector, dtype=np.float32))
         exact = (
-            "SELECT m.seq, m.created_at, m.client_id, 1 - (m.embedding <=> %s::vector) AS score FROM memories m"
-            f" WHERE m.user_id=%s AND m.deleted_at IS NULL AND m.embedding IS NOT NULL{where}"
+            "SELECT m.seq, m.created_at, m.client_id, m.dates, 1 - (m.embedding <=> %s::vector) AS score"
+            f" FROM memories m WHERE m.user_id=%s AND m.deleted_at IS NULL AND m.embedding IS NOT NULL{where}"
             " ORDER BY score DESC LIMIT %s"
         )  # ORDER BY the score, not the distance: the HNSW index cannot serve it, so this scan is exact
         async with self.db.tx() as conn:
@@ -317,10 +326,11 @@ class PostgresMemoryStore:
                 " set_config('enable_sort', 'off', true)",  # steer the planner onto the index order
                 (str(max(EF_SEARCH, limit)), str(MAX_SCAN_TUPLES)))
             cur = await conn.execute(
-                "WITH c AS MATERIALIZED (SELECT m.seq, m.created_at, m.client_id, m.embedding <=> %s::vector AS d"
+                "WITH c AS MATERIALIZED (SELECT m.seq, m.created_at, m.client_id, m.dates,"
+                " m.embedding <=> %s::vector AS d"
                 f" FROM memories m WHERE m.user_id=%s AND m.deleted_at IS NULL{where}"
                 " ORDER BY m.embedding <=> %s::vector LIMIT %s)"
-                " SELECT seq, created_at, client_id, 1 - d AS score FROM c ORDER BY d",
+                " SELECT seq, created_at, client_id, dates, 1 - d AS score FROM c ORDER BY d",
                 (q, user_id, *params, q, limit))
             rows = await cur.fetchall()
             if len(rows) < limit and EXACT_FALLBACK:  # the walk ran out of budget, or narrow filters: go exact

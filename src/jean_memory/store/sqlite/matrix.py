@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..records import Filters, Memory, Scored
+from ..records import Filters, Memory, Scored, date_spans, overlaps
 
 
 @dataclass(slots=True)
@@ -28,6 +28,7 @@ class UserMatrix:
     size: int = 0
     replaced: np.ndarray | None = None  # bool per row: another memory replaced it (None: none replaced)
     expires: np.ndarray | None = None  # float per row: expiry time, +inf for none (None: none expire)
+    dated: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # seq -> resolved dates, if any
 
     def mask(self, filters: Filters) -> np.ndarray:
         """Which of the first ``size`` rows the filters keep."""
@@ -45,6 +46,9 @@ class UserMatrix:
             mask &= created >= filters.since
         if filters.until is not None:
             mask &= created < filters.until
+        days = filters.when_days()
+        if filters.when is not None and days is not None:
+            mask &= self._when(filters.when, days)
         if filters.client_id is not None or filters.tags:
             wanted = set(filters.tags)
             mask &= np.array([
@@ -52,6 +56,17 @@ class UserMatrix:
                 for cid, tags in zip(self.client_ids[:n], self.tags[:n], strict=True)
             ], dtype=bool)
         return mask
+
+    def _when(self, window: tuple[float, float], days: tuple[str, str]) -> np.ndarray:
+        """Rows saved in ``window`` or holding a resolved date in ``days``."""
+        n = self.size
+        keep = (self.created[:n] >= window[0]) & (self.created[:n] < window[1])
+        about = [seq for seq, spans in self.dated.items() if overlaps(spans, days)]
+        if about:
+            wanted = np.asarray(about, dtype=np.int64)
+            at = np.minimum(np.searchsorted(self.seqs[:n], wanted), n - 1)
+            keep[at[self.seqs[at] == wanted]] = True
+        return keep
 
     def top(self, vector: np.ndarray, limit: int, mask: np.ndarray) -> list[Scored]:
         """The ``limit`` best cosine scores among the rows ``mask`` keeps (``mask`` from ``self.mask``)."""
@@ -62,20 +77,22 @@ class UserMatrix:
         scores = np.where(mask, self.vectors[:n] @ vector.astype(np.float32), -np.inf)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
-        return [Scored(int(self.seqs[i]), float(scores[i]), float(self.created[i]), self.client_ids[i]) for i in top]
+        dated = self.dated
+        return [Scored(int(self.seqs[i]), float(scores[i]), float(self.created[i]), self.client_ids[i],
+                       dated.get(int(self.seqs[i]), ()) if dated else ()) for i in top]
 
     def lookup(
         self, seqs: Sequence[int], mask: np.ndarray
-    ) -> tuple[dict[int, tuple[float, str | None]], list[int]]:
-        """For hits found elsewhere: ``created_at`` and ``client_id`` of those held here that ``mask`` keeps, and
-        the seqs not held."""
+    ) -> tuple[dict[int, tuple[float, str | None, tuple[tuple[str, str], ...]]], list[int]]:
+        """For hits found elsewhere: ``created_at``, ``client_id`` and resolved dates of those held here that
+        ``mask`` keeps, and the seqs not held."""
         n = len(mask)
         if n == 0:
             return {}, list(seqs)
         wanted = np.asarray(seqs, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.seqs[:n], wanted), n - 1)
         held = self.seqs[at] == wanted
-        kept = {int(s): (float(self.created[i]), self.client_ids[i])
+        kept = {int(s): (float(self.created[i]), self.client_ids[i], self.dated.get(int(s), ()))
                 for s, i, h in zip(wanted, at, held, strict=True) if h and mask[i]}
         return kept, [int(s) for s, h in zip(wanted, held, strict=True) if not h]
 
@@ -116,6 +133,7 @@ class UserMatrix:
         self.created[rows] = [m.created_at for m in memories]
         self.is_chunk[rows] = [m.document_id is not None for m in memories]
         self.client_ids.extend(m.client_id for m in memories)
+        self.dated.update((m.seq, spans) for m in memories if m.dates and (spans := date_spans(m.dates)))
         self.tags.extend(frozenset(m.tags) for m in memories)
         self.size += k
 

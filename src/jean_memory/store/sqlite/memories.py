@@ -13,13 +13,15 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from ... import json_values
 from ...errors import Conflict
-from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, sort_sources
+from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, date_spans, sort_sources
+from .bm25 import best_possible
 from .db import SqliteDatabase
 from .matrix import UserMatrix
 
@@ -71,6 +73,12 @@ def filter_sql(filters: Filters, alias: str = "m") -> tuple[str, list[Any]]:
     if filters.client_id is not None:
         clauses.append(f"{alias}.client_id = ?")
         params.append(filters.client_id)
+    days = filters.when_days()
+    if filters.when is not None and days is not None:
+        clauses.append(f"(({alias}.created_at >= ? AND {alias}.created_at < ?) OR EXISTS (SELECT 1 FROM"
+                       f" json_each({alias}.dates) WHERE json_extract(value, '$.start') <= ?"
+                       " AND json_extract(value, '$.end') >= ?))")
+        params += [*filters.when, days[1], days[0]]
     for tag in filters.tags:
         clauses.append(f"EXISTS (SELECT 1 FROM json_each({alias}.tags) WHERE value = ?)")
         params.append(tag)
@@ -271,7 +279,7 @@ class SqliteMemoryStore:
 
     def _lexical_sync(
         self, c: sqlite3.Connection, user_id: str, terms: Sequence[str], limit: int, filters: Filters,
-        matrix: tuple[UserMatrix, np.ndarray] | None = None,
+        matrix: tuple[UserMatrix, np.ndarray] | None = None, with_best: bool = True,
     ) -> list[Scored]:
         """BM25 hits; ``matrix`` (the user's vectors and the filters' mask over them) spares the SQL that applies
         the filters and reads ``created_at`` for the hits it holds."""
@@ -290,17 +298,20 @@ class SqliteMemoryStore:
         kept, unknown = matrix[0].lookup([b[0] for b in best], matrix[1]) if matrix else ({}, [b[0] for b in best])
         if unknown:  # no matrix, or hits it does not hold (written since it was read)
             marks = ",".join("?" * len(unknown))
-            kept.update((r[0], (r[1], r[2])) for r in c.execute(
-                f"SELECT m.seq, m.created_at, m.client_id FROM memories m WHERE m.seq IN ({marks})"
+            kept.update((r[0], (r[1], r[2], date_spans(stored_dates(r[3])))) for r in c.execute(
+                f"SELECT m.seq, m.created_at, m.client_id, m.dates FROM memories m WHERE m.seq IN ({marks})"
                 f" AND m.user_id=?{where}", (*unknown, user_id, *params)))
         hits = [Scored(seq, -float(rank), *kept[seq]) for seq, rank in best if seq in kept][:limit]
         if len(hits) < limit and len(best) == 2 * limit:
             rows = c.execute(
-                "SELECT m.seq, m.created_at, m.client_id, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts"
-                f" JOIN memories m ON m.seq = memories_fts.rowid WHERE memories_fts MATCH ? AND m.user_id=?{where}"
+                "SELECT m.seq, m.created_at, m.client_id, m.dates, bm25(memories_fts, 1.0, 0.0) AS rank"
+                " FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid"
+                f" WHERE memories_fts MATCH ? AND m.user_id=?{where}"
                 " ORDER BY rank LIMIT ?", (match, user_id, *params, limit)).fetchall()
-            hits = [Scored(r["seq"], -float(r["rank"]), r["created_at"], r["client_id"]) for r in rows]
-        return hits
+            hits = [Scored(r["seq"], -float(r["rank"]), r["created_at"], r["client_id"],
+                           date_spans(stored_dates(r["dates"]))) for r in rows]
+        possible = best_possible(c, terms) if hits and with_best else None
+        return [replace(h, best=possible) for h in hits] if possible is not None else hits
 
     async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
         """Everything in one worker-thread call: the query vector (before a reader connection is taken, so the
@@ -315,7 +326,8 @@ class SqliteMemoryStore:
                 lexical, dense = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters), []
             else:
                 mask = matrix.mask(query.filters)
-                lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters, (matrix, mask))
+                lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters, (matrix, mask),
+                                             query.best_possible)
                 dense = matrix.top(vector, query.pool, mask)
             ranked = query.rank(lexical, dense)[: query.limit]
             rows = self._by_seq_sync(c, user_id, [s.seq for s in ranked])
@@ -418,7 +430,7 @@ class SqliteMemoryStore:
                 return cached
         rows = c.execute(
             "SELECT seq, embedding, created_at, document_id IS NOT NULL AS chunk, client_id, tags,"
-            " superseded_by IS NOT NULL AS replaced, expires_at FROM memories"
+            " superseded_by IS NOT NULL AS replaced, expires_at, dates FROM memories"
             " WHERE user_id=? AND deleted_at IS NULL AND embedding IS NOT NULL ORDER BY seq", (user_id,)).fetchall()
         if rows:
             vectors = np.frombuffer(b"".join(r["embedding"] for r in rows), dtype=np.float32).reshape(len(rows), -1)
@@ -430,6 +442,8 @@ class SqliteMemoryStore:
             np.array([bool(r["chunk"]) for r in rows], dtype=bool), [r["client_id"] for r in rows],
             [frozenset(json.loads(r["tags"])) for r in rows], len(rows),
         )
+        matrix.dated = {r["seq"]: spans for r in rows if r["dates"] and r["dates"] != "[]"
+                        and (spans := date_spans(stored_dates(r["dates"])))}
         if any(r["replaced"] for r in rows):
             matrix.replaced = np.array([bool(r["replaced"]) for r in rows], dtype=bool)
         if any(r["expires_at"] is not None for r in rows):
