@@ -38,6 +38,7 @@ def _dates(text: str, saved: datetime = SAVED) -> list[tuple[str, str, str]]:
     ("Back from Japan since last Monday", "since last Monday", "2026-11-23", "2026-11-23"),
     ("The wedding is in March", "in March", "2027-03-01", "2027-03-31"),
     ("Birthday party the day after tomorrow", "the day after tomorrow", "2026-11-29", "2026-11-29"),
+    ("I've been vegetarian since May", "since May", "2026-05-01", "2026-05-31"),  # since: the May that has been
 ])
 def test_relative_dates_in_a_memory_resolve_against_its_save_time(text: str, phrase: str, start: str, end: str) -> None:
     assert _dates(text) == [(phrase, start, end)]
@@ -99,6 +100,12 @@ def _range(question: str, now: datetime = SAVED) -> tuple[str, str, str] | None:
     # a date with its own year wins over a relative one
     ("What did Joanna finish last Friday on 23 January, 2022?", "2022-01-23", "2022-01-24", "on 23 January, 2022"),
     ("What did Maria do the week before August 3, 2023?", "2023-07-04", "2023-08-04", "before August 3, 2023"),
+    # the present tense asks what is on: the coming December, the coming Friday
+    ("what do I have in December", "2026-12-01", "2027-01-01", "in December"),
+    ("what's on Friday", "2026-12-04", "2026-12-05", "on Friday"),
+    ("what happened in December", "2025-12-01", "2026-01-01", "in December"),
+    ("what did I do on Friday", "2026-11-20", "2026-11-21", "on Friday"),
+    ("what is new since May", "2026-05-01", "2026-11-28", "since May"),
 ])
 def test_time_words_in_a_question_give_a_range(question: str, start: str, end: str, phrase: str) -> None:
     assert _range(question) == (start, end, phrase)

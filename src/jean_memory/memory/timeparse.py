@@ -18,8 +18,9 @@ Conservative by design, English only:
 Conventions: weeks start on Monday. "this Friday" is the Friday of this week, "next Friday" the Friday of next
 week, "last Friday" the latest Friday before today; "on Friday" is the coming Friday, or the latest past one when
 the text is in the past tense ("I went to the dentist on Friday"). A question defaults to the past ("in May" is
-the latest May) unless it speaks of plans. Dates are calendar dates in the time zone of the reference time (UTC
-for the service, which does not know the user's zone).
+the latest May) unless it speaks of plans or is in the present tense ("what do I have in December", "what's on
+Friday": the coming one). "since May" is always the May that has been. Dates are calendar dates in the time zone
+of the reference time (UTC for the service, which does not know the user's zone).
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ _FUTURE = frozenset(
     "will shall ll gonna plan plans planned planning upcoming scheduled booked appointment due reservation reserved"
     .split())
 _FUTURE_PAIRS = frozenset({("going", "to"), ("need", "to"), ("have", "to"), ("want", "to")})
+# A question in the present tense asks what is on, not what was: "what do I have in December", "what's on Friday".
+_PRESENT = frozenset("do does is are am s whats".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +184,7 @@ def _month_day(month: int, day: int, ref: date, past: bool) -> date | None:
 def _resolve(m: re.Match[str], ref: date, past: bool) -> tuple[date, date, bool] | None:  # noqa: C901
     g = m.group
     prep = (g("prep") or "").lower()
+    past = past or prep == "since"  # "vegetarian since May": the May that has been, whatever the tense
     if g("iso"):
         try:
             day = date.fromisoformat(g("iso"))
@@ -306,6 +310,8 @@ def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
         past = False
     elif not _PAST.isdisjoint(words):
         past = True
+    elif past_default and not _PRESENT.isdisjoint(words):
+        past = False
     else:
         past = past_default
     found: list[_Found] = []
