@@ -347,3 +347,27 @@ def test_lowercase_notes_keep_their_names() -> None:
     assert judge("downgraded netflix to the basic plan", "Netflix plan: Standard", similarity=0.74).replaces
     assert not judge("The 73 bus route changed to go via Angel", "I take the 73 bus to work",
                      similarity=0.6).replaces  # "to work" names nothing
+
+
+def test_one_value_swapped_in_the_same_frame_replaces() -> None:
+    """The token diff: everything the same but one value of the same kind, after the frame's verb or link."""
+    from jean_memory.memory._diff import diff
+
+    assert diff("The kids' school starts at 8:45", "The kids' school starts at 8:30") == "8:30"
+    assert diff("Dentist appointment is on Tuesday at 3pm", "Dentist appointment is on Monday at 3pm") == "Monday"
+    assert diff("As of 2025-01-10 my rent is £950", "my rent is £900 (as of 2024-01)") == "£900"
+    assert diff("Standup's at 10 now, 9:15 was too early", "Standup is at 9:15") == "9:15"  # the aside is cut
+    assert judge("The kids' school starts at 8:45", "The kids' school starts at 8:30", similarity=0.9).rule == "diff"
+
+
+def test_a_value_swapped_in_the_subject_or_a_many_valued_frame_is_no_change() -> None:
+    from jean_memory.memory._diff import diff
+
+    assert diff("My flight to Berlin leaves on June 3", "My flight to Tokyo leaves on June 3") is None  # which flight
+    assert diff("Tom lives in Munich", "Anna lives in Munich") is None          # who, not where
+    assert diff("I like Blur", "I like Oasis") is None                          # liking holds many values
+    assert diff("I met Tom at the gym", "I met Sue at the gym") is None         # an event, not a slot
+    assert diff("Meeting is at 6:30 PT", "Meeting is at 9:30 ET") is None      # spans of mixed kinds
+    assert diff("I live in NYC", "I live in New York") is None                  # the same value in other words
+    assert diff("The school starts at 8:45 today", "The school starts at 8:30") is None  # a one-off
+    assert diff("I used to start at 8:45", "I start at 8:30") is None           # a past fact

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from ._claims import Claim, Statement, read
+from ._diff import diff
 from ._events import Event
 from ._frames import frame, reversed_negation
 from ._generic import SIMILAR, generic, qualified
@@ -38,7 +39,7 @@ class Judgment:
     reason: str               # short, human: "where sister Anna lives: Berlin -> Munich"
     old_value: str | None     # "Berlin" (for "(changed from Berlin on 2026-11-27)"), None when unknown
     doubtful: bool = False    # an optional LLM may confirm; the local answer stands without one
-    rule: str = ""            # which rule decided: facts, stopped, events, frame, reversed, generic ("" for none)
+    rule: str = ""            # which rule decided: facts, stopped, events, frame, reversed, diff, generic ("" for none)
 
 
 _NO = Judgment(False, 0.95, "no shared attribute", None)
@@ -160,6 +161,10 @@ def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> J
                             rule="frame")
         if reversed_negation(new_text, old_text):
             return Judgment(True, 0.8, "changed: the negation no longer holds", None, doubtful=True, rule="reversed")
+        swapped = diff(new_text, old_text)
+        if swapped is not None:
+            return Judgment(True, 0.8, f"same frame, one value swapped: {swapped} -> (new)", swapped, doubtful=True,
+                            rule="diff")
     if similarity is not None and open_question:
         value = generic(new_text, old_text, similarity)
         if value is not None:
