@@ -30,7 +30,8 @@ CHANGE = re.compile(
     r"any\s+more|quit|upgraded|downgraded|replaced|went\s+(?:up|down)|gone\s+(?:up|down)|(?:is|are)\s+(?:up|down)\s+to|"
     r"raised|lowered|increased|decreased|upped|cut|rebranded|renamed|migrated|ditched|dropped|swapped|traded|"
     r"transferred|correction|actually|rescheduled|pushed|postponed|brought\s+forward|bumped|shifted|delayed|"
-    r"from\s+now\s+on|got\s+a\s+raise|promoted|stopped|gave\s+up|left|joined|registered|re-?registered|"
+    r"from\s+now\s+on|got\s+a\s+raise|promoted|stopped|gave\s+up|left(?!\s+(?:eye|ear|hand|arm|leg|knee|hip|foot|side|"
+    r"shoulder|wrist|ankle|lane|turn|wing|one)\b)|joined|registered|re-?registered|"
     r"updated|over\s+to|(?:up|down)\s+to|rose|fell|climbed|jumped|got\s+rid|renewed|remortgaged|extended|took\s+over|taken\s+over|takes\s+over|"
     r"closed|cancell?ed|retired|withdrew|withdrawn|scrapped|handed|passed|stepped\s+down|resigned|gave\s+up|given\s+up)\b",
     re.IGNORECASE,
@@ -42,7 +43,9 @@ _ONE_OFF = re.compile(
     r"\b(?:still|today|tonight|yesterday|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening|weekend)|"
     r"(?<!from\s)(?<!as\sof\s)(?<!starting\s)(?:this\s+(?:week|month)|next\s+(?:week|month|year))|this\s+(?:time|once|round|sprint|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|for\s+a\s+(?:day|week|bit)|at\s+the\s+\w+over|for\s+once|just\s+once|"
-    r"added|add|adding|installed|tried|trying|testing)\b",
+    r"added|add|adding|installed|tried|trying|testing|during|going\s+(?:up|down)|"
+    r"from\s+(?:next\s+\w+|january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"(?!\s+\d{4}))\b",
     re.IGNORECASE,
 )
 _REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over|off|than|closed|"
@@ -383,6 +386,23 @@ PAST = re.compile(r"\b(?:used\s+to|previously|formerly|former|once\s+(?:lived|wo
                   re.IGNORECASE)
 
 
+def _opening_names(text: str) -> set[str]:
+    """The capitalised words a memory opens on, before its first verb: its subject ("Zara (5) is at ..."). None
+    for a note ("Landlord: Greystone"), whose head names the attribute, not a subject."""
+    out: set[str] = set()
+    capitals = True
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if w.lower() in _VERBS:
+            break
+        capitals = capitals and w[0].isupper() and w.lower() not in _COMMON
+        if capitals:
+            out.add(_bare(w))
+        if text[m.end():m.end() + 1] == ":":
+            return set()
+    return out
+
+
 def generic(new: str, old: str, similarity: float) -> str | None:
     """The old value the new memory replaces ("" when it only stopped holding), or None when it replaces nothing."""
     if not (_fact_shaped(new) and _fact_shaped(old)) or PAST.search(old):
@@ -436,6 +456,8 @@ def generic(new: str, old: str, similarity: float) -> str | None:
         if kind == "name" and any(_SITE.match(new, m.end()) for v in added
                                   for m in re.finditer(re.escape(v), new, re.IGNORECASE)):
             return None  # "our Berlin office" names a site, not where one lives
+        if gone and kind == "name" and gone <= _opening_names(old):
+            return None  # "Zara is at Maple Leaf" -> "Maple Leaf is closed Friday": about the old value, not Zara
         if gone:
             return _as_written(old, gone)
         for value in vo[kind]:
