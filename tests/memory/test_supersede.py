@@ -371,3 +371,31 @@ def test_a_value_swapped_in_the_subject_or_a_many_valued_frame_is_no_change() ->
     assert diff("I live in NYC", "I live in New York") is None                  # the same value in other words
     assert diff("The school starts at 8:45 today", "The school starts at 8:30") is None  # a one-off
     assert diff("I used to start at 8:45", "I start at 8:30") is None           # a past fact
+
+
+def test_a_memory_of_several_facts_is_judged_fact_by_fact() -> None:
+    j = judge("The Focus failed its MOT and was scrapped; User now drives a second-hand Kia Ceed.",
+              "User's car: 2012 Ford Focus (silver).", similarity=0.6)
+    assert j.replaces and j.rule == "one fact"
+    # a new memory's comma clause qualifies it and is not split off: "still in Lyon"
+    assert not judge("moved to a bigger flat, still in Lyon", "I moved to Lyon in 2022", similarity=0.6).replaces
+    assert not judge("My sister changed jobs, now at Stripe", "My sister lives in Dublin", similarity=0.6).replaces
+
+
+def test_an_aside_that_denies_the_old_value_and_an_email_swap_replace() -> None:
+    from jean_memory.memory._diff import diff
+
+    assert diff("Correction: Kate's birthday is 14 March, not the 4th.", "Kate's birthday is 4 March.") == "4"
+    assert diff("dave's new email is dk1957@gmail.com, he doesn't check the aol one anymore",
+                "Dave's email is dave.kowalski@aol.com") == "dave.kowalski@aol.com"
+
+
+def test_a_place_named_as_the_old_subject_or_a_future_or_temporary_change_does_not_replace() -> None:
+    assert not judge("Maple Leaf Daycare is closed Friday for a PD day.", "Zara (5) is at Maple Leaf Daycare.",
+                     similarity=0.6).replaces
+    assert not judge("Cataract surgery for the left eye is scheduled for March 5.",
+                     "Cataract surgery on the right eye scheduled for Jan 22 at the clinic.", similarity=0.8).replaces
+    assert not judge("rent in the wg is going up to 520€ from january", "wg in neukölln, 3 flatmates, 480€ warm",
+                     similarity=0.6).replaces
+    assert not judge("zalando cut me to 15h/week during exam period", "werkstudentin at zalando, 20h/week",
+                     similarity=0.6).replaces

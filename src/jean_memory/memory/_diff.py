@@ -41,7 +41,7 @@ _ONE_OFF = re.compile(r"\b(?:still|today|tonight|yesterday|tomorrow|this\s+(?:we
 _TOO_ADJECTIVE = re.compile(r"\btoo\s+(?!(?:for|in|at|on|with|and|but|now|as)\b)(?=[a-z])")  # "too early" adds nothing
 _PAST = re.compile(r"\b(?:used\s+to|previously|formerly|former|was|were|back\s+then|years\s+ago|grew\s+up)\b",
                    re.IGNORECASE)
-_WORD = re.compile(r"[£$€]\s?\d[\d,.]*k?|\d[\d:.,]*\w*|[@#]?[\w'’+.-]*\w|:")
+_WORD = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[£$€]\s?\d[\d,.]*k?|\d[\d:.,]*\w*|[@#]?[\w'’+.-]*\w|:")
 _LINKS = frozenset({"is", "are", "am", "'s", "in", "at", "on", "to", "with", "by", "from", "for", "named", "called",
                     ":", "=", "uses", "use", "using", "drive", "drives", "lives", "live", "works", "work", "banks",
                     "bank", "takes", "take", "rides", "ride", "supports", "support", "attends", "attend", "earns",
@@ -90,7 +90,9 @@ def _kind(span: list[str], original: str) -> str | None:
     for w in span:
         if w in {"a", "an", "the", "at", "on", "in", "to", "dr", "mr", "mrs", "ms", "and", "of", "st"}:
             continue
-        if w.startswith("@") or (w[0].isalpha() and any(c.isdigit() for c in w) and "-" not in w):
+        if "@" in w[1:] and "." in w:
+            kinds.add("email")
+        elif w.startswith("@") or (w[0].isalpha() and any(c.isdigit() for c in w) and "-" not in w):
             kinds.add("code")
         elif w[0].isdigit() or w[0] in "£$€" or w in _NUMBER_WORDS or w in {"noon", "midday", "midnight"}:
             kinds.add("number")
@@ -114,8 +116,10 @@ def _kind(span: list[str], original: str) -> str | None:
 def diff(new: str, old: str) -> str | None:
     """The old value when ``new`` states ``old``'s frame with one value swapped, else None."""
     for text in (new, old):
-        if QUESTION.search(text) or IRREALIS.search(text) or NEGATION.search(text):
+        if QUESTION.search(text) or IRREALIS.search(text):
             return None
+    if NEGATION.search(old) or NEGATION.search(_ASIDE.sub("", new)):
+        return None  # an aside may deny the old value: "Kate's birthday is 14 March, not the 4th"
     if ADDITIVE.search(_TOO_ADJECTIVE.sub("", new)) or PARTIAL.search(new) or _ONE_OFF.search(new) or _PAST.search(old):
         return None
     cn, co = _clean(new), _clean(old)
@@ -141,7 +145,7 @@ def diff(new: str, old: str) -> str | None:
     if not any(w in _LINKS and w not in _PREPOSITIONS for w in ot[:i1]) or ot[i1 - 1] in {"and"}:
         return None  # the change is in the subject's place, not the value's
     ko, kn = _kind(ot[i1:i2], co), _kind(nt[j1:j2], cn)
-    if ko is None or ko != kn or (len(content) < 2 and ko not in {"number", "day", "month", "code"}):
+    if ko is None or ko != kn or (len(content) < 2 and ko not in {"number", "day", "month", "code", "email"}):
         return None  # one head word frames a time or a handle ("standup is at 9:15"), not a name
     span_old = " ".join(ot[i1:i2])
     span_new = " ".join(nt[j1:j2])
