@@ -399,3 +399,15 @@ def test_a_place_named_as_the_old_subject_or_a_future_or_temporary_change_does_n
                      similarity=0.6).replaces
     assert not judge("zalando cut me to 15h/week during exam period", "werkstudentin at zalando, 20h/week",
                      similarity=0.6).replaces
+
+
+def test_a_change_said_by_what_happened_replaces_when_close_in_meaning() -> None:
+    """No cue word: "started Reception at ...", "lost Rusty"; a "still" in a later clause keeps another value; "too
+    quiet" adds nothing."""
+    assert judge("Alfie started Reception at Ashley Down Primary in September.",
+                 "Alfie goes to Little Acorns nursery.", similarity=0.6).replaces
+    assert not judge("Alfie started Reception at Ashley Down Primary in September.",
+                     "Alfie goes to Little Acorns nursery.", similarity=0.3).replaces  # not close enough
+    assert judge("Jaylen moved to Lincoln Middle this fall; Ava's still at Bell.", "Jaylen goes to Bell Elementary.",
+                 similarity=0.7).replaces
+    assert not judge("Jaylen is still at Bell Elementary.", "Jaylen goes to Bell Elementary.", similarity=0.9).replaces

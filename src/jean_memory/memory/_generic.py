@@ -386,6 +386,16 @@ PAST = re.compile(r"\b(?:used\s+to|previously|formerly|former|once\s+(?:lived|wo
                   re.IGNORECASE)
 
 
+# "still" in a later clause keeps another value, not the one that changed ("7th grade math now, still at Lincoln")
+_STILL_ASIDE = re.compile(r"[,;]\s*(?:[\w'’]+\s+){0,2}?still\b[^,;.]*", re.IGNORECASE)
+_TOO_MUCH = re.compile(r"\btoo\s+(?!(?:for|in|at|on|with|and|but|now|as)\b)(?=[a-z])")  # "too quiet" adds nothing
+# A change said by what happened, no cue word: "started Reception at Ashley Down", "lost Rusty", "broke up with Jonas".
+# Weaker than CHANGE, so the two memories must be closer in meaning (``_CLOSE``).
+_ENDED_OR_BEGAN = re.compile(r"\b(?:started|since|lost|died|passed\s+away|split\s+up|broke\s+up|pulled\s+out|"
+                             r"laid\s+off|stolen|sold|arrived|signed|found)\b", re.IGNORECASE)
+_CLOSE = 0.5
+
+
 def _opening_names(text: str) -> set[str]:
     """The capitalised words a memory opens on, before its first verb: its subject ("Zara (5) is at ..."). None
     for a note ("Landlord: Greystone"), whose head names the attribute, not a subject."""
@@ -407,10 +417,11 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     """The old value the new memory replaces ("" when it only stopped holding), or None when it replaces nothing."""
     if not (_fact_shaped(new) and _fact_shaped(old)) or PAST.search(old):
         return None
+    guarded = _STILL_ASIDE.sub("", new)  # "Jaylen moved to Lincoln; Ava's still at Bell": the still is another fact
     if similarity < SIMILAR or QUESTION.search(new) or IRREALIS.search(_UNDER_WAY.sub("", new)) \
-            or ADDITIVE.search(new) or PARTIAL.search(new) or _ONE_OFF.search(new):
+            or ADDITIVE.search(_TOO_MUCH.sub("", new)) or PARTIAL.search(new) or _ONE_OFF.search(guarded):
         return None
-    if not (CHANGE.search(new) or _new_cue(new, old)):
+    if not (CHANGE.search(new) or _new_cue(new, old) or (similarity >= _CLOSE and _ENDED_OR_BEGAN.search(new))):
         return None
     pn, po = _persons(new), _persons(old)
     if (pn and not po) or (pn and po and not pn & po):
