@@ -411,3 +411,14 @@ def test_a_change_said_by_what_happened_replaces_when_close_in_meaning() -> None
     assert judge("Jaylen moved to Lincoln Middle this fall; Ava's still at Bell.", "Jaylen goes to Bell Elementary.",
                  similarity=0.7).replaces
     assert not judge("Jaylen is still at Bell Elementary.", "Jaylen goes to Bell Elementary.", similarity=0.9).replaces
+
+
+def test_what_ended_replaces_only_when_it_names_the_old_thing() -> None:
+    assert judge("bike got stolen outside the mensa, taking the u-bahn now", "my bike is an old peugeot racer",
+                 similarity=0.6).replaces
+    assert not judge("My neighbour's bike got stolen", "my bike is an old peugeot racer", similarity=0.6).replaces
+    assert not judge("Our old dog died last year", "We have a cat called Mia", similarity=0.6).replaces
+    assert not judge("Marc and Lisa split up", "My brother Marc lives in Leeds", similarity=0.6).replaces
+    assert judge("User's sister Meera moved to Manchester too, two streets away from her.",
+                 "User's sister Meera lives in Leeds.", similarity=0.8).replaces  # "too": as someone else did
+    assert not judge("Tom moved to Berlin too", "I live in Berlin", similarity=0.6).replaces

@@ -33,11 +33,13 @@ CHANGE = re.compile(
     r"from\s+now\s+on|got\s+a\s+raise|promoted|stopped|gave\s+up|left(?!\s+(?:eye|ear|hand|arm|leg|knee|hip|foot|side|"
     r"shoulder|wrist|ankle|lane|turn|wing|one)\b)|joined|registered|re-?registered|"
     r"updated|over\s+to|(?:up|down)\s+to|rose|fell|climbed|jumped|got\s+rid|renewed|remortgaged|extended|took\s+over|taken\s+over|takes\s+over|"
-    r"closed|cancell?ed|retired|withdrew|withdrawn|scrapped|handed|passed|stepped\s+down|resigned|gave\s+up|given\s+up)\b",
+    r"closed|cancell?ed|retired|withdrew|withdrawn|scrapped|handed|passed|stepped\s+down|resigned|gave\s+up|given\s+up|"
+    r"pulled\s+out|laid\s+off|stolen)\b",
     re.IGNORECASE,
 )
 _NEW = re.compile(r"\b(?:new|different)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.IGNORECASE)
-_STOPPED = re.compile(r"\b(?:quit|stopped|gave\s+up|got\s+rid|no\s+longer|don't\s+\w+\s+anymore|not\s+any\s*more)\b",
+_STOPPED = re.compile(r"\b(?:quit|stopped|gave\s+up|got\s+rid|no\s+longer|(?:got|was)\s+stolen|died|passed\s+away|"
+                      r"don't\s+\w+\s+anymore|not\s+any\s*more)\b",
                       re.IGNORECASE)
 _ONE_OFF = re.compile(
     r"\b(?:still|today|tonight|yesterday|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening|weekend)|"
@@ -356,9 +358,11 @@ def _as_written(old: str, values: set[str]) -> str:
     return " ".join(out) or ", ".join(sorted(values))
 
 
-_LEFT = r"\s+(?:has\s+|had\s+)?(?:left|quit|retired|moved\s+(?:away|on)|closed|shut\s+down)\b"
+_LEFT = (r"(?:\s+and\s+i)?\s+(?:has\s+|had\s+|got\s+|was\s+)?(?:left|quit|retired|moved\s+(?:away|on)|closed|"
+         r"shut\s+down|died|stolen|scrapped|split\s+up|broke\s+up|written\s+off)\b")
 # The user's own value ended, said by a verb: "retired from Boeing", "withdrew from the Berlin Marathon".
-_ENDED = (r"\b(?:retired\s+from|withdrew\s+from|pulled\s+out\s+of|closed|cancell?ed|quit|left|(?:gave|given)\s+up\s+on)"
+_ENDED = (r"\b(?:retired\s+from|withdrew\s+from|pulled\s+out\s+of|closed|cancell?ed|quit|left|(?:gave|given)\s+up\s+on|"
+          r"broke\s+up\s+with|split\s+(?:up\s+)?(?:with|from)|laid\s+off\s+from|sold)"
           r"\s+(?:(?:my|our|his|her|their|the|a|an)\s+)?")
 # A role handed on: "handed the treasurer role to Ben", "stepped down as PTA chair", "passed the captaincy to Liam".
 _RELINQUISHED = re.compile(r"\b(?:(?:handed|passed)\s+(?:over\s+)?(?:the|my|our)\s+(?P<a>[\w-]+)|"
@@ -391,9 +395,19 @@ _STILL_ASIDE = re.compile(r"[,;]\s*(?:[\w'’]+\s+){0,2}?still\b[^,;.]*", re.IGN
 _TOO_MUCH = re.compile(r"\btoo\s+(?!(?:for|in|at|on|with|and|but|now|as)\b)(?=[a-z])")  # "too quiet" adds nothing
 # A change said by what happened, no cue word: "started Reception at Ashley Down", "lost Rusty", "broke up with Jonas".
 # Weaker than CHANGE, so the two memories must be closer in meaning (``_CLOSE``).
-_ENDED_OR_BEGAN = re.compile(r"\b(?:started|since|lost|died|passed\s+away|split\s+up|broke\s+up|pulled\s+out|"
-                             r"laid\s+off|stolen|sold|arrived|signed|found)\b", re.IGNORECASE)
+_BEGAN = re.compile(r"\b(?:started|since|arrived|signed|found)\b", re.IGNORECASE)
+# What ended: the old value must be named as the thing that ended ("broke up with jonas", "iphone 11 died").
+_ENDED_WORDS = re.compile(r"\b(?:lost|died|passed\s+away|split\s+up|broke\s+up|sold)\b", re.IGNORECASE)
 _CLOSE = 0.5
+# "Meera moved to Manchester too": she moved as someone else did; a home is still one at a time
+MOVED_TOO = re.compile(r"\b((?:moved|relocated)\s+(?:to|in)\s+[\w'’ -]+?)\s+too\b", re.IGNORECASE)
+
+
+def _shares_a_word(new: str, old: str) -> bool:
+    """A content word of both, by its first four letters: "bike got stolen" and "my bike is"; "quit smoking" and
+    "I smoke"; not "our old dog died" and "we have a cat"."""
+    stems = {_bare(w)[:4] for w in _tokens(old) if _content(_bare(w))}
+    return any(_bare(w)[:4] in stems for w in _tokens(new) if _content(_bare(w)) and not _STOPPED.fullmatch(w))
 
 
 def _opening_names(text: str) -> set[str]:
@@ -419,9 +433,12 @@ def generic(new: str, old: str, similarity: float) -> str | None:
         return None
     guarded = _STILL_ASIDE.sub("", new)  # "Jaylen moved to Lincoln; Ava's still at Bell": the still is another fact
     if similarity < SIMILAR or QUESTION.search(new) or IRREALIS.search(_UNDER_WAY.sub("", new)) \
-            or ADDITIVE.search(_TOO_MUCH.sub("", new)) or PARTIAL.search(new) or _ONE_OFF.search(guarded):
+            or ADDITIVE.search(_TOO_MUCH.sub("", MOVED_TOO.sub(r"\1", new))) or PARTIAL.search(new) \
+            or _ONE_OFF.search(guarded):
         return None
-    if not (CHANGE.search(new) or _new_cue(new, old) or (similarity >= _CLOSE and _ENDED_OR_BEGAN.search(new))):
+    began = similarity >= _CLOSE and _BEGAN.search(new) is not None
+    only_ended = not (CHANGE.search(new) or _new_cue(new, old) or began)  # "Marc and Lisa split up": says what ended
+    if only_ended and not (similarity >= _CLOSE and _ENDED_WORDS.search(new)):
         return None
     pn, po = _persons(new), _persons(old)
     if (pn and not po) or (pn and po and not pn & po):
@@ -469,7 +486,7 @@ def generic(new: str, old: str, similarity: float) -> str | None:
             return None  # "our Berlin office" names a site, not where one lives
         if gone and kind == "name" and gone <= _opening_names(old):
             return None  # "Zara is at Maple Leaf" -> "Maple Leaf is closed Friday": about the old value, not Zara
-        if gone:
+        if gone and not only_ended:
             return _as_written(old, gone)
         for value in vo[kind]:
             if re.search(_REPLACED + re.escape(value) + r"\b", new, re.IGNORECASE) \
@@ -478,6 +495,6 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     for value in vo["name"]:
         if re.search(_ENDED + re.escape(value) + r"\b", new, re.IGNORECASE):
             return _as_written(old, {value})
-    if not any(vn.values()) and _STOPPED.search(new):
+    if not any(vn.values()) and _STOPPED.search(new) and _shares_a_word(new, old) and not only_ended:
         return ""
     return None

@@ -27,7 +27,7 @@ from ._claims import Claim, Statement, read
 from ._diff import diff
 from ._events import Event
 from ._frames import frame, reversed_negation
-from ._generic import SIMILAR, generic, qualified
+from ._generic import MOVED_TOO, SIMILAR, generic, qualified
 from ._subjects import first_person, same_subject
 from ._values import same
 
@@ -179,6 +179,7 @@ def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> J
 
 
 def _judge(new_text: str, old_text: str, similarity: float | None) -> Judgment:
+    new_text = MOVED_TOO.sub(r"\1", new_text)  # "moved to Manchester too": a move, as someone else did
     new, old = read(new_text), read(old_text)
     facts = _facts(new, old)
     if facts is not None and facts.replaces and " -> " in facts.reason and _kept(facts.old_value, new_text,
