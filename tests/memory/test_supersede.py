@@ -422,3 +422,13 @@ def test_what_ended_replaces_only_when_it_names_the_old_thing() -> None:
     assert judge("User's sister Meera moved to Manchester too, two streets away from her.",
                  "User's sister Meera lives in Leeds.", similarity=0.8).replaces  # "too": as someone else did
     assert not judge("Tom moved to Berlin too", "I live in Berlin", similarity=0.6).replaces
+
+
+def test_a_place_changed_with_the_days_and_a_new_thing_with_its_own_qualifier_replace() -> None:
+    assert judge("User now climbs at Depot Manchester, Mondays and Wednesdays.",
+                 "User climbs at The Castle on Tuesdays and Thursdays.", similarity=0.65).replaces
+    assert not judge("Spotify went up to 11.99", "Netflix costs 10.99", similarity=0.7).replaces  # another subject
+    assert judge("physio's switched me to tuesdays at 7.30am, same clinic",
+                 "Physio for my knee every Thursday 6pm at Bristol Physio Clinic.", similarity=0.56).replaces
+    assert not judge("I started training for the Berlin marathon in September",
+                     "I'm training for the Paris marathon in April", similarity=0.7).replaces  # a second race

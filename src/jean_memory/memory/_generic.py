@@ -85,7 +85,7 @@ _STOPWORDS = (_COMMON - _PEOPLE_AND_THINGS) | {
     "take", "takes", "took", "get", "gets", "going", "goes", "go", "went", "do", "does", "like", "likes", "prefer",
     "own", "what", "which", "who", "where", "when", "how", "why", "because", "while", "until", "though",
     "everything", "anything", "something", "stuff", "things", "thing", "big", "small", "little", "large", "local",
-    "nearest", "nearby", "whole", "favourite", "favorite", "go-to", "different",
+    "nearest", "nearby", "whole", "favourite", "favorite", "go-to", "different", "same",
 }
 
 
@@ -155,7 +155,7 @@ def _lowercase_names(text: str) -> set[str]:
             and w.rstrip("s") not in _DAYS and w not in _MONTHS and w not in RELATIONS}
 
 
-_TO_VALUE = re.compile(r"\bto\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
+_TO_VALUE = re.compile(r"\b(?:to|got|bought|picked\s+up)\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
 
 
 def qualified(new: str, old: str) -> bool:
@@ -395,12 +395,21 @@ _STILL_ASIDE = re.compile(r"[,;]\s*(?:[\w'’]+\s+){0,2}?still\b[^,;.]*", re.IGN
 _TOO_MUCH = re.compile(r"\btoo\s+(?!(?:for|in|at|on|with|and|but|now|as)\b)(?=[a-z])")  # "too quiet" adds nothing
 # A change said by what happened, no cue word: "started Reception at Ashley Down", "lost Rusty", "broke up with Jonas".
 # Weaker than CHANGE, so the two memories must be closer in meaning (``_CLOSE``).
-_BEGAN = re.compile(r"\b(?:started|since|arrived|signed|found)\b", re.IGNORECASE)
+_BEGAN = re.compile(r"\b(?:started|since|arrived|found)\b", re.IGNORECASE)
 # What ended: the old value must be named as the thing that ended ("broke up with jonas", "iphone 11 died").
 _ENDED_WORDS = re.compile(r"\b(?:lost|died|passed\s+away|split\s+up|broke\s+up|sold)\b", re.IGNORECASE)
 _CLOSE = 0.5
 # "Meera moved to Manchester too": she moved as someone else did; a home is still one at a time
 MOVED_TOO = re.compile(r"\b((?:moved|relocated)\s+(?:to|in)\s+[\w'’ -]+?)\s+too\b", re.IGNORECASE)
+
+
+def _another_instance(new: str, old: str) -> bool:
+    """A name the old memory lacks, before a word both share: "the Berlin marathon" after "the Paris marathon"."""
+    old_words = {_bare(w) for w in _tokens(old)}
+    for m in re.finditer(r"\b([A-Z][\w'’-]+)\s+([a-z][\w'’-]+)", new):
+        if _bare(m.group(1)) not in old_words and _bare(m.group(2)) in old_words and _content(_bare(m.group(2))):
+            return True
+    return False
 
 
 def _shares_a_word(new: str, old: str) -> bool:
@@ -437,7 +446,10 @@ def generic(new: str, old: str, similarity: float) -> str | None:
             or _ONE_OFF.search(guarded):
         return None
     began = similarity >= _CLOSE and _BEGAN.search(new) is not None
-    only_ended = not (CHANGE.search(new) or _new_cue(new, old) or began)  # "Marc and Lisa split up": says what ended
+    cued = CHANGE.search(new) is not None or _new_cue(new, old)
+    if began and not cued and _another_instance(new, old):
+        return None  # "started training for the Berlin marathon" after "the Paris marathon": a second one
+    only_ended = not (cued or began)  # "Marc and Lisa split up": says what ended
     if only_ended and not (similarity >= _CLOSE and _ENDED_WORDS.search(new)):
         return None
     pn, po = _persons(new), _persons(old)
@@ -479,7 +491,8 @@ def generic(new: str, old: str, similarity: float) -> str | None:
         added, gone = vn[kind] - vo[kind], vo[kind] - vn[kind]
         if not (added and vo[kind]):
             continue
-        if kind != "name" and vo["name"] and vn["name"] and not vo["name"] & vn["name"]:
+        if kind != "name" and vo["name"] and vn["name"] and not vo["name"] & vn["name"] \
+                and (vo["name"] & _opening_names(old) or vn["name"] & _opening_names(new)):
             return None  # "Spotify went up to 11.99" is not "Netflix costs 10.99"
         if kind == "name" and any(_SITE.match(new, m.end()) for v in added
                                   for m in re.finditer(re.escape(v), new, re.IGNORECASE)):
