@@ -432,3 +432,12 @@ def test_a_place_changed_with_the_days_and_a_new_thing_with_its_own_qualifier_re
                  "Physio for my knee every Thursday 6pm at Bristol Physio Clinic.", similarity=0.56).replaces
     assert not judge("I started training for the Berlin marathon in September",
                      "I'm training for the Paris marathon in April", similarity=0.7).replaces  # a second race
+
+
+def test_a_change_of_another_word_that_names_the_new_value_replaces_when_close() -> None:
+    """ "switched broadband to BT" after "home internet provider is Virgin Media": the changed word is a synonym."""
+    assert judge("User switched broadband to BT Full Fibre", "User's home internet provider is Virgin Media",
+                 similarity=0.6).replaces
+    assert not judge("User switched broadband to BT Full Fibre", "User's home internet provider is Virgin Media",
+                     similarity=0.4).replaces  # not close enough for an unnamed attribute
+    assert not judge("Switched the kids' dentist to Dr Patel", "My dentist is Dr Lee", similarity=0.56).replaces

@@ -399,6 +399,7 @@ _BEGAN = re.compile(r"\b(?:started|since|arrived|found)\b", re.IGNORECASE)
 # What ended: the old value must be named as the thing that ended ("broke up with jonas", "iphone 11 died").
 _ENDED_WORDS = re.compile(r"\b(?:lost|died|passed\s+away|split\s+up|broke\s+up|sold)\b", re.IGNORECASE)
 _CLOSE = 0.5
+_TO_A_VALUE = re.compile(r"\b(?:to|onto)\s+(?:the\s+|a\s+|an\s+)?(?-i:[A-Z@\d])", re.IGNORECASE)
 # "Meera moved to Manchester too": she moved as someone else did; a home is still one at a time
 MOVED_TOO = re.compile(r"\b((?:moved|relocated)\s+(?:to|in)\s+[\w'’ -]+?)\s+too\b", re.IGNORECASE)
 
@@ -479,8 +480,9 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     explicit = any(re.search(_REPLACED + re.escape(v) + r"\b", new, re.IGNORECASE) for v in vo["name"])
     if _other_subject(new, old) and not explicit:
         return None
-    if _changed_another(new, old) or _narrowed(new, old):
-        return None
+    to_value = similarity >= _CLOSE and (explicit or _TO_A_VALUE.search(new) is not None)
+    if (_changed_another(new, old) and not to_value) or _narrowed(new, old):
+        return None  # "changed jobs" after "lives in Dublin"; but "switched broadband to BT" names the new value
     swapped = _swapped(new, old)
     if swapped is not None and not any(vn[k] ^ vo[k] for k in ("number", "day", "month", "code", "often")) \
             and not vn["name"] - vo["name"]:
