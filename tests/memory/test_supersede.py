@@ -441,3 +441,9 @@ def test_a_change_of_another_word_that_names_the_new_value_replaces_when_close()
     assert not judge("User switched broadband to BT Full Fibre", "User's home internet provider is Virgin Media",
                      similarity=0.4).replaces  # not close enough for an unnamed attribute
     assert not judge("Switched the kids' dentist to Dr Patel", "My dentist is Dr Lee", similarity=0.56).replaces
+
+
+def test_lowercase_notes_name_their_values_on_both_sides() -> None:
+    """Two lowercase notes: "notion" is a name in both, so the move from it to "obsidian" is read."""
+    assert judge("moved all my notes from notion to obsidian, cancelled notion", "notes in notion",
+                 similarity=0.63).replaces

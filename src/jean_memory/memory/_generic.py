@@ -395,7 +395,8 @@ _STILL_ASIDE = re.compile(r"[,;]\s*(?:[\w'’]+\s+){0,2}?still\b[^,;.]*", re.IGN
 _TOO_MUCH = re.compile(r"\btoo\s+(?!(?:for|in|at|on|with|and|but|now|as)\b)(?=[a-z])")  # "too quiet" adds nothing
 # A change said by what happened, no cue word: "started Reception at Ashley Down", "lost Rusty", "broke up with Jonas".
 # Weaker than CHANGE, so the two memories must be closer in meaning (``_CLOSE``).
-_BEGAN = re.compile(r"\b(?:started|since|arrived|found)\b", re.IGNORECASE)
+_BEGAN = re.compile(r"\b(?:started|since|arrived|found|(?:from\s+)?this\s+(?:year|term|season|semester))\b",
+                    re.IGNORECASE)
 # What ended: the old value must be named as the thing that ended ("broke up with jonas", "iphone 11 died").
 _ENDED_WORDS = re.compile(r"\b(?:lost|died|passed\s+away|split\s+up|broke\s+up|sold)\b", re.IGNORECASE)
 _CLOSE = 0.5
@@ -469,14 +470,14 @@ def generic(new: str, old: str, similarity: float) -> str | None:
                if _content(_bare(w))):
             return ""  # the old role is no longer the user's
     vn, vo = _values(new), _values(old)
-    for a, b, text in ((vn, vo, new), (vo, vn, old)):  # "downgraded netflix" names the old memory's Netflix
-        if _all_lowercase(text):
-            a["name"] |= {w for w in b["name"] if re.search(r"\b" + re.escape(w) + r"\b", text, re.IGNORECASE)}
-            a["name"] |= _lowercase_names(text)
     lower_n = {w for w in _tokens(new) if w.islower()}
     lower_o = {w for w in _tokens(old) if w.islower()}
     vn["name"] -= lower_o  # "Project database is MySQL": "Project" names nothing when the other says "project"
     vo["name"] -= lower_n
+    for a, b, text in ((vn, vo, new), (vo, vn, old)):  # "downgraded netflix" names the old memory's Netflix
+        if _all_lowercase(text):  # (after the above: in two lowercase notes every name is lowercase on both sides)
+            a["name"] |= {w for w in b["name"] if re.search(r"\b" + re.escape(w) + r"\b", text, re.IGNORECASE)}
+            a["name"] |= _lowercase_names(text)
     explicit = any(re.search(_REPLACED + re.escape(v) + r"\b", new, re.IGNORECASE) for v in vo["name"])
     if _other_subject(new, old) and not explicit:
         return None
