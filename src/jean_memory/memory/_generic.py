@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ._cues import ADDITIVE, IRREALIS, PARTIAL, QUESTION
-from ._subjects import RELATIONS
+from ._subjects import ALIASES, RELATIONS
 
 SIMILAR = 0.25
 
@@ -55,7 +55,8 @@ _REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left
              r"(?:(?:my|our|his|her|their|the|a|an)\s+)?")
 _PERSONS = RELATIONS - {"project", "team", "company", "band", "dog", "cat", "pet"}
 _POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|instead|these|and|or|but|with|in|at|on|"
-                         r"down|up|back|been|got|gone|going|moved|changed|switched|a|an|the|not|no|still|just)\b)[a-z]")
+                         r"down|up|back|been|got|gone|going|moved|changed|switched|a|an|the|not|no|still|just)\b)"
+                         r"(?![a-z]+ing\b)[a-z]")  # "Alfie's doing Mondays": Alfie is, not Alfie's
 _WORD = re.compile(r"[A-Za-z][\w'’&+-]*|\d[\d:.,]*(?:\s?(?:am|pm|k)\b)?|[£$€]\s?\d[\d,.]*k?")
 _TIME = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:\s?(?:am|pm))?$", re.IGNORECASE)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekday", "weekend")
@@ -108,7 +109,8 @@ def _persons(text: str) -> set[str]:
              if not (i and m.group()[0].isupper() and tokens[i - 1].group()[0].isupper()
                      and text[tokens[i - 1].end():m.start()] == " ")}
     found = {w for w in words if w in _PERSONS or w.rstrip("s") in _PERSONS}
-    return {w.rstrip("s") if w not in _PERSONS else w for w in found}
+    found = {w.rstrip("s") if w not in _PERSONS else w for w in found}
+    return {ALIASES.get(w, w) for w in found}  # "sis" and "my sister" name one person
 
 
 def _values(text: str) -> dict[str, set[str]]:
@@ -495,14 +497,15 @@ def generic(new: str, old: str, similarity: float) -> str | None:
         if not (added and vo[kind]):
             continue
         if kind != "name" and vo["name"] and vn["name"] and not vo["name"] & vn["name"] \
-                and (vo["name"] & _opening_names(old) or vn["name"] & _opening_names(new)):
+                and (vo["name"] & _opening_names(old) or vn["name"] & (_opening_names(new) - _AGENTS)):
             return None  # "Spotify went up to 11.99" is not "Netflix costs 10.99"
         if kind == "name" and any(_SITE.match(new, m.end()) for v in added
                                   for m in re.finditer(re.escape(v), new, re.IGNORECASE)):
             return None  # "our Berlin office" names a site, not where one lives
-        if gone and kind == "name" and gone <= _opening_names(old):
-            return None  # "Zara is at Maple Leaf" -> "Maple Leaf is closed Friday": about the old value, not Zara
-        if gone and not only_ended:
+        # "Zara is at Maple Leaf" -> "Maple Leaf is closed Friday": Zara gone says nothing (the new one is about the
+        # old value); only a value it says was replaced counts ("Loomly deploys on Heroku" -> "from Heroku to AWS")
+        subject_gone = kind == "name" and bool(gone) and gone <= _opening_names(old)
+        if gone and not only_ended and not subject_gone:
             return _as_written(old, gone)
         for value in vo[kind]:
             if re.search(_REPLACED + re.escape(value) + r"\b", new, re.IGNORECASE) \
