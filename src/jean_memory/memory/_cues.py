@@ -23,7 +23,7 @@ QUESTION = re.compile(r"\?|^\s*(?:do|does|did|is|are|was|were|should|can|could|w
 IRREALIS = re.compile(
     r"\b(?:if|would|might|maybe|could|should|want|wants|wanted|hope|hopes|hoping|plan\s+to|plans\s+to|planning|"
     r"thinking|considering|dream|someday|wish|wishes|trying|try|tries|tried|interviewing|saving|going\s+to(?!\s+(?:bed|sleep|work|school|church|the\s+gym)\b)|gonna|will|"
-    r"probably|perhaps|possibly|soon|unless|whether|once|asked(?!\s+to\s+(?:be\s+called|go\s+by))|asking|wondering|temporarily|visiting|visited|"
+    r"probably|perhaps|possibly|soon|unless|whether|once(?!\s+(?:a|an|daily|weekly|monthly|every|per|more)\b)|asked(?!\s+to\s+(?:be\s+called|go\s+by))|asking|wondering|temporarily|visiting|visited|"
     r"(?<!turned\s\d\d\s)(?<!turned\s\d\s)this\s+week|this\s+weekend|for\s+the\s+(?:week|weekend|summer)|for\s+now|"
     r"rented|imagine|suppose|"
     r"may\s+(?:be|have|not|move|get|need|go|switch|change)|one\s+day|spending|ex|former|formerly|previous|"
@@ -47,7 +47,7 @@ EVENT_CHANGE = re.compile(r"\b(?:now|correction|actually|moved|rescheduled|postp
                           r"brought\s+forward|bumped|"
                           r"shifted|delayed|switched|no\s+longer|anymore|from\s+now\s+on|this\s+season|"
                           r"these\s+days|updated|new\s+(?:time|date|day)|(?:is|are)\s+moving|re-?booked|re-?scheduled|"
-                          r"moved\s+up|starting)\b", re.IGNORECASE)
+                          r"moved\s+up|starting|as\s+of)\b", re.IGNORECASE)
 CHANGE = re.compile(
     r"\b(?:now|moved|moving|relocated|switched|changed|rescheduled|postponed|pushed|new|instead|anymore|no\s+longer|"
     r"these\s+days|from\s+now\s+on|became|promoted|renamed|joined|started|turned|replaced|traded|left|quit|"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ._cues import ADDITIVE, IRREALIS, PARTIAL, QUESTION
-from ._subjects import RELATIONS
+from ._subjects import ALIASES, RELATIONS
 
 SIMILAR = 0.25
 
@@ -30,19 +30,24 @@ CHANGE = re.compile(
     r"any\s+more|quit|upgraded|downgraded|replaced|went\s+(?:up|down)|gone\s+(?:up|down)|(?:is|are)\s+(?:up|down)\s+to|"
     r"raised|lowered|increased|decreased|upped|cut|rebranded|renamed|migrated|ditched|dropped|swapped|traded|"
     r"transferred|correction|actually|rescheduled|pushed|postponed|brought\s+forward|bumped|shifted|delayed|"
-    r"from\s+now\s+on|got\s+a\s+raise|promoted|stopped|gave\s+up|left|joined|registered|re-?registered|"
+    r"from\s+now\s+on|got\s+a\s+raise|promoted|stopped|gave\s+up|left(?!\s+(?:eye|ear|hand|arm|leg|knee|hip|foot|side|"
+    r"shoulder|wrist|ankle|lane|turn|wing|one)\b)|joined|registered|re-?registered|"
     r"updated|over\s+to|(?:up|down)\s+to|rose|fell|climbed|jumped|got\s+rid|renewed|remortgaged|extended|took\s+over|taken\s+over|takes\s+over|"
-    r"closed|cancell?ed|retired|withdrew|withdrawn|scrapped|handed|passed|stepped\s+down|resigned|gave\s+up|given\s+up)\b",
+    r"closed|cancell?ed|retired|withdrew|withdrawn|scrapped|handed|passed|stepped\s+down|resigned|gave\s+up|given\s+up|"
+    r"pulled\s+out|laid\s+off|stolen)\b",
     re.IGNORECASE,
 )
 _NEW = re.compile(r"\b(?:new|different)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.IGNORECASE)
-_STOPPED = re.compile(r"\b(?:quit|stopped|gave\s+up|got\s+rid|no\s+longer|don't\s+\w+\s+anymore|not\s+any\s*more)\b",
+_STOPPED = re.compile(r"\b(?:quit|stopped|gave\s+up|got\s+rid|no\s+longer|(?:got|was)\s+stolen|died|passed\s+away|"
+                      r"don't\s+\w+\s+anymore|not\s+any\s*more)\b",
                       re.IGNORECASE)
 _ONE_OFF = re.compile(
     r"\b(?:still|today|tonight|yesterday|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening|weekend)|"
     r"(?<!from\s)(?<!as\sof\s)(?<!starting\s)(?:this\s+(?:week|month)|next\s+(?:week|month|year))|this\s+(?:time|once|round|sprint|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|for\s+a\s+(?:day|week|bit)|at\s+the\s+\w+over|for\s+once|just\s+once|"
-    r"added|add|adding|installed|tried|trying|testing)\b",
+    r"added|add|adding|installed|tried|trying|testing|during|going\s+(?:up|down)|"
+    r"from\s+(?:next\s+\w+|january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"(?!\s+\d{4}))\b",
     re.IGNORECASE,
 )
 _REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left|quit|over|off|than|closed|"
@@ -50,7 +55,8 @@ _REPLACED = (r"(?:ditched|dropped|replaced|swapped|traded|instead\s+of|from|left
              r"(?:(?:my|our|his|her|their|the|a|an)\s+)?")
 _PERSONS = RELATIONS - {"project", "team", "company", "band", "dog", "cat", "pet"}
 _POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|instead|these|and|or|but|with|in|at|on|"
-                         r"down|up|back|been|got|gone|going|moved|changed|switched|a|an|the|not|no|still|just)\b)[a-z]")
+                         r"down|up|back|been|got|gone|going|moved|changed|switched|a|an|the|not|no|still|just)\b)"
+                         r"(?![a-z]+ing\b)[a-z]")  # "Alfie's doing Mondays": Alfie is, not Alfie's
 _WORD = re.compile(r"[A-Za-z][\w'’&+-]*|\d[\d:.,]*(?:\s?(?:am|pm|k)\b)?|[£$€]\s?\d[\d,.]*k?")
 _TIME = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:\s?(?:am|pm))?$", re.IGNORECASE)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekday", "weekend")
@@ -80,7 +86,7 @@ _STOPWORDS = (_COMMON - _PEOPLE_AND_THINGS) | {
     "take", "takes", "took", "get", "gets", "going", "goes", "go", "went", "do", "does", "like", "likes", "prefer",
     "own", "what", "which", "who", "where", "when", "how", "why", "because", "while", "until", "though",
     "everything", "anything", "something", "stuff", "things", "thing", "big", "small", "little", "large", "local",
-    "nearest", "nearby", "whole", "favourite", "favorite", "go-to", "different",
+    "nearest", "nearby", "whole", "favourite", "favorite", "go-to", "different", "same",
 }
 
 
@@ -103,7 +109,8 @@ def _persons(text: str) -> set[str]:
              if not (i and m.group()[0].isupper() and tokens[i - 1].group()[0].isupper()
                      and text[tokens[i - 1].end():m.start()] == " ")}
     found = {w for w in words if w in _PERSONS or w.rstrip("s") in _PERSONS}
-    return {w.rstrip("s") if w not in _PERSONS else w for w in found}
+    found = {w.rstrip("s") if w not in _PERSONS else w for w in found}
+    return {ALIASES.get(w, w) for w in found}  # "sis" and "my sister" name one person
 
 
 def _values(text: str) -> dict[str, set[str]]:
@@ -150,7 +157,7 @@ def _lowercase_names(text: str) -> set[str]:
             and w.rstrip("s") not in _DAYS and w not in _MONTHS and w not in RELATIONS}
 
 
-_TO_VALUE = re.compile(r"\bto\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
+_TO_VALUE = re.compile(r"\b(?:to|got|bought|picked\s+up)\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
 
 
 def qualified(new: str, old: str) -> bool:
@@ -353,9 +360,11 @@ def _as_written(old: str, values: set[str]) -> str:
     return " ".join(out) or ", ".join(sorted(values))
 
 
-_LEFT = r"\s+(?:has\s+|had\s+)?(?:left|quit|retired|moved\s+(?:away|on)|closed|shut\s+down)\b"
+_LEFT = (r"(?:\s+and\s+i)?\s+(?:has\s+|had\s+|got\s+|was\s+)?(?:left|quit|retired|moved\s+(?:away|on)|closed|"
+         r"shut\s+down|died|stolen|scrapped|split\s+up|broke\s+up|written\s+off)\b")
 # The user's own value ended, said by a verb: "retired from Boeing", "withdrew from the Berlin Marathon".
-_ENDED = (r"\b(?:retired\s+from|withdrew\s+from|pulled\s+out\s+of|closed|cancell?ed|quit|left|(?:gave|given)\s+up\s+on)"
+_ENDED = (r"\b(?:retired\s+from|withdrew\s+from|pulled\s+out\s+of|closed|cancell?ed|quit|left|(?:gave|given)\s+up\s+on|"
+          r"broke\s+up\s+with|split\s+(?:up\s+)?(?:with|from)|laid\s+off\s+from|sold)"
           r"\s+(?:(?:my|our|his|her|their|the|a|an)\s+)?")
 # A role handed on: "handed the treasurer role to Ben", "stepped down as PTA chair", "passed the captaincy to Liam".
 _RELINQUISHED = re.compile(r"\b(?:(?:handed|passed)\s+(?:over\s+)?(?:the|my|our)\s+(?P<a>[\w-]+)|"
@@ -383,14 +392,69 @@ PAST = re.compile(r"\b(?:used\s+to|previously|formerly|former|once\s+(?:lived|wo
                   re.IGNORECASE)
 
 
+# "still" in a later clause keeps another value, not the one that changed ("7th grade math now, still at Lincoln")
+_STILL_ASIDE = re.compile(r"[,;]\s*(?:[\w'’]+\s+){0,2}?still\b[^,;.]*", re.IGNORECASE)
+_TOO_MUCH = re.compile(r"\btoo\s+(?!(?:for|in|at|on|with|and|but|now|as)\b)(?=[a-z])")  # "too quiet" adds nothing
+# A change said by what happened, no cue word: "started Reception at Ashley Down", "lost Rusty", "broke up with Jonas".
+# Weaker than CHANGE, so the two memories must be closer in meaning (``_CLOSE``).
+_BEGAN = re.compile(r"\b(?:started|since|arrived|found|(?:from\s+)?this\s+(?:year|term|season|semester))\b",
+                    re.IGNORECASE)
+# What ended: the old value must be named as the thing that ended ("broke up with jonas", "iphone 11 died").
+_ENDED_WORDS = re.compile(r"\b(?:lost|died|passed\s+away|split\s+up|broke\s+up|sold)\b", re.IGNORECASE)
+_CLOSE = 0.5
+_TO_A_VALUE = re.compile(r"\b(?:to|onto)\s+(?:the\s+|a\s+|an\s+)?(?-i:[A-Z@\d])", re.IGNORECASE)
+# "Meera moved to Manchester too": she moved as someone else did; a home is still one at a time
+MOVED_TOO = re.compile(r"\b((?:moved|relocated)\s+(?:to|in)\s+[\w'’ -]+?)\s+too\b", re.IGNORECASE)
+
+
+def _another_instance(new: str, old: str) -> bool:
+    """A name the old memory lacks, before a word both share: "the Berlin marathon" after "the Paris marathon"."""
+    old_words = {_bare(w) for w in _tokens(old)}
+    for m in re.finditer(r"\b([A-Z][\w'’-]+)\s+([a-z][\w'’-]+)", new):
+        if _bare(m.group(1)) not in old_words and _bare(m.group(2)) in old_words and _content(_bare(m.group(2))):
+            return True
+    return False
+
+
+def _shares_a_word(new: str, old: str) -> bool:
+    """A content word of both, by its first four letters: "bike got stolen" and "my bike is"; "quit smoking" and
+    "I smoke"; not "our old dog died" and "we have a cat"."""
+    stems = {_bare(w)[:4] for w in _tokens(old) if _content(_bare(w))}
+    return any(_bare(w)[:4] in stems for w in _tokens(new) if _content(_bare(w)) and not _STOPPED.fullmatch(w))
+
+
+def _opening_names(text: str) -> set[str]:
+    """The capitalised words a memory opens on, before its first verb: its subject ("Zara (5) is at ..."). None
+    for a note ("Landlord: Greystone"), whose head names the attribute, not a subject."""
+    out: set[str] = set()
+    capitals = True
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if w.lower() in _VERBS:
+            break
+        capitals = capitals and w[0].isupper() and w.lower() not in _COMMON
+        if capitals:
+            out.add(_bare(w))
+        if text[m.end():m.end() + 1] == ":":
+            return set()
+    return out
+
+
 def generic(new: str, old: str, similarity: float) -> str | None:
     """The old value the new memory replaces ("" when it only stopped holding), or None when it replaces nothing."""
     if not (_fact_shaped(new) and _fact_shaped(old)) or PAST.search(old):
         return None
+    guarded = _STILL_ASIDE.sub("", new)  # "Jaylen moved to Lincoln; Ava's still at Bell": the still is another fact
     if similarity < SIMILAR or QUESTION.search(new) or IRREALIS.search(_UNDER_WAY.sub("", new)) \
-            or ADDITIVE.search(new) or PARTIAL.search(new) or _ONE_OFF.search(new):
+            or ADDITIVE.search(_TOO_MUCH.sub("", MOVED_TOO.sub(r"\1", new))) or PARTIAL.search(new) \
+            or _ONE_OFF.search(guarded):
         return None
-    if not (CHANGE.search(new) or _new_cue(new, old)):
+    began = similarity >= _CLOSE and _BEGAN.search(new) is not None
+    cued = CHANGE.search(new) is not None or _new_cue(new, old)
+    if began and not cued and _another_instance(new, old):
+        return None  # "started training for the Berlin marathon" after "the Paris marathon": a second one
+    only_ended = not (cued or began)  # "Marc and Lisa split up": says what ended
+    if only_ended and not (similarity >= _CLOSE and _ENDED_WORDS.search(new)):
         return None
     pn, po = _persons(new), _persons(old)
     if (pn and not po) or (pn and po and not pn & po):
@@ -408,19 +472,20 @@ def generic(new: str, old: str, similarity: float) -> str | None:
                if _content(_bare(w))):
             return ""  # the old role is no longer the user's
     vn, vo = _values(new), _values(old)
-    for a, b, text in ((vn, vo, new), (vo, vn, old)):  # "downgraded netflix" names the old memory's Netflix
-        if _all_lowercase(text):
-            a["name"] |= {w for w in b["name"] if re.search(r"\b" + re.escape(w) + r"\b", text, re.IGNORECASE)}
-            a["name"] |= _lowercase_names(text)
     lower_n = {w for w in _tokens(new) if w.islower()}
     lower_o = {w for w in _tokens(old) if w.islower()}
     vn["name"] -= lower_o  # "Project database is MySQL": "Project" names nothing when the other says "project"
     vo["name"] -= lower_n
+    for a, b, text in ((vn, vo, new), (vo, vn, old)):  # "downgraded netflix" names the old memory's Netflix
+        if _all_lowercase(text):  # (after the above: in two lowercase notes every name is lowercase on both sides)
+            a["name"] |= {w for w in b["name"] if re.search(r"\b" + re.escape(w) + r"\b", text, re.IGNORECASE)}
+            a["name"] |= _lowercase_names(text)
     explicit = any(re.search(_REPLACED + re.escape(v) + r"\b", new, re.IGNORECASE) for v in vo["name"])
     if _other_subject(new, old) and not explicit:
         return None
-    if _changed_another(new, old) or _narrowed(new, old):
-        return None
+    to_value = similarity >= _CLOSE and (explicit or _TO_A_VALUE.search(new) is not None)
+    if (_changed_another(new, old) and not to_value) or _narrowed(new, old):
+        return None  # "changed jobs" after "lives in Dublin"; but "switched broadband to BT" names the new value
     swapped = _swapped(new, old)
     if swapped is not None and not any(vn[k] ^ vo[k] for k in ("number", "day", "month", "code", "often")) \
             and not vn["name"] - vo["name"]:
@@ -431,12 +496,16 @@ def generic(new: str, old: str, similarity: float) -> str | None:
         added, gone = vn[kind] - vo[kind], vo[kind] - vn[kind]
         if not (added and vo[kind]):
             continue
-        if kind != "name" and vo["name"] and vn["name"] and not vo["name"] & vn["name"]:
+        if kind != "name" and vo["name"] and vn["name"] and not vo["name"] & vn["name"] \
+                and (vo["name"] & _opening_names(old) or vn["name"] & (_opening_names(new) - _AGENTS)):
             return None  # "Spotify went up to 11.99" is not "Netflix costs 10.99"
         if kind == "name" and any(_SITE.match(new, m.end()) for v in added
                                   for m in re.finditer(re.escape(v), new, re.IGNORECASE)):
             return None  # "our Berlin office" names a site, not where one lives
-        if gone:
+        # "Zara is at Maple Leaf" -> "Maple Leaf is closed Friday": Zara gone says nothing (the new one is about the
+        # old value); only a value it says was replaced counts ("Loomly deploys on Heroku" -> "from Heroku to AWS")
+        subject_gone = kind == "name" and bool(gone) and gone <= _opening_names(old)
+        if gone and not only_ended and not subject_gone:
             return _as_written(old, gone)
         for value in vo[kind]:
             if re.search(_REPLACED + re.escape(value) + r"\b", new, re.IGNORECASE) \
@@ -445,6 +514,6 @@ def generic(new: str, old: str, similarity: float) -> str | None:
     for value in vo["name"]:
         if re.search(_ENDED + re.escape(value) + r"\b", new, re.IGNORECASE):
             return _as_written(old, {value})
-    if not any(vn.values()) and _STOPPED.search(new):
+    if not any(vn.values()) and _STOPPED.search(new) and _shares_a_word(new, old) and not only_ended:
         return ""
     return None

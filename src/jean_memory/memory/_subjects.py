@@ -18,6 +18,7 @@ _REL_ALIASES = {
     "fiancee": "fiance", "fiancée": "fiance", "fiancé": "fiance", "puppy": "dog", "kitten": "cat", "sis": "sister",
     "bro": "brother",
 }
+ALIASES = _REL_ALIASES  # "sis" is a sister, "mum" a mother
 RELATIONS = frozenset({
     "sister", "brother", "mother", "father", "parents", "wife", "husband", "partner", "girlfriend", "boyfriend",
     "fiance", "son", "daughter", "kid", "boss", "friend", "colleague", "cousin", "aunt", "uncle", "grandmother",

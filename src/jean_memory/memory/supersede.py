@@ -24,9 +24,10 @@ import re
 from dataclasses import dataclass
 
 from ._claims import Claim, Statement, read
+from ._diff import diff
 from ._events import Event
 from ._frames import frame, reversed_negation
-from ._generic import SIMILAR, generic, qualified
+from ._generic import MOVED_TOO, SIMILAR, generic, qualified
 from ._subjects import first_person, same_subject
 from ._values import same
 
@@ -38,7 +39,7 @@ class Judgment:
     reason: str               # short, human: "where sister Anna lives: Berlin -> Munich"
     old_value: str | None     # "Berlin" (for "(changed from Berlin on 2026-11-27)"), None when unknown
     doubtful: bool = False    # an optional LLM may confirm; the local answer stands without one
-    rule: str = ""            # which rule decided: facts, stopped, events, frame, reversed, generic ("" for none)
+    rule: str = ""            # the deciding rule: facts, stopped, events, frame, reversed, diff, generic, one fact
 
 
 _NO = Judgment(False, 0.95, "no shared attribute", None)
@@ -135,12 +136,50 @@ def _kept(value: str | None, new_text: str, cue: bool) -> bool:
     return re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", new_text, re.IGNORECASE) is not None
 
 
+_FACTS = re.compile(r";\s*|(?<=[a-z0-9)][.!])\s+(?=[A-Z])")
+# an old summary's facts may also be joined by commas ("Son Mike lives in Austin, works at Dell"); a new memory's
+# comma clauses stay whole, since they qualify it ("moved to a bigger flat, still in Lyon")
+_OLD_FACTS = re.compile(_FACTS.pattern + r"|,\s+(?=[a-z]+\s+(?:at|in|with|on)\b)")
+
+
+def _facts_of(text: str, split: re.Pattern[str] = _FACTS) -> list[str]:
+    """A memory's separate facts: "Team is still on Linear; Slack got replaced by Discord" holds two."""
+    return [part.strip() for part in split.split(text) if len(part.split()) >= 3]
+
+
+_ADDRESSED = re.compile(r"\b(?:you|your|you're|ya)\b", re.IGNORECASE)
+
+
+def _notes(text: str) -> bool:
+    """Saved facts, not a stretch of conversation (which addresses someone, or runs long)."""
+    return len(text.split()) <= 30 and _ADDRESSED.search(text) is None
+
+
 def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> Judgment:
     """Whether ``new_text`` replaces ``old_text`` (both memories of one user; the caller picks similar pairs).
 
     ``similarity``: the cosine of the two memories' embeddings, when the caller has it. With it, a pair the specific
-    rules know nothing about may still be judged a replacement by the generic rule (``_generic``)."""
-    new_text, old_text = first_person(new_text), first_person(old_text)
+    rules know nothing about may still be judged a replacement by the generic rule (``_generic``).
+
+    A memory of several facts (split on ";" and sentences) is judged fact by fact when the whole does not replace:
+    one changed fact of a summary ("lives in Hackney; engineer at Monzo") makes it outdated."""
+    verdict = _judge(first_person(new_text), first_person(old_text), similarity)
+    if verdict.replaces:
+        return verdict
+    news, olds = _facts_of(first_person(new_text)), _facts_of(first_person(old_text), _OLD_FACTS)
+    if (len(news) < 2 and len(olds) < 2) or not (_notes(new_text) and _notes(old_text)):
+        return verdict
+    for n in news:
+        for o in olds:
+            part = _judge(n, o, similarity)
+            if part.replaces:
+                return Judgment(True, part.confidence, f"{part.reason} (one of several facts)", part.old_value,
+                                doubtful=True, rule="one fact")
+    return verdict
+
+
+def _judge(new_text: str, old_text: str, similarity: float | None) -> Judgment:
+    new_text = MOVED_TOO.sub(r"\1", new_text)  # "moved to Manchester too": a move, as someone else did
     new, old = read(new_text), read(old_text)
     facts = _facts(new, old)
     if facts is not None and facts.replaces and " -> " in facts.reason and _kept(facts.old_value, new_text,
@@ -160,6 +199,10 @@ def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> J
                             rule="frame")
         if reversed_negation(new_text, old_text):
             return Judgment(True, 0.8, "changed: the negation no longer holds", None, doubtful=True, rule="reversed")
+        swapped = diff(new_text, old_text)
+        if swapped is not None:
+            return Judgment(True, 0.8, f"same frame, one value swapped: {swapped} -> (new)", swapped, doubtful=True,
+                            rule="diff")
     if similarity is not None and open_question:
         value = generic(new_text, old_text, similarity)
         if value is not None:
