@@ -157,3 +157,12 @@ async def test_an_add_of_only_duplicates_answers_200(client: httpx.AsyncClient, 
     r = await client.post("/api/v1/memories", json={"text": ["I love hiking in the Alps", "I swim on Sundays"]},
                           headers=alice.headers)
     assert r.status_code == 201 and r.json()["created"] == [False, True]
+
+
+async def test_a_search_limit_must_be_a_number_not_true(client: httpx.AsyncClient, alice: Account) -> None:
+    for limit in (True, "5", 2.5):
+        r = await client.post("/api/v1/search", json={"query": "tea", "limit": limit}, headers=alice.headers)
+        assert r.status_code == 422, limit
+        assert "limit" in r.text
+    ok = await client.post("/api/v1/search", json={"query": "tea", "limit": 5}, headers=alice.headers)
+    assert ok.status_code == 200

@@ -40,7 +40,7 @@ class DeleteIn(BaseModel):
 class SearchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: str
-    limit: int | None = None
+    limit: int | None = Field(None, strict=True, description="How many results, 1 to 100 (default 10)")
     tags: list[str] | None = None
     since: datetime | None = None
     until: datetime | None = None
