@@ -149,7 +149,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         if expired:  # saying an expired fact again makes it a new memory
             await self.stores.memories.delete(user_id, expired)
             existing = {k: m for k, m in existing.items() if m.id not in expired}
-        vectors = await self.embedder.embed(texts)
+        vectors = await self._vectors(texts, keys, existing)
         saved_at = datetime.fromtimestamp(created_at or now, UTC)
         results: list[AddResult | None] = [None] * len(texts)
         fresh: list[_Fresh] = []
@@ -160,7 +160,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 continue
             if key in batch_seen:
                 continue
-            near, candidates, cosines = await self._neighbours(user_id, t, vectors[i])
+            near, candidates, cosines, vector = await self._neighbours(user_id, t, vectors[i])
             if near is not None:
                 results[i] = AddResult(near, False)
                 continue
@@ -172,7 +172,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 expiry = inferred.timestamp() if inferred is not None else None
             dates = tuple({"phrase": d.phrase, "start": d.start.isoformat(), "end": d.end.isoformat()}
                           for d in timeparse.resolve_dates(t, saved_at))
-            item = NewMemory(t, key, vec_bytes(vectors[i]), tag_tuple, client_id, meta, created_at=created_at,
+            item = NewMemory(t, key, vec_bytes(vector), tag_tuple, client_id, meta, created_at=created_at,
                              updated_at=updated_at, expires_at=expiry, dates=dates,
                              replaces=tuple(Replacement(m.id, value) for m, value in replaced))
             fresh.append(_Fresh(i, item, tuple(dataclasses.replace(m, replaced_value=value) for m, value in replaced)))
@@ -189,18 +189,38 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 results[i] = AddResult(first.memory, False)
         return [r for r in results if r is not None]
 
-    async def _neighbours(self, user_id: str, text: str, vector: np.ndarray
-                          ) -> tuple[Memory | None, list[Memory], dict[int, float]]:
+    async def _vectors(self, texts: Sequence[str], keys: Sequence[str], existing: Mapping[str, Memory]
+                       ) -> list[Callable[[], np.ndarray]]:
+        """Each text's embedding, as a callable. One new text with a local embedder is embedded inside the store's
+        candidate call (``_neighbours``), as a search is: one hop to a worker thread fewer; and a text already
+        stored is not embedded at all. Otherwise every text is embedded here in one batch."""
+        if len(texts) == 1 and isinstance(self.embedder, SyncEmbedder):
+            embed_sync = self.embedder.embed_sync
+            text, known = texts[0], keys[0] in existing
+            done: list[np.ndarray] = []
+
+            def lazy() -> np.ndarray:
+                if not done:
+                    done.append(embed_sync([text])[0])
+                return done[0]
+
+            return [lazy] if not known else []
+        vectors = await self.embedder.embed(texts)
+        return [_constant(row) for row in vectors]
+
+    async def _neighbours(self, user_id: str, text: str, vector: Callable[[], np.ndarray]
+                          ) -> tuple[Memory | None, list[Memory], dict[int, float], np.ndarray]:
         """A near duplicate of ``text`` among the user's current memories (or None), the current memories nearest to
-        it, lexically and densely (``REPLACE_CANDIDATES`` of each): one store call; and the embedding cosine of
-        those the dense side found, by ``seq`` (both stores score dense hits by cosine)."""
+        it, lexically and densely (``REPLACE_CANDIDATES`` of each): one store call; the embedding cosine of
+        those the dense side found, by ``seq`` (both stores score dense hits by cosine); and ``text``'s vector (the
+        store asks ``vector`` for it, in its worker thread)."""
         dense_hits: list[Scored] = []
 
         def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
             dense_hits.extend(dense)
             return list({s.seq: s for s in (*dense, *lexical)}.values())
 
-        query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), lambda: vector, REPLACE_CANDIDATES,
+        query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), vector, REPLACE_CANDIDATES,
                             2 * REPLACE_CANDIDATES, Filters(), rank)
         found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)]
         close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
@@ -208,8 +228,8 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         cosines = {h.seq: h.score for h in dense_hits}
         for memory in found:
             if memory.seq in close and facts_signature(memory.text) == signature:
-                return memory, found, cosines
-        return None, found, cosines
+                return memory, found, cosines, vector()
+        return None, found, cosines, vector()
 
     @staticmethod
     def _replaced(text: str, candidates: Sequence[Memory], cosines: Mapping[int, float]
@@ -344,6 +364,10 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         """The apps the user's memories came from (for filtering by app)."""
         return await self.stores.memories.sources(user_id)
 
+
+
+def _constant(row: np.ndarray) -> Callable[[], np.ndarray]:
+    return lambda: row
 
 
 def _without(question: str, phrase: str) -> str:
