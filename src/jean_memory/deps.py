@@ -13,7 +13,9 @@ from .runtime import Runtime
 from .security import bearer_token
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """``async`` although it awaits nothing: FastAPI runs a plain ``def`` dependency in its thread pool, a hop to a
+    worker thread and back on every request."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -278,7 +278,12 @@ class SqliteMemoryStore:
         if not terms:
             return []
         words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        match = f'user_id:"{user_id}" AND ({words})'
+        # The user's own rows only. When every row of the table is theirs (one person's server) the user_id
+        # clause selects nothing and costs about a third of the query at 10k memories: it is left out. BM25's
+        # statistics are the whole index's either way, so scores and order are the same.
+        alone = c.execute("SELECT NOT EXISTS (SELECT 1 FROM memories WHERE user_id < ?1)"
+                          " AND NOT EXISTS (SELECT 1 FROM memories WHERE user_id > ?1)", (user_id,)).fetchone()[0]
+        match = words if alone else f'user_id:"{user_id}" AND ({words})'
         where, params = filter_sql(filters)
         # Fast path: rank inside FTS5 alone (no join while scoring), then apply the filters to the best
         # 2 x limit. Only when the filters leave fewer than ``limit`` of a full batch, rank every match with

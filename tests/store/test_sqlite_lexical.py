@@ -1,0 +1,58 @@
+"""SQLite BM25: a user alone in the database is searched without the FTS user_id clause (same hits and scores,
+less work); once another user has rows, the clause is back and nobody sees another's memories."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from jean_memory.store import open_sqlite
+from jean_memory.store.records import Filters, NewMemory
+
+pytestmark = pytest.mark.anyio
+
+
+def _item(text: str) -> NewMemory:
+    return NewMemory(text, text, (np.ones(8, dtype=np.float32) / np.float32(np.sqrt(8))).tobytes())
+
+
+async def test_a_user_alone_is_searched_without_the_user_clause_and_with_it_once_others_exist(
+    tmp_path: Path,
+) -> None:
+    stores = open_sqlite(str(tmp_path / "db.sqlite3"))
+    await stores.database.migrate()
+    store = stores.memories
+    try:
+        alice = await stores.users.create_user("a@example.com", None)
+        bob = await stores.users.create_user("b@example.com", None)
+        await store.insert(alice.id, [_item(t) for t in ("green tea in the morning", "tea with milk",
+                                                         "coffee after lunch", "a walk in the park")])
+        statements: list[str] = []
+
+        def lexical(user_id: str, terms: list[str]) -> list[tuple[int, float]]:
+            def run(c: sqlite3.Connection) -> list[tuple[int, float]]:
+                c.set_trace_callback(statements.append)
+                try:
+                    return [(h.seq, h.score) for h in store._lexical_sync(c, user_id, terms, 10, Filters())]
+                finally:
+                    c.set_trace_callback(None)
+            return stores.database.read_sync(run)
+
+        alone = lexical(alice.id, ["tea", "coffee"])
+        assert len(alone) == 3
+        assert not any("user_id:" in s for s in statements)  # the clause was left out
+        with_clause = stores.database.read_sync(lambda c: [(r[0], -float(r[1])) for r in c.execute(
+            "SELECT rowid, bm25(memories_fts, 1.0, 0.0) FROM memories_fts WHERE memories_fts MATCH ? ORDER BY 2",
+            (f'user_id:"{alice.id}" AND ("tea" OR "coffee")',))])
+        assert alone == with_clause
+        await store.insert(bob.id, [_item("bob drinks tea"), _item("bob hates coffee")])
+        statements.clear()
+        mine = lexical(alice.id, ["tea", "coffee"])
+        assert any("user_id:" in s for s in statements)
+        assert sorted(s for s, _ in mine) == sorted(s for s, _ in alone)
+        assert len(lexical(bob.id, ["tea", "coffee"])) == 2
+    finally:
+        await stores.database.close()
