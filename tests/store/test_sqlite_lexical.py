@@ -56,3 +56,34 @@ async def test_a_user_alone_is_searched_without_the_user_clause_and_with_it_once
         assert len(lexical(bob.id, ["tea", "coffee"])) == 2
     finally:
         await stores.database.close()
+
+
+async def test_an_overlapped_hybrid_query_embeds_beside_bm25_with_the_same_answer(tmp_path: Path) -> None:
+    import threading
+    from collections.abc import Sequence
+
+    from jean_memory.store.records import HybridQuery, Scored
+
+    stores = open_sqlite(str(tmp_path / "db.sqlite3"))
+    await stores.database.migrate()
+    try:
+        alice = await stores.users.create_user("a@example.com", None)
+        await stores.memories.insert(alice.id, [_item(t) for t in ("green tea", "tea with milk", "a walk")])
+        threads: dict[str, int] = {}
+
+        def vector() -> np.ndarray:
+            threads["vector"] = threading.get_ident()
+            return np.ones(8, dtype=np.float32) / np.float32(np.sqrt(8))
+
+        def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
+            threads["sql"] = threading.get_ident()
+            return [*lexical, *dense]
+
+        answers = []
+        for overlap in (False, True):
+            query = HybridQuery(("tea",), vector, 5, 10, Filters(), rank, overlap=overlap)
+            answers.append([(m.id, score) for m, score in await stores.memories.hybrid(alice.id, query)])
+            assert (threads["vector"] != threads["sql"]) is overlap
+        assert answers[0] == answers[1] and len(answers[0]) == 5
+    finally:
+        await stores.database.close()

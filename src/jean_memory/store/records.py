@@ -149,6 +149,8 @@ class HybridQuery:
 
     ``vector`` returns the query's unit embedding and may compute it, blocking: a store calls it off the event
     loop. ``rank`` is pure: it fuses the lexical and dense candidates (``pool`` of each), best first.
+    ``overlap``: computing the vector costs more than the lexical side (a memory's text, not a short question):
+    a store may run the two at once.
     """
 
     terms: tuple[str, ...]
@@ -157,3 +159,4 @@ class HybridQuery:
     limit: int
     filters: Filters
     rank: Callable[[Sequence[Scored], Sequence[Scored]], list[Scored]]
+    overlap: bool = False

@@ -12,7 +12,8 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from .matrix import UserMatrix
 _COLUMNS = ("seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at,"
             " superseded_by, valid_until, expires_at, dates, replaced_value")
 _CACHE_ROWS = 400_000
+_overlap = ThreadPoolExecutor(max_workers=4, thread_name_prefix="jean-memory-embed")  # HybridQuery.overlap
 
 
 def stored_json(raw: str) -> Any:
@@ -314,21 +316,25 @@ class SqliteMemoryStore:
         Each hop to a worker thread and back costs two thread wake-ups; on a small VM those cost more than the
         work, and running the lexical side beside the embedding gained nothing measurable (``bench/README.md``).
         """
-        def run(c: sqlite3.Connection, vector: np.ndarray) -> list[tuple[Memory, float]]:
+        def run(c: sqlite3.Connection, vector: Callable[[], np.ndarray]) -> list[tuple[Memory, float]]:
             matrix = self._load_matrix(c, user_id)
             if matrix is None:  # no such user
                 lexical, dense = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters), []
+                vector()
             else:
                 mask = matrix.mask(query.filters)
                 lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters, (matrix, mask))
-                dense = matrix.top(vector, query.pool, mask)
+                dense = matrix.top(vector(), query.pool, mask)
             ranked = query.rank(lexical, dense)[: query.limit]
             rows = self._by_seq_sync(c, user_id, [s.seq for s in ranked])
             return [(rows[s.seq], s.score) for s in ranked if s.seq in rows]
 
         def work() -> list[tuple[Memory, float]]:
-            vector = query.vector()  # before taking a reader connection: embedding holds none
-            return self.db.read_sync(lambda c: run(c, vector))
+            if query.overlap:  # the embedding in a second thread while this one runs BM25 (both release the GIL)
+                pending = _overlap.submit(query.vector)
+                return self.db.read_sync(lambda c: run(c, pending.result))
+            ready = query.vector()  # before taking a reader connection: embedding holds none
+            return self.db.read_sync(lambda c: run(c, lambda: ready))
 
         return await self.db.in_thread(work)
 
