@@ -6,14 +6,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from .accounts.api_keys import Principal, principal_for_key
+from .accounts.api_keys import Principal, key_cache, principal_for_key
 from .errors import Unauthorized
 from .observability import annotate
 from .runtime import Runtime
 from .security import bearer_token
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """``async`` although it awaits nothing: FastAPI runs a plain ``def`` dependency in its thread pool, a hop to a
+    worker thread and back on every request."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -26,7 +28,7 @@ async def api_principal(request: Request, runtime: RuntimeDep) -> Principal:
     token = bearer_token(request.headers.get("authorization", ""))
     if not token:
         raise Unauthorized("send a personal API key as 'Authorization: Bearer jm_...'")
-    principal = await principal_for_key(runtime.stores, token)
+    principal = await principal_for_key(runtime.stores, token, key_cache(runtime.extras))
     if principal is None:
         raise Unauthorized("this API key is unknown or revoked")
     annotate(user_id=principal.user_id, client_id=principal.client_id, via=principal.via)

@@ -164,11 +164,13 @@ async def test_export_import_and_delete_account(signed_in: httpx.AsyncClient, cl
     assert r.status_code == 400 and "Line 1" in r.text
     r = await post_form(signed_in, "/dashboard/account", "/dashboard/account/delete", {"confirm_email": "nope"})
     assert r.status_code == 400 and await runtime.stores.users.get_user(alice.user_id) is not None
+    assert (await signed_in.get("/api/v1/memories", headers=alice.headers)).status_code == 200  # the key is cached
     r = await post_form(signed_in, "/dashboard/account", "/dashboard/account/delete",
                         {"confirm_email": alice.email.upper()})
     assert r.status_code == 303 and r.headers["location"] == "/?notice=deleted"
     assert await runtime.stores.users.get_user(alice.user_id) is None
     assert (await signed_in.get("/dashboard")).status_code == 303
+    assert (await signed_in.get("/api/v1/memories", headers=alice.headers)).status_code == 401  # at once
     # the export imports into another account
     await login(client, bob.email, bob.password)
     r = await post_form(client, "/dashboard/account", "/dashboard/account/import", {},

@@ -156,7 +156,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         if expired:  # saying an expired fact again makes it a new memory
             await self.stores.memories.delete(user_id, expired)
             existing = {k: m for k, m in existing.items() if m.id not in expired}
-        vectors = await self.embedder.embed(texts)
+        vectors, lazy = await self._vectors(texts, keys, existing)
         saved_at = datetime.fromtimestamp(created_at or now, UTC)
         results: list[AddResult | None] = [None] * len(texts)
         fresh: list[_Fresh] = []
@@ -167,7 +167,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 continue
             if key in batch_seen:
                 continue
-            near, candidates, cosines = await self._neighbours(user_id, t, vectors[i])
+            near, candidates, cosines, vector = await self._neighbours(user_id, t, vectors[i], lazy)
             if near is not None:
                 results[i] = AddResult(near, False)
                 continue
@@ -179,7 +179,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 expiry = inferred.timestamp() if inferred is not None else None
             dates = tuple({"phrase": d.phrase, "start": d.start.isoformat(), "end": d.end.isoformat()}
                           for d in timeparse.resolve_dates(t, saved_at))
-            item = NewMemory(t, key, vec_bytes(vectors[i]), tag_tuple, client_id, meta, created_at=created_at,
+            item = NewMemory(t, key, vec_bytes(vector), tag_tuple, client_id, meta, created_at=created_at,
                              updated_at=updated_at, expires_at=expiry, dates=dates,
                              replaces=tuple(Replacement(m.id, value) for m, value in replaced))
             fresh.append(_Fresh(i, item, tuple(dataclasses.replace(m, replaced_value=value) for m, value in replaced)))
@@ -196,27 +196,49 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 results[i] = AddResult(first.memory, False)
         return [r for r in results if r is not None]
 
-    async def _neighbours(self, user_id: str, text: str, vector: np.ndarray
-                          ) -> tuple[Memory | None, list[Memory], dict[int, float]]:
+    async def _vectors(self, texts: Sequence[str], keys: Sequence[str], existing: Mapping[str, Memory]
+                       ) -> tuple[list[Callable[[], np.ndarray]], bool]:
+        """Each text's embedding, as a callable, and whether calling it computes it. One new text with a local
+        embedder is embedded inside the store's candidate call (``_neighbours``), as a search is: one hop to a worker
+        thread fewer; and a text already stored is not embedded at all. Otherwise every text is embedded here in one
+        batch."""
+        if len(texts) == 1 and isinstance(self.embedder, SyncEmbedder):
+            embed_sync = self.embedder.embed_sync
+            text, known = texts[0], keys[0] in existing
+            done: list[np.ndarray] = []
+
+            def lazy() -> np.ndarray:
+                if not done:
+                    done.append(embed_sync([text])[0])
+                return done[0]
+
+            return ([lazy] if not known else []), True
+        vectors = await self.embedder.embed(texts)
+        return [_constant(row) for row in vectors], False
+
+    async def _neighbours(self, user_id: str, text: str, vector: Callable[[], np.ndarray], embeds: bool = False
+                          ) -> tuple[Memory | None, list[Memory], dict[int, float], np.ndarray]:
         """A near duplicate of ``text`` among the user's current memories (or None), the current memories nearest to
-        it, lexically and densely (``REPLACE_CANDIDATES`` of each): one store call; and the embedding cosine of
-        those the dense side found, by ``seq`` (both stores score dense hits by cosine)."""
+        it, lexically and densely (``REPLACE_CANDIDATES`` of each): one store call; the embedding cosine of
+        those the dense side found, by ``seq`` (both stores score dense hits by cosine); and ``text``'s vector (the
+        store asks ``vector`` for it, in its worker thread; ``embeds``: that call computes it, and may run beside the
+        lexical query, ``HybridQuery.overlap``)."""
         dense_hits: list[Scored] = []
 
         def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
             dense_hits.extend(dense)
             return list({s.seq: s for s in (*dense, *lexical)}.values())
 
-        query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), lambda: vector, REPLACE_CANDIDATES,
-                            2 * REPLACE_CANDIDATES, Filters(), rank, best_possible=False)
+        query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), vector, REPLACE_CANDIDATES,
+                            2 * REPLACE_CANDIDATES, Filters(), rank, best_possible=False, overlap=embeds)
         found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)]
         close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
         signature = facts_signature(text) if close else None
         cosines = {h.seq: h.score for h in dense_hits}
         for memory in found:
             if memory.seq in close and facts_signature(memory.text) == signature:
-                return memory, found, cosines
-        return None, found, cosines
+                return memory, found, cosines, vector()
+        return None, found, cosines, vector()
 
     async def _replaced(self, text: str, candidates: Sequence[Memory], cosines: Mapping[int, float]
                         ) -> list[tuple[Memory, str | None]]:
@@ -362,6 +384,10 @@ def _epochs(spans: Sequence[tuple[str, str]]) -> list[tuple[float, float]]:
         except (ValueError, OverflowError):  # an imported row's dates are read as they were stored
             continue
     return out
+
+
+def _constant(row: np.ndarray) -> Callable[[], np.ndarray]:
+    return lambda: row
 
 
 def _without(question: str, phrase: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from ..accounts.api_keys import PREFIX as API_KEY_PREFIX
-from ..accounts.api_keys import Principal, principal_for_key
+from ..accounts.api_keys import Principal, key_cache, principal_for_key
 from ..runtime import Runtime
 from ..security import hash_token
 from ..store.oauth import TokenStore
@@ -36,7 +36,7 @@ async def _touch(runtime: Runtime, store: TokenStore, user_id: str, client_id: s
 async def resolve_bearer(runtime: Runtime, token: str) -> Principal | None:
     """The principal for ``token``, or None when it is unknown, expired, revoked or not for our MCP resource."""
     if token.startswith(API_KEY_PREFIX):
-        return await principal_for_key(runtime.stores, token)
+        return await principal_for_key(runtime.stores, token, key_cache(runtime.extras))
     if not token.startswith(ACCESS_PREFIX) or len(token) > _MAX_LEN:
         return None
     store: TokenStore = runtime.stores.oauth

@@ -178,6 +178,8 @@ class HybridQuery:
 
     ``vector`` returns the query's unit embedding and may compute it, blocking: a store calls it off the event
     loop. ``rank`` is pure: it fuses the lexical and dense candidates (``pool`` of each), best first.
+    ``overlap``: computing the vector costs more than the lexical side (a memory's text, not a short question):
+    a store may run the two at once.
     """
 
     terms: tuple[str, ...]
@@ -189,3 +191,4 @@ class HybridQuery:
     # Fill ``Scored.best`` on the lexical hits. False (the replacement check of an add, which does not fuse) lets
     # SQLite skip counting each term's matches (~0.1 ms at 10k memories); PostgreSQL fills it anyway (no cost).
     best_possible: bool = True
+    overlap: bool = False

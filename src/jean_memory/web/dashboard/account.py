@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
 
+from ...accounts.api_keys import key_cache
 from ...accounts.sessions import end_session
 from ...errors import InvalidInput
 from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of, upload
@@ -77,7 +78,9 @@ async def delete_account(request: Request, user: SiteUser) -> Response:
     if field(form, "confirm_email", 300).strip().lower() != user.email.lower():
         return render(request, "dashboard/account.html", 400, count=await runtime_of(request).memory.count(user.id),
                       error="Type your email address exactly to confirm deleting your account.")
-    await runtime_of(request).stores.users.delete_user(user.id)
+    runtime = runtime_of(request)
+    await runtime.stores.users.delete_user(user.id)
+    key_cache(runtime.extras).forget(user.id)
     response = RedirectResponse("/?notice=deleted", status_code=303)
     await end_session(request, response)
     return response

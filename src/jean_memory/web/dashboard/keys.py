@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from ...accounts.api_keys import create_api_key
+from ...accounts.api_keys import create_api_key, key_cache
 from ...errors import NotFound
 from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of
 
@@ -37,6 +37,8 @@ async def create_key(request: Request, user: SiteUser) -> Response:
 @router.post("/dashboard/keys/{key_id}/revoke")
 async def revoke_key(request: Request, user: SiteUser, key_id: str) -> Response:
     await checked_form(request)
-    if not await runtime_of(request).stores.api_keys.revoke_key(user.id, key_id[:64]):
+    runtime = runtime_of(request)
+    if not await runtime.stores.api_keys.revoke_key(user.id, key_id[:64]):
         raise NotFound("No such API key (or it was already revoked).")
+    key_cache(runtime.extras).forget(user.id, key_id[:64])
     return RedirectResponse("/dashboard/keys?notice=revoked", status_code=303)
