@@ -53,15 +53,18 @@ def systems(service: MemoryService, embedder: Any) -> dict[str, Search]:
     return {"bm25": bm25, "dense": dense, "hybrid, fusion only": fusion_only, "hybrid": hybrid}
 
 
-async def ingest(service: MemoryService, stores: Stores, conv: Conversation) -> tuple[str, dict[str, int], int]:
+async def ingest(service: MemoryService, stores: Stores, conv: Conversation) -> tuple[str, dict[str, int], int, int]:
+    """Store every turn; the user, each turn's seq, how many turns dedup folded and how many a later turn replaced
+    (the replacement check runs as for any add: a turn it wrongly replaces drops out of search)."""
     user = await stores.users.create_user(f"{conv.sample_id}@locomo.bench", None)
     seq_of: dict[str, int] = {}
-    deduped = 0
+    deduped = replaced = 0
     for turn in conv.turns:
         result = (await service.add(user.id, turn.text, client_id="locomo", created_at=turn.created_at))[0]
         seq_of[turn.dia_id] = result.memory.seq
         deduped += not result.created
-    return user.id, seq_of, deduped
+        replaced += len(result.replaced)
+    return user.id, seq_of, deduped, replaced
 
 
 def score(hits: list[int], evidence: set[int], sessions: set[int], session_of: dict[int, set[int]]) -> dict[str, float]:
@@ -83,20 +86,22 @@ async def run(path: Path, only: list[str] | None = None) -> dict[str, Any]:
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     timings: dict[str, list[float]] = defaultdict(list)
     convs = load(path)
-    info = {"conversations": len(convs), "turns": 0, "deduped_turns": 0, "questions": 0,
+    info = {"conversations": len(convs), "turns": 0, "deduped_turns": 0, "replaced_turns": 0, "questions": 0,
             "skipped_evidence_ids": [], "skipped_questions": 0}
     for conv in convs:
         t0 = time.perf_counter()
-        uid, seq_of, deduped = await ingest(service, stores, conv)
+        uid, seq_of, deduped, replaced = await ingest(service, stores, conv)
         embedder.save()
         info["turns"] += len(conv.turns)
         info["deduped_turns"] += deduped
+        info["replaced_turns"] += replaced
         info["skipped_evidence_ids"] += conv.skipped_evidence
         info["skipped_questions"] += conv.skipped_questions
         session_of: dict[int, set[int]] = defaultdict(set)
         for turn in conv.turns:
             session_of[seq_of[turn.dia_id]].add(turn.session)
-        print(f"{conv.sample_id}: {len(conv.turns)} turns ({deduped} deduped) in {time.perf_counter() - t0:.1f}s")
+        print(f"{conv.sample_id}: {len(conv.turns)} turns ({deduped} deduped, {replaced} replaced by a later turn) in "
+              f"{time.perf_counter() - t0:.1f}s")
         for q in conv.questions:
             info["questions"] += 1
             evidence = {seq_of[e] for e in q.evidence}

@@ -10,7 +10,8 @@ def markdown(data: dict[str, Any]) -> str:
     results = data["results"]
     lines = [
         f"LoCoMo dev split: {info['conversations']} conversations, {info['turns']} turns stored as memories "
-        f"({info['deduped_turns']} folded into an earlier memory by dedup), {info['questions']} questions of "
+        f"({info['deduped_turns']} folded into an earlier memory by dedup, {info.get('replaced_turns', 0)} replaced "
+        f"by a later turn and so left out of search), {info['questions']} questions of "
         f"categories 1-4; skipped: {info['skipped_questions']} questions without usable evidence and "
         f"{len(info['skipped_evidence_ids'])} malformed or unknown evidence ids {info['skipped_evidence_ids']}.",
         "",

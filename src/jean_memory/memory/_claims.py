@@ -198,7 +198,7 @@ def _typed_claims(clause: str, inherited: Subject | None, negated: bool, additiv
     return out
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=32768)
 def read(text: str) -> Statement:
     """What ``text`` states (cached: a new memory is judged against several candidates, an old one again and again)."""
     text = unicodedata.normalize("NFC", text).strip() if text.isprintable() else clean(text)

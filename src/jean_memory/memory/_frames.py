@@ -61,6 +61,8 @@ def _head_and_value(text: str) -> tuple[str, str, bool] | None:
                                                          and own and len(words[-1]) > 3 and colon):
         return None  # "my kids are", "my hobbies: ...": more than one value
     rest = text[m.end():]
+    if colon and not own and not terse_note(rest):
+        return None  # "Gina: Hey Jon! ...": a line of dialogue, not "dentist: Thu 3pm"
     end = _VALUE_END.search(rest)
     value = rest[: end.start()] if end else rest
     value = value.strip(" \t\"'").rstrip(".")
@@ -69,6 +71,17 @@ def _head_and_value(text: str) -> tuple[str, str, bool] | None:
     person = all(w.rstrip("s") in RELATIONS or w in RELATIONS for w in words) or (not words and bool(own))
     owner = own.removesuffix("'s")
     return f"{owner} {' '.join(words)}".strip(), value, person
+
+
+_SPOKEN = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|you|you're|your|we|we're|us|he|she|they|it's|that's|hey|hi|"
+                     r"hello|yeah|yes|yep|no|nope|thanks|thank|wow|oh|ok|okay|sure|haha|lol|omg|aww|cool|great|"
+                     r"nice|sorry|please|congrats|awesome|amazing|glad|love)\b", re.IGNORECASE)
+
+
+def terse_note(rest: str) -> bool:
+    """What follows "X:" is a terse value ("Thu 3pm", "flat white now"), not something said: at most six words,
+    no pronoun, greeting or exclamation."""
+    return len(rest.split()) <= 6 and "!" not in rest and _SPOKEN.search(rest) is None
 
 
 def _shape(value: str) -> str:

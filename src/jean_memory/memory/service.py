@@ -230,7 +230,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             return list({s.seq: s for s in (*dense, *lexical)}.values())
 
         query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), vector, REPLACE_CANDIDATES,
-                            2 * REPLACE_CANDIDATES, Filters(), rank, best_possible=False, overlap=embeds)
+                            2 * REPLACE_CANDIDATES, Filters(), rank, best_possible=False, overlap=False)
         found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)]
         close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
         signature = facts_signature(text) if close else None
@@ -347,7 +347,8 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         else:
             # Stop words alone left beside a time phrase ("who did I see | this morning") match everything.
             terms = query_terms(text) if text == q or any(w not in STOP_WORDS for w in words(text)) else []
-            query = HybridQuery(tuple(terms), vector, max(CANDIDATES, n * 2), n, filters, rank)
+            query = HybridQuery(tuple(terms), vector, max(CANDIDATES, n * 2), n, filters, rank,
+                                overlap=bool(terms) and isinstance(self.embedder, SyncEmbedder))
         return [SearchResult(m, score) for m, score in await self.stores.memories.hybrid(user_id, query)]
 
     async def list(

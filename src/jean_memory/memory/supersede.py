@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from ._claims import Claim, Statement, read
 from ._diff import diff
 from ._events import Event
-from ._frames import frame, reversed_negation
+from ._frames import frame, reversed_negation, terse_note
 from ._generic import MOVED_TOO, SIMILAR, generic, qualified
 from ._subjects import first_person, same_subject
 from ._values import same
@@ -150,9 +150,15 @@ def _facts_of(text: str, split: re.Pattern[str] = _FACTS) -> list[str]:
 _ADDRESSED = re.compile(r"\b(?:you|your|you're|ya)\b", re.IGNORECASE)
 
 
+_SPEAKER = re.compile(r"^\W*[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)?:\s+(?P<rest>.*)$", re.DOTALL)
+
+
 def _notes(text: str) -> bool:
-    """Saved facts, not a stretch of conversation (which addresses someone, or runs long)."""
-    return len(text.split()) <= 30 and _ADDRESSED.search(text) is None
+    """Saved facts, not a stretch of conversation (which addresses someone, runs long, or is a line of a
+    transcript: "Gina: Hey Jon! ..." rather than "dentist: Thu 3pm")."""
+    line = _SPEAKER.match(text)
+    return len(text.split()) <= 30 and _ADDRESSED.search(text) is None and (
+        line is None or terse_note(line.group("rest")))
 
 
 def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> Judgment:
@@ -192,6 +198,8 @@ def _judge(new_text: str, old_text: str, similarity: float | None) -> Judgment:
         events = Judgment(False, 0.7, f"{events.reason} (a narrower one: not the same)", None, doubtful=True)
     verdict = events if events is not None and (events.replaces or facts is None) else facts or _NO
     open_question = not verdict.replaces and (verdict is _NO or verdict.reason.endswith(_NO_SIGN))
+    # The rules below read no attribute words: they judge saved notes only, never lines of a conversation.
+    open_question = open_question and _notes(new_text) and _notes(old_text)
     if open_question and (similarity is None or similarity >= SIMILAR):
         value = frame(new_text, old_text)
         if value is not None:
