@@ -483,3 +483,23 @@ def test_lines_of_a_conversation_never_replace_each_other(old: str, new: str) ->
 def test_terse_notes_with_a_colon_still_replace() -> None:
     assert judge("dentist: Fri 10am", "dentist: Thu 3pm", similarity=0.8).replaces
     assert judge("coffee order: oat latte now", "coffee order: flat white", similarity=0.8).replaces
+
+
+
+def test_the_old_memory_is_not_read_when_the_new_one_states_nothing_the_rules_compare(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from jean_memory.memory import supersede
+
+    seen: list[str] = []
+    real = supersede.read
+
+    def recording(text: str) -> Any:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(supersede, "read", recording)
+    old = "Nate: I played my favorite CS:GO game in an intense tournament last weekend with the team."
+    assert not judge("Nate: haha that sounds wild, what did the judges say about it?", old, similarity=0.7).replaces
+    assert not any("CS:GO" in text for text in seen)
+    assert judge("I live in Munich", "I live in Berlin").replaces  # a claim: both are read
+    assert any("Berlin" in text for text in seen)
