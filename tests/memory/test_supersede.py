@@ -503,3 +503,11 @@ def test_the_old_memory_is_not_read_when_the_new_one_states_nothing_the_rules_co
     assert not any("CS:GO" in text for text in seen)
     assert judge("I live in Munich", "I live in Berlin").replaces  # a claim: both are read
     assert any("Berlin" in text for text in seen)
+
+
+def test_numbered_labels_do_not_replace_each_other() -> None:
+    # "durable fact number 0" ... "number 19" (tests/e2e/test_durability.py) each replaced the one before.
+    for similarity in (None, 0.9):
+        assert not judge("durable fact number 1", "durable fact number 0", similarity=similarity).replaces
+        assert not judge("Task number 4: call the bank", "Task number 3: call the bank", similarity=similarity).replaces
+    assert judge("my phone number is 555-9876", "my phone number is 555-1234").replaces

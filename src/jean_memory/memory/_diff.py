@@ -55,6 +55,8 @@ _MANY = frozenset({"like", "likes", "love", "loves", "enjoy", "enjoys", "hate", 
                    "recommended", "favourites", "favorites", "include", "includes", "called", "call", "texted",
                    "emailed", "talked", "spoke", "took", "got", "gave", "sent", "ordered", "booked", "fan", "into"})
 _PREPOSITIONS = frozenset({"in", "at", "on", "to", "with", "by", "from", "for"})
+_NOUN_LINKS = frozenset({"handle", "username", "surname", "address", "number"})  # link only with an owner: "my number"
+_OWNER = re.compile(r"\b(?:my|our|i|i'm|me|mine|his|her|their)\b|\w's\b", re.IGNORECASE)
 _DROPPED = frozenset({"my", "our", "the", "a", "an"})
 _CONTENT_STOP = frozenset({"i", "i'm", "i've", "we", "we're", "my", "our", "the", "a", "an", "is", "are", "am", "be",
                            "in", "at", "on", "to", "with", "by", "from", "for", "of", "and", "or", ":", "=", "'s",
@@ -142,8 +144,11 @@ def diff(new: str, old: str) -> str | None:
     content = [w for w in kept if w not in _CONTENT_STOP and not w[0].isdigit()]
     if not content:
         return None
-    if not any(w in _LINKS and w not in _PREPOSITIONS for w in ot[:i1]) or ot[i1 - 1] in {"and"}:
+    links = [w for w in ot[:i1] if w in _LINKS and w not in _PREPOSITIONS]
+    if not links or ot[i1 - 1] in {"and"}:
         return None  # the change is in the subject's place, not the value's
+    if all(w in _NOUN_LINKS for w in links) and not _OWNER.search(co):
+        return None  # "durable fact number 1" -> "durable fact number 2": a label's number, nobody's value
     ko, kn = _kind(ot[i1:i2], co), _kind(nt[j1:j2], cn)
     if ko is None or ko != kn or (len(content) < 2 and ko not in {"number", "day", "month", "code", "email"}):
         return None  # one head word frames a time or a handle ("standup is at 9:15"), not a name
