@@ -291,8 +291,10 @@ class SqliteMemoryStore:
         # The user's own rows only. When every row of the table is theirs (one person's server) the user_id
         # clause selects nothing and costs about a third of the query at 10k memories: it is left out. BM25's
         # statistics are the whole index's either way, so scores and order are the same.
-        alone = c.execute("SELECT NOT EXISTS (SELECT 1 FROM memories WHERE user_id < ?1)"
-                          " AND NOT EXISTS (SELECT 1 FROM memories WHERE user_id > ?1)", (user_id,)).fetchone()[0]
+        # (Plain "?" twice: "?1" with a sequence warns from Python 3.12 and fails from 3.14.)
+        alone = c.execute("SELECT NOT EXISTS (SELECT 1 FROM memories WHERE user_id < ?)"
+                          " AND NOT EXISTS (SELECT 1 FROM memories WHERE user_id > ?)",
+                          (user_id, user_id)).fetchone()[0]
         match = words if alone else f'user_id:"{user_id}" AND ({words})'
         where, params = filter_sql(filters)
         # Fast path: rank inside FTS5 alone (no join while scoring), then apply the filters to the best
