@@ -22,6 +22,7 @@ from difflib import SequenceMatcher
 
 from ._cues import ADDITIVE, IRREALIS, NEGATION, PARTIAL, QUESTION
 from ._values import same
+from .timeparse import FULL_MONTHS
 
 _WRAPPER = re.compile(
     r"^\W*(?:update|updated|correction|fyi|note|edit)\s*[:\-–—]\s*|"
@@ -64,8 +65,6 @@ _CONTENT_STOP = frozenset({"i", "i'm", "i've", "we", "we're", "my", "our", "the"
                            "has", "have", "do", "does"})
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
-                     "october", "november", "december"})
 
 
 def _clean(text: str) -> str:
@@ -100,7 +99,7 @@ def _kind(span: list[str], original: str) -> str | None:
             kinds.add("number")
         elif w.rstrip("s") in _DAYS or w in {"weekdays", "weekends"}:
             kinds.add("day")
-        elif w in _MONTHS:
+        elif w in FULL_MONTHS:
             kinds.add("month")
         elif re.search(r"(?<![\w'’])" + re.escape(w) + r"(?!\w)", original, re.IGNORECASE) and \
                 any(m.group()[0].isupper() for m in re.finditer(r"(?<![\w'’])" + re.escape(w) + r"(?!\w)", original,

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ._subjects import Subject, parse_prefix
+from .timeparse import MONTH_WORDS
 
 _KINDS = (
     "appointment|appt|meeting|flight|haircut|offsite|conference|interview|dinner|lunch|breakfast|brunch|party|"
@@ -28,8 +29,7 @@ _ACTIVITY = re.compile(
 )
 _DAYS = {"mon": "mon", "tue": "tue", "tues": "tue", "wed": "wed", "thu": "thu", "thur": "thu", "thurs": "thu",
          "fri": "fri", "sat": "sat", "sun": "sun"}
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_MONTHS = "|".join(MONTH_WORDS)
 _WEEKDAY = re.compile(r"\b(mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nes?day|rsday|urday)?(s)?\b", re.IGNORECASE)
 _DATE = re.compile(
     rf"\b(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?"

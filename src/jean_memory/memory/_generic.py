@@ -22,6 +22,7 @@ import re
 
 from ._cues import ADDITIVE, IRREALIS, PARTIAL, QUESTION
 from ._subjects import ALIASES, RELATIONS
+from .timeparse import FULL_MONTHS
 
 SIMILAR = 0.25
 
@@ -60,8 +61,6 @@ _POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|ins
 _WORD = re.compile(r"[A-Za-z][\w'’&+-]*|\d[\d:.,]*(?:\s?(?:am|pm|k)\b)?|[£$€]\s?\d[\d,.]*k?")
 _TIME = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:\s?(?:am|pm))?$", re.IGNORECASE)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekday", "weekend")
-_MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
-                     "october", "november", "december"})
 _OFTEN = frozenset({"daily", "weekly", "fortnightly", "biweekly", "monthly", "bimonthly", "quarterly", "yearly",
                     "annually", "nightly", "hourly"})
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
@@ -124,7 +123,7 @@ def _values(text: str) -> dict[str, set[str]]:
         low = w.lower().rstrip(".,")
         if low.rstrip("s") in _DAYS or low in _DAYS:
             out["day"].add(low.rstrip("s"))
-        elif low in _MONTHS:
+        elif low in FULL_MONTHS:
             out["month"].add(low)
         elif low in ("noon", "midday", "midnight"):
             out["number"].add("12am" if low == "midnight" else "12pm")
@@ -154,7 +153,7 @@ def _all_lowercase(text: str) -> bool:
 def _lowercase_names(text: str) -> set[str]:
     """In a memory written all in lowercase, the word after "in/at/with/to/is" is a name: "i bank with nationwide"."""
     return {w for w in _LOWER_VALUE.findall(text) if _content(w) and w not in _PEOPLE_AND_THINGS and w not in _PLACES
-            and w.rstrip("s") not in _DAYS and w not in _MONTHS and w not in RELATIONS}
+            and w.rstrip("s") not in _DAYS and w not in FULL_MONTHS and w not in RELATIONS}
 
 
 _TO_VALUE = re.compile(r"\b(?:to|got|bought|picked\s+up)\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
@@ -167,7 +166,7 @@ def qualified(new: str, old: str) -> bool:
     stems = {w[:5] for w in ot}
     for i in range(1, len(found)):
         w, q = _bare(found[i].group()), _bare(found[i - 1].group())
-        if w in _MONTHS or w.rstrip("s") in _DAYS or q in _MONTHS or q.rstrip("s") in _DAYS:
+        if w in FULL_MONTHS or w.rstrip("s") in _DAYS or q in FULL_MONTHS or q.rstrip("s") in _DAYS:
             continue  # a day or a month is a value, not a thing narrowed: "leaves May 5", "thursday evenings"
         if _TO_VALUE.search(new, 0, found[i - 1].start()):
             continue  # "downgraded Netflix to the basic plan": what follows "to" after a change is the new value
@@ -256,7 +255,7 @@ def _narrowed(new: str, old: str) -> bool:
         if _SWAP_BEFORE.search(new, 0, m.start()):
             continue  # "swapped my Dell for a MacBook" trades one for the other
         w, q = _bare(m.group(1)), _bare(m.group(2))
-        if q.rstrip("s") in _DAYS or q in _MONTHS or m.group(2)[0].isupper():
+        if q.rstrip("s") in _DAYS or q in FULL_MONTHS or m.group(2)[0].isupper():
             continue  # "the plants on Wednesdays": a value, not a narrower thing
         if w in ot and _content(w) and _content(q) and q not in ot and q[:5] not in {x[:5] for x in ot}:
             return True

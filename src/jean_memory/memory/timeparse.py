@@ -49,6 +49,8 @@ _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
     "nov": 11, "dec": 12}
 _WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+FULL_MONTHS = frozenset(m.lower() for m in calendar.month_name if m)  # "january" ... "december"
+MONTH_WORDS = tuple(_MONTHS)  # the full names, then "jan" ... "dec" (with "sept")
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "couple of": 2}
 
