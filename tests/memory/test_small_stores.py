@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from jean_memory.embeddings.minilm import MiniLMEmbedder
-from jean_memory.memory.service import MemoryService
+from jean_memory.memory.service import MemoryService, SearchResult
 from jean_memory.store import Stores, open_sqlite
 
 DATA = Path(__file__).with_name("small_stores.json")
@@ -98,19 +98,25 @@ async def _user_with(service: MemoryService, stores: Stores, texts: list[str], s
     return user.id
 
 
+async def _searches(tmp_path: Path, embedder: MiniLMEmbedder, texts: list[str], seconds_apart: float,
+                    *queries: tuple[str, int, bool]) -> list[list[SearchResult]]:
+    """Save ``texts`` for a new user, ``seconds_apart`` apart, then run each (question, limit, include_history)."""
+    stores = await _stores(tmp_path)
+    try:
+        service = MemoryService(stores, embedder)
+        uid = await _user_with(service, stores, texts, seconds_apart)
+        return [await service.search(uid, q, limit, include_history=history) for q, limit, history in queries]
+    finally:
+        await stores.database.close()
+
+
 @pytest.mark.parametrize("seconds_apart", [5.0, DAY])
 async def test_which_city_do_i_live_in_finds_the_move_first(
     tmp_path: Path, embedder: MiniLMEmbedder, seconds_apart: float
 ) -> None:
     """Issue 13: "I just moved to Lyon" came 4th, behind memories saved right after another match. Saved a few
     seconds apart (so the context boost applies) or a day apart."""
-    stores = await _stores(tmp_path)
-    try:
-        service = MemoryService(stores, embedder)
-        uid = await _user_with(service, stores, DOZEN, seconds_apart)
-        found = await service.search(uid, "which city do I live in", 10)
-    finally:
-        await stores.database.close()
+    [found] = await _searches(tmp_path, embedder, DOZEN, seconds_apart, ("which city do I live in", 10, False))
     texts = [r.memory.text for r in found]
     assert texts.index("I just moved to Lyon") <= 1, texts
     assert all(t in ("I just moved to Lyon", "My sister lives in Berlin") for t in texts[:2]), texts
@@ -121,26 +127,14 @@ async def test_which_city_do_i_live_in_puts_the_move_above_a_sisters_city(
 ) -> None:
     """A one-word lexical match (live/lives, less than half the query's best possible BM25) no longer outranks
     the best cosine match."""
-    stores = await _stores(tmp_path)
-    try:
-        service = MemoryService(stores, embedder)
-        uid = await _user_with(service, stores, DOZEN, DAY)
-        found = await service.search(uid, "which city do I live in", 10)
-    finally:
-        await stores.database.close()
+    [found] = await _searches(tmp_path, embedder, DOZEN, DAY, ("which city do I live in", 10, False))
     assert found[0].memory.text == "I just moved to Lyon"
 
 
 async def test_a_word_nothing_matches_returns_no_padding(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
     """Issue 13: q=penicillin&limit=20 on 13 memories returned all 13, 11 of them scored 0.0."""
-    stores = await _stores(tmp_path)
-    try:
-        service = MemoryService(stores, embedder)
-        uid = await _user_with(service, stores, THIRTEEN, 5.0)
-        found = await service.search(uid, "penicillin", 20)
-        nothing = await service.search(uid, "quantum chromodynamics", 20)
-    finally:
-        await stores.database.close()
+    found, nothing = await _searches(tmp_path, embedder, THIRTEEN, 5.0, ("penicillin", 20, False),
+                                     ("quantum chromodynamics", 20, False))
     assert [r.memory.text for r in found] == ["I'm allergic to penicillin"]
     assert all(r.score > 0 for r in found)
     assert nothing == []
@@ -151,16 +145,10 @@ async def test_where_does_my_sister_live_puts_both_sister_memories_first(
 ) -> None:
     """Issue 13's first case: Berlin, two other facts, then Munich. Munich is current and first; with history,
     both sister memories come first, and the facts saved between them (or after) never rank above either."""
-    stores = await _stores(tmp_path)
-    try:
-        service = MemoryService(stores, embedder)
-        texts = ["My sister Anna lives in Berlin, Germany", "I take my coffee black", "I always book a window seat",
-                 "My sister Anna lives in Munich now", "I am learning the piano"]
-        uid = await _user_with(service, stores, texts, 5.0)
-        found = await service.search(uid, "where does my sister live", 10)
-        past = await service.search(uid, "where does my sister live", 10, include_history=True)
-    finally:
-        await stores.database.close()
+    texts = ["My sister Anna lives in Berlin, Germany", "I take my coffee black", "I always book a window seat",
+             "My sister Anna lives in Munich now", "I am learning the piano"]
+    found, past = await _searches(tmp_path, embedder, texts, 5.0, ("where does my sister live", 10, False),
+                                  ("where does my sister live", 10, True))
     assert found[0].memory.text == texts[3]  # Munich replaced Berlin, which is history now
     assert texts[0] not in [r.memory.text for r in found]
     assert {r.memory.text for r in past[:2]} == {texts[0], texts[3]}
