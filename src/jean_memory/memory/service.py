@@ -156,7 +156,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         if expired:  # saying an expired fact again makes it a new memory
             await self.stores.memories.delete(user_id, expired)
             existing = {k: m for k, m in existing.items() if m.id not in expired}
-        vectors, lazy = await self._vectors(texts, keys, existing)
+        vectors = await self._vectors(texts, keys, existing)
         saved_at = datetime.fromtimestamp(created_at or now, UTC)
         results: list[AddResult | None] = [None] * len(texts)
         fresh: list[_Fresh] = []
@@ -167,7 +167,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 continue
             if key in batch_seen:
                 continue
-            near, candidates, cosines, vector = await self._neighbours(user_id, t, vectors[i], lazy)
+            near, candidates, cosines, vector = await self._neighbours(user_id, t, vectors[i])
             if near is not None:
                 results[i] = AddResult(near, False)
                 continue
@@ -197,8 +197,8 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         return [r for r in results if r is not None]
 
     async def _vectors(self, texts: Sequence[str], keys: Sequence[str], existing: Mapping[str, Memory]
-                       ) -> tuple[list[Callable[[], np.ndarray]], bool]:
-        """Each text's embedding, as a callable, and whether calling it computes it. One new text with a local
+                       ) -> list[Callable[[], np.ndarray]]:
+        """Each text's embedding, as a callable. One new text with a local
         embedder is embedded inside the store's candidate call (``_neighbours``), as a search is: one hop to a worker
         thread fewer; and a text already stored is not embedded at all. Otherwise every text is embedded here in one
         batch."""
@@ -212,16 +212,16 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                     done.append(embed_sync([text])[0])
                 return done[0]
 
-            return ([lazy] if not known else []), True
+            return [lazy] if not known else []
         vectors = await self.embedder.embed(texts)
-        return [_constant(row) for row in vectors], False
+        return [_constant(row) for row in vectors]
 
-    async def _neighbours(self, user_id: str, text: str, vector: Callable[[], np.ndarray], embeds: bool = False
+    async def _neighbours(self, user_id: str, text: str, vector: Callable[[], np.ndarray]
                           ) -> tuple[Memory | None, list[Memory], dict[int, float], np.ndarray]:
         """A near duplicate of ``text`` among the user's current memories (or None), the current memories nearest to
         it, lexically and densely (``REPLACE_CANDIDATES`` of each): one store call; the embedding cosine of
         those the dense side found, by ``seq`` (both stores score dense hits by cosine); and ``text``'s vector (the
-        store asks ``vector`` for it, in its worker thread; ``embeds``: that call computes it). The embedding of a
+        store asks ``vector`` for it, in its worker thread, where it may be computed). The embedding of a
         memory does not run beside the lexical query (``HybridQuery.overlap``): on two vCPUs that slowed both, the
         embedding from about 6 to 12 ms for a dialogue turn; a short question's does (search)."""
         dense_hits: list[Scored] = []
@@ -231,7 +231,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             return list({s.seq: s for s in (*dense, *lexical)}.values())
 
         query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), vector, REPLACE_CANDIDATES,
-                            2 * REPLACE_CANDIDATES, Filters(), rank, best_possible=False, overlap=False)
+                            2 * REPLACE_CANDIDATES, Filters(), rank, best_possible=False)
         found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)]
         close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
         signature = facts_signature(text) if close else None
