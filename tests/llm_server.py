@@ -8,8 +8,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.loopback import serve_http
 
 # (system prompt, user message) -> the reply's content, or None for a 500
 Reply = Callable[[str, str], str | None]
@@ -49,14 +51,10 @@ def chat_server() -> Iterator[ChatServer]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        if state.delay is not None:
-            state.delay.set()
-        server.shutdown()
-        server.server_close()
+    with serve_http(Handler) as url:
+        state.url = f"{url}/v1"
+        try:
+            yield state
+        finally:
+            if state.delay is not None:
+                state.delay.set()  # a request still waiting on it would hold the shutdown

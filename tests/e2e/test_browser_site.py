@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.browser import SCREENSHOTS, chromium
 from tests.e2e.server import running_server
+from tests.loopback import serve_http
 
 pytestmark = pytest.mark.e2e
 
@@ -34,15 +34,8 @@ def serve_page(html: str) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/win-a-prize.html"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with serve_http(Handler) as url:
+        yield f"{url}/win-a-prize.html"
 
 
 def watch_csp(page: Page) -> list[str]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from jean_memory.oauth.client_documents import FETCHES_PER_WINDOW, DocumentError
 from jean_memory.oauth.document_fetches import CONCURRENCY, DocumentFetches
 from jean_memory.runtime import Runtime
 from jean_memory.settings import Settings
+from tests.loopback import serve_http
 
 from ..conftest import Account
 from .conftest import pkce
@@ -52,14 +52,10 @@ def doc_server() -> Iterator[str]:
 
 
 def _serve(address: str) -> Iterator[str]:
-    server = ThreadingHTTPServer((address, 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://{address}:{server.server_address[1]}"
+        with serve_http(_Handler, address) as url:
+            yield url
     finally:
-        server.shutdown()
-        server.server_close()
         DOCS.clear()
         HITS.clear()
 
