@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -26,3 +26,12 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def sign_up(page: Page, base_url: str, email: str, password: str = "a long enough password") -> None:
+    """Create a site account through the sign-up form (the browser is then signed in)."""
+    page.goto(base_url + "/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=False).first.fill(password)
+    page.get_by_label("Password again").fill(password)
+    page.get_by_role("button", name="Create account").click()

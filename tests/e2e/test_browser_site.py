@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.e2e.browser import SCREENSHOTS, chromium
+from tests.e2e.browser import SCREENSHOTS, chromium, sign_up
 from tests.e2e.server import running_server
 from tests.loopback import serve_http
 
@@ -115,11 +115,7 @@ def test_another_page_cannot_frame_the_dashboard(tmp_path: Path) -> None:
     with running_server(tmp_path / "data") as server, chromium() as browser, ExitStack() as stack:
         page = browser.new_page()
         page.set_default_timeout(20_000)
-        page.goto(server.url + "/signup")
-        page.get_by_label("Email").fill("sam@example.com")
-        page.get_by_label("Password", exact=False).first.fill("a long enough password")
-        page.get_by_label("Password again").fill("a long enough password")
-        page.get_by_role("button", name="Create account").click()
+        sign_up(page, server.url, "sam@example.com")
         page.get_by_label("What should your assistants remember?").fill("My sister Anna lives in Berlin")
         page.get_by_role("button", name="Save memory").click()
         expect(page.locator("tbody tr")).to_have_count(1)

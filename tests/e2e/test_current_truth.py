@@ -19,7 +19,7 @@ from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 from playwright.sync_api import expect
 
-from tests.e2e.browser import chromium
+from tests.e2e.browser import chromium, sign_up
 from tests.e2e.server import running_server
 from tests.mcp_server.conftest import data
 
@@ -76,11 +76,7 @@ def test_undo_a_replacement_on_the_changes_page(tmp_path: Path) -> None:
     with running_server(tmp_path / "data") as server, chromium() as browser:
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.set_default_timeout(20_000)
-        page.goto(server.url + "/signup")
-        page.get_by_label("Email").fill("u@example.com")
-        page.get_by_label("Password", exact=False).first.fill("a long enough password")
-        page.get_by_label("Password again").fill("a long enough password")
-        page.get_by_role("button", name="Create account").click()
+        sign_up(page, server.url, "u@example.com")
         for text in ("My sister Anna lives in Berlin", "My sister Anna lives in Munich now"):
             page.get_by_label("What should your assistants remember?").fill(text)
             page.get_by_role("button", name="Save memory").click()
