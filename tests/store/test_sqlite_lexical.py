@@ -87,3 +87,24 @@ async def test_an_overlapped_hybrid_query_embeds_beside_bm25_with_the_same_answe
         assert answers[0] == answers[1] and len(answers[0]) == 5
     finally:
         await stores.database.close()
+
+async def test_an_adds_candidates_leave_out_words_common_in_the_store(tmp_path: Path) -> None:
+    """``bm25.rare_terms``: a word in 5% of the rows (and at least 200) is left out of an add's candidate query,
+    unless every word is that common; a small store keeps every word."""
+    from jean_memory.store.sqlite.bm25 import COMMON_LEAST, rare_terms
+
+    stores = open_sqlite(str(tmp_path / "db.sqlite3"))
+    await stores.database.migrate()
+    store = stores.memories
+    try:
+        alice = await stores.users.create_user("a@example.com", None)
+        await store.insert(alice.id, [_item(f"User noted item {i}") for i in range(COMMON_LEAST - 2)])
+        await store.insert(alice.id, [_item("User's sister Anna lives in Berlin")])
+        rare = stores.database.read_sync(lambda c: rare_terms(c, ["user", "sister", "anna", "munich"]))
+        assert rare == ["user", "sister", "anna", "munich"]  # "user" is in all 199 rows, too few to be common
+        await store.insert(alice.id, [_item(f"User noted thing {i}") for i in range(COMMON_LEAST * 3)])
+        rare = stores.database.read_sync(lambda c: rare_terms(c, ["user", "noted", "sister", "anna", "munich"]))
+        assert rare == ["sister", "anna", "munich"]
+        assert stores.database.read_sync(lambda c: rare_terms(c, ["user", "noted"])) == ["user", "noted"]
+    finally:
+        await stores.database.close()

@@ -231,7 +231,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             return list({s.seq: s for s in (*dense, *lexical)}.values())
 
         query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), vector, REPLACE_CANDIDATES,
-                            2 * REPLACE_CANDIDATES, Filters(), rank, best_possible=False)
+                            2 * REPLACE_CANDIDATES, Filters(), rank, best_possible=False, common_terms=False)
         found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)]
         close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
         signature = facts_signature(text) if close else None

@@ -192,3 +192,6 @@ class HybridQuery:
     # SQLite skip counting each term's matches (~0.1 ms at 10k memories); PostgreSQL fills it anyway (no cost).
     best_possible: bool = True
     overlap: bool = False
+    # False: the lexical side may leave out terms common in the store (SQLite: ``bm25.rare_terms``), which cost
+    # much and find little; an add's replacement check, whose long texts name what they are about in rarer words.
+    common_terms: bool = True

@@ -6,6 +6,8 @@ FTS5's ``bm25()`` scores a row as the sum, over the query phrases it contains, o
 every query word once scores about the sum of their IDFs: that sum is the query's best possible score. N is the
 first varint of FTS5's "averages" record (row 1 of ``memories_fts_data``); each n is a count of matches, stopped
 at N / 2, where the IDF reaches its floor. One statement for all the terms.
+
+The same counts, stopped lower, tell an add which of its words are common (``rare_terms``).
 """
 
 from __future__ import annotations
@@ -15,23 +17,51 @@ import sqlite3
 from collections.abc import Sequence
 
 _AVERAGES_ROWID = 1
+# A term in this share of the rows, and in at least this many, is common (``rare_terms``).
+COMMON_SHARE = 0.05
+COMMON_LEAST = 200
 
 
 def best_possible(c: sqlite3.Connection, terms: Sequence[str]) -> float | None:
     """The sum of the terms' BM25 IDFs over the whole index, or None when the index is empty."""
     if not terms:
         return None
-    row = c.execute("SELECT block FROM memories_fts_data WHERE id=?", (_AVERAGES_ROWID,)).fetchone()
-    rows = _varint(bytes(row[0])) if row and row[0] else 0
+    rows = _rows(c)
     if rows <= 0:
         return None
-    cap = rows // 2 + 1
+    counts = _matches(c, terms, rows // 2 + 1)
+    return sum(max(1e-6, math.log((rows - n + 0.5) / (n + 0.5))) for n in counts)
+
+
+def rare_terms(c: sqlite3.Connection, terms: Sequence[str]) -> list[str]:
+    """``terms`` without those in at least ``COMMON_SHARE`` of the index's rows (and ``COMMON_LEAST``); all of
+    them when every one is that common.
+
+    What an add looks for its candidates with (``HybridQuery.common_terms``): a long text's common words ("good",
+    "went", "user") add every row that holds them to the query's work (FTS5 scores each match of an OR), and
+    say little about which memory the text is about, where its rarer words (names, places, things) say much.
+    One statement, counting each term's matches only up to the bar.
+    """
+    rows = _rows(c)
+    bar = max(COMMON_LEAST, int(rows * COMMON_SHARE))
+    if rows < bar or len(terms) < 2:
+        return list(terms)
+    rare = [t for t, n in zip(terms, _matches(c, terms, bar), strict=True) if n < bar]
+    return rare or list(terms)
+
+
+def _rows(c: sqlite3.Connection) -> int:
+    row = c.execute("SELECT block FROM memories_fts_data WHERE id=?", (_AVERAGES_ROWID,)).fetchone()
+    return _varint(bytes(row[0])) if row and row[0] else 0
+
+
+def _matches(c: sqlite3.Connection, terms: Sequence[str], cap: int) -> tuple[int, ...]:
+    """Each term's count of matching rows, stopped at ``cap``."""
     counted = "(SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?))"
     params: list[object] = []
     for t in terms:
         params += ['"' + t.replace('"', '""') + '"', cap]
-    counts = c.execute("SELECT " + ", ".join([counted] * len(terms)), params).fetchone()
-    return sum(max(1e-6, math.log((rows - n + 0.5) / (n + 0.5))) for n in counts)
+    return tuple(c.execute("SELECT " + ", ".join([counted] * len(terms)), params).fetchone())
 
 
 def _varint(data: bytes) -> int:

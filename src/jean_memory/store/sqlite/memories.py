@@ -22,7 +22,7 @@ import numpy as np
 from ... import json_values
 from ...errors import Conflict
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, date_spans, sort_sources
-from .bm25 import best_possible
+from .bm25 import best_possible, rare_terms
 from .db import SqliteDatabase
 from .matrix import UserMatrix
 
@@ -336,7 +336,8 @@ class SqliteMemoryStore:
                 vector()
             else:
                 mask = matrix.mask(query.filters)
-                lexical = self._lexical_sync(c, user_id, query.terms, query.pool, query.filters, (matrix, mask),
+                terms = query.terms if query.common_terms else rare_terms(c, query.terms)
+                lexical = self._lexical_sync(c, user_id, terms, query.pool, query.filters, (matrix, mask),
                                              query.best_possible)
                 dense = matrix.top(vector(), query.pool, mask)
             ranked = query.rank(lexical, dense)[: query.limit]
