@@ -131,7 +131,6 @@ _EVENTS = frozenset(
     " play recital festival conference presentation train ferry dentist doctor ceremony viewing date".split())
 _MOVES = frozenset("moved move rescheduled reschedule postponed postpone pushed push shifted brought".split())
 _HAD = frozenset("went attended watched enjoyed loved amazing awesome wonderful fantastic terrible boring".split())
-_AHEAD_DAY = re.compile(rf"\s*(?:the\s+)?(?:{_WD}|{_DAY}(?:st|nd|rd|th))\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,12 +361,11 @@ def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
         for j in range(max(0, i - _LOOKBACK), i + 1):
             if tokens[j][0] < cursor or not (words[j] in _STARTS or words[j][0].isdigit()):
                 continue
-            ahead = (words[j] in ("on", "for", "to") and _AHEAD_DAY.match(text, tokens[j][0] + len(words[j]))
-                     is not None and _ahead(words, j))
-            if words[j] == "to" and not ahead:  # "to" a day only after moving it; "to May" is no date either
-                continue
             m = _PATTERN.match(text, tokens[j][0])
             if m is None or m.end() <= tokens[i][0]:
+                continue
+            ahead = words[j] in ("on", "for", "to") and bool(m.group("wd") or m.group("dom")) and _ahead(words, j)
+            if words[j] == "to" and not ahead:  # "to" a day only after moving it ("to May": "May" alone, no date)
                 continue
             cursor = m.end()
             try:
