@@ -120,3 +120,21 @@ async def test_a_topic_with_a_time_phrase_lifts_the_memory_dated_in_it(runtime: 
     # Both are appointments; the one dated next week comes first although the haircut was saved later.
     found = await _texts(service, alice.user_id, "which appointment do I have next week")
     assert found[:2] == ["Dentist appointment next Tuesday with Dr Roux", haircut]
+
+
+async def test_what_is_arranged_for_a_day_finds_the_plans_for_that_day(runtime: Runtime, alice: Account) -> None:
+    wednesday = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # the coming Saturday is the 28th, the last the 21st
+    service = MemoryService(runtime.memory.stores, runtime.memory.embedder, clock=wednesday.timestamp)
+    for saved, text in [
+        ("2026-11-22T10:00", "Went to the concert on Saturday with Sam"),      # the 21st
+        ("2026-11-23T09:00", "Dentist appointment on Friday"),                 # the 27th
+        ("2026-11-24T09:00", "I live in Lyon"),
+        ("2026-11-25T10:00", "Bought tickets for the concert on Saturday"),    # the 28th, though "bought" is past
+        ("2026-11-25T11:00", "Booked a table for Saturday at Luigi's"),        # the 28th ("for" a day once booked)
+    ]:
+        await service.add(alice.user_id, text, created_at=datetime.fromisoformat(saved).replace(tzinfo=UTC).timestamp())
+    saturday = ["Booked a table for Saturday at Luigi's", "Bought tickets for the concert on Saturday"]
+    assert sorted(await _texts(service, alice.user_id, "what is planned for Saturday")) == saturday
+    assert sorted(await _texts(service, alice.user_id, "what's on for Saturday")) == saturday
+    assert sorted(await _texts(service, alice.user_id, "what have I booked for Saturday?")) == saturday
+    assert await _texts(service, alice.user_id, "what is scheduled for Friday") == ["Dentist appointment on Friday"]

@@ -200,3 +200,69 @@ def test_a_call_costs_tens_of_microseconds() -> None:
             expiry_for(text, SAVED)
     per_call = (time.perf_counter() - t0) / (n * len(texts) * 3)
     assert per_call < 200e-6  # measured ~10-25 µs on a loaded 2-core VM; the bound leaves room for a busy machine
+
+
+# Wednesday 25 November 2026 and Friday 20 November 2026, 15:00 UTC
+WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+THE_20TH = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("text", "saved", "phrase", "day"), [
+    # arranging it is past, the event is ahead: the coming Saturday, not the one gone
+    ("Bought tickets for the concert on Saturday", WEDNESDAY, "on Saturday", "2026-11-28"),
+    ("Confirmed the dentist appointment on Friday", WEDNESDAY, "on Friday", "2026-11-27"),
+    ("Rescheduled Anna's party on Saturday", WEDNESDAY, "on Saturday", "2026-11-28"),
+    ("Arranged the flight on Monday and paid for it", WEDNESDAY, "on Monday", "2026-11-30"),
+    ("Got tickets for the show on the 14th", THE_20TH, "on the 14th", "2026-12-14"),
+    ("Bought a gift for the dinner on the 14th", THE_20TH, "on the 14th", "2026-12-14"),
+    # "for" a day, after a word about arranging it
+    ("Got tickets for Friday", WEDNESDAY, "for Friday", "2026-11-27"),
+    ("Bought the tickets for Saturday's match", WEDNESDAY, "for Saturday", "2026-11-28"),
+    ("The table is booked for the 14th", THE_20TH, "for the 14th", "2026-12-14"),
+    ("Booked a table for Saturday at Luigi's", WEDNESDAY, "for Saturday", "2026-11-28"),
+    ("Moved the meeting to Friday", WEDNESDAY, "to Friday", "2026-11-27"),
+    ("Rescheduled the dentist to the 3rd", THE_20TH, "to the 3rd", "2026-12-03"),
+])
+def test_a_past_arrangement_of_a_coming_event_looks_forward(text: str, saved: datetime, phrase: str, day: str) -> None:
+    assert _dates(text, saved) == [(phrase, day, day)]
+
+
+@pytest.mark.parametrize(("text", "saved", "phrase", "day"), [
+    # the event itself is past: the Saturday gone
+    ("Went to the concert on Saturday", WEDNESDAY, "on Saturday", "2026-11-21"),
+    ("The concert on Saturday was great", WEDNESDAY, "on Saturday", "2026-11-21"),
+    ("Bought a new jacket on Saturday", WEDNESDAY, "on Saturday", "2026-11-21"),  # no event: the buying's day
+    ("Bought tickets for the concert on Saturday and it was amazing", WEDNESDAY, "on Saturday", "2026-11-21"),
+    ("I moved to Berlin on the 14th", THE_20TH, "on the 14th", "2026-11-14"),
+    ("Had dinner on the 14th with Sam", THE_20TH, "on the 14th", "2026-11-14"),
+])
+def test_a_past_event_or_a_past_errand_stays_past(text: str, saved: datetime, phrase: str, day: str) -> None:
+    assert _dates(text, saved) == [(phrase, day, day)]
+
+
+@pytest.mark.parametrize("text", [
+    "We cooked for Sunday lunch",          # "for" a weekday, nothing arranged: a kind of meal, not a date
+    "I went back to Friday's notes",       # "to" a weekday, nothing moved
+    "From Monday to Friday I work late",   # a habit's span, not a move
+    "I listened to Sunday Service",
+])
+def test_for_and_to_a_weekday_need_an_arrangement(text: str) -> None:
+    assert [d.phrase.lower().split()[0] for d in resolve_dates(text, WEDNESDAY)] in ([], ["from"])
+
+
+@pytest.mark.parametrize(("question", "start", "phrase"), [
+    ("what is planned for Saturday", "2026-11-28", "for Saturday"),
+    ("what's on for Saturday", "2026-11-28", "for Saturday"),
+    ("what have I booked for Friday", "2026-11-27", "for Friday"),
+    ("what is scheduled for Monday", "2026-11-30", "for Monday"),
+    ("anything booked for the 14th", "2026-12-14", "for the 14th"),
+])
+def test_a_question_about_what_is_arranged_for_a_day_gets_that_day(question: str, start: str, phrase: str) -> None:
+    end = (date.fromisoformat(start) + timedelta(days=1)).isoformat()
+    assert _range(question, WEDNESDAY) == (start, end, phrase)
+
+
+@pytest.mark.parametrize("question", ["what did I cook for Sunday lunch", "who did I talk to on Friday's call"])
+def test_a_question_with_for_a_weekday_and_nothing_arranged_gets_no_day_of_its_own(question: str) -> None:
+    found = question_range(question, WEDNESDAY)
+    assert found is None or found.phrase.lower() == "on friday"

@@ -69,7 +69,8 @@ Confirm = Callable[[str, str], Awaitable[bool | None]]
 # Words that, beside a time phrase and stop words, still leave a question about nothing but the time.
 _ONLY_TIME = frozenset(
     "do did done doing does happen happened happening up plans plan planned anything everything something things"
-    " thing say said talk talked tell remember saved save added note notes memories memory new news".split())
+    " thing say said talk talked tell remember saved save added note notes memories memory new news booked"
+    " scheduled arranged reserved organised organized".split())
 
 
 @dataclass(frozen=True, slots=True)

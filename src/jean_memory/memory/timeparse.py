@@ -17,10 +17,12 @@ Conservative by design, English only:
   "in a day" / "in one day" never (a duration).
 Conventions: weeks start on Monday. "this Friday" is the Friday of this week, "next Friday" the Friday of next
 week, "last Friday" the latest Friday before today; "on Friday" is the coming Friday, or the latest past one when
-the text is in the past tense ("I went to the dentist on Friday"). A question defaults to the past ("in May" is
-the latest May) unless it speaks of plans or is in the present tense ("what do I have in December", "what's on
-Friday": the coming one). "since May" is always the May that has been. Dates are calendar dates in the time zone
-of the reference time (UTC for the service, which does not know the user's zone).
+the text is in the past tense ("I went to the dentist on Friday") and does not arrange the day's event ("Bought
+tickets for the concert on Saturday" is the coming Saturday; so are "tickets for Friday", "booked for the 14th"
+and "moved the meeting to Friday": "for" and "to" a day are dates only after such words). A question defaults to
+the past ("in May" is the latest May) unless it speaks of plans or is in the present tense ("what do I have in
+December", "what's on Friday": the coming one). "since May" is always the May that has been. Dates are calendar
+dates in the time zone of the reference time (UTC for the service, which does not know the user's zone).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ _YEAR = r"(?:19|20)\d\d"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
 
 _PATTERN = re.compile(
-    r"\b(?:(?P<prep>on|in|within|since|until|till|til|by|before|after|from|during|through|for|over)\s+)?(?:"
+    r"\b(?:(?P<prep>on|in|within|since|until|till|til|by|before|after|from|during|through|for|over|to)\s+)?(?:"
     rf"(?P<iso>{_YEAR}-\d\d-\d\d)\b"
     rf"|(?P<mdy_mon>{_MON})\s+(?P<mdy_day>{_DAY})(?P<mdy_ord>st|nd|rd|th)?\b(?:,?\s+(?P<mdy_year>{_YEAR})\b)?"
     rf"|(?:the\s+)?(?P<dmy_day>{_DAY})(?P<dmy_ord>st|nd|rd|th)?\s+(?P<dmy_of>of\s+)?(?P<dmy_mon>{_MON})"
@@ -94,8 +96,8 @@ _TRIGGERS = frozenset(_MONTHS) | frozenset(_WEEKDAYS) | frozenset(
     " evening night".split())
 # The words a phrase can start with (or a digit): other words are never tried.
 _STARTS = _TRIGGERS | frozenset(_NUMBERS) | frozenset(
-    "on in within since until till til by before after from during through for over the this next last coming past"
-    " early late mid couple".split())
+    "on in within since until till til by before after from during through for over to the this next last coming"
+    " past early late mid couple".split())
 _LOOKBACK = 5  # words before a trigger a phrase may start at: "in the past two weeks", "for the next 3 days"
 _TOKEN = re.compile(r"\w+")
 _AFTER = frozenset("at and or for to in of so but then when with because from i we my you he she they it the a an our"
@@ -111,6 +113,24 @@ _FUTURE = frozenset(
 _FUTURE_PAIRS = frozenset({("going", "to"), ("need", "to"), ("have", "to"), ("want", "to")})
 # A question in the present tense asks what is on, not what was: "what do I have in December", "what's on Friday".
 _PRESENT = frozenset("do does is are am s whats".split())
+# Arranging a coming day is often told in the past ("Bought tickets for the concert on Saturday"): the buying is
+# done, the concert ahead. A day of the week or of the month is looked for ahead of the save time when it is
+# - "on" the day of an event (_EVENTS, up to three words before "on") that the text arranges (_ARRANGE before it),
+#   and nothing in the text says the event was had (_HAD: "went to the concert on Saturday", "... it was amazing");
+# - "for" the day, after a word of arranging (up to three words before: "tickets for Friday", "booked for the
+#   14th", "what is planned for Saturday") or right after "on" ("what's on for Saturday");
+# - "to" the day, after a word of moving it (up to four words before: "moved the meeting to Friday").
+# Without those, "for" and "to" a weekday are no date ("for Sunday lunch", "from Monday to Friday").
+_ARRANGE = frozenset(
+    "bought booked book booking bookings scheduled schedule arranged arrange planned plan plans confirmed confirm"
+    " rescheduled reschedule moved reserved reserve reservation ordered postponed organised organized registered"
+    " tickets ticket table".split())
+_EVENTS = frozenset(
+    "concert party appointment flight meeting dinner lunch breakfast brunch show game match gig wedding trip visit"
+    " reservation class lesson session interview call tour event exam checkup surgery haircut massage movie film"
+    " play recital festival conference presentation train ferry dentist doctor ceremony viewing date".split())
+_MOVES = frozenset("moved move rescheduled reschedule postponed postpone pushed push shifted brought".split())
+_HAD = frozenset("went attended watched enjoyed loved amazing awesome wonderful fantastic terrible boring".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,10 +203,14 @@ def _month_day(month: int, day: int, ref: date, past: bool) -> date | None:
     return None
 
 
-def _resolve(m: re.Match[str], ref: date, past: bool) -> tuple[date, date, bool] | None:  # noqa: C901
+def _resolve(m: re.Match[str], ref: date, past: bool, ahead: bool = False  # noqa: C901
+             ) -> tuple[date, date, bool] | None:
+    """``ahead``: the day of something the text arranges (see ``_ahead``): looked for ahead, "for"/"to" allowed."""
     g = m.group
     prep = (g("prep") or "").lower()
-    past = past or prep == "since"  # "vegetarian since May": the May that has been, whatever the tense
+    if prep in ("for", "to") and not ahead and (prep == "to" or g("wd") or g("dom")):
+        return None
+    past = (past or prep == "since") and not ahead  # "vegetarian since May": the May that has been, whatever the tense
     if g("iso"):
         try:
             day = date.fromisoformat(g("iso"))
@@ -234,12 +258,13 @@ def _resolve(m: re.Match[str], ref: date, past: bool) -> tuple[date, date, bool]
         return date(year_n, 1, 1), date(year_n, 12, 31), True
     if g("wd"):
         mod = " ".join((g("wd_mod") or "").lower().split())
-        if not (prep or mod) or prep in ("for", "over", "in"):
+        if not (prep or mod) or prep in ("over", "in"):
             return None
         day = _weekday(_WEEKDAYS[g("wd").lower()], mod, ref, past)
         return day, day, False
     if g("dom"):
-        if prep not in ("on", "by", "until", "till", "til", "since", "before", "after", "from") or _noun_after(m):
+        if prep not in ("on", "by", "until", "till", "til", "since", "before", "after", "from", "for", "to") \
+                or _noun_after(m):
             return None
         dom = int(g("dom"))
         for months in ((0, -1, -2) if past else (0, 1, 2)):
@@ -302,6 +327,18 @@ def _weekday(wd: int, mod: str, ref: date, past: bool) -> date:
     return ref + timedelta(days=(wd - ref.weekday() - 1) % 7 + 1)
 
 
+def _ahead(words: list[str], j: int) -> bool:
+    """Whether the day after word ``j`` ("on", "for" or "to") is the day of something the text arranges (the rules
+    above ``_ARRANGE``)."""
+    prep = words[j]
+    if prep == "to":
+        return not _MOVES.isdisjoint(words[max(0, j - 4):j])
+    if prep == "for":
+        return (j > 0 and words[j - 1] == "on") or not _ARRANGE.isdisjoint(words[max(0, j - 3):j])
+    return (not _EVENTS.isdisjoint(words[max(0, j - 3):j]) and not _ARRANGE.isdisjoint(words[:j])
+            and _HAD.isdisjoint(words))
+
+
 def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
     tokens = [(t.start(), t.group().lower()) for t in _TOKEN.finditer(text)]
     triggers = [i for i, (_, w) in enumerate(tokens) if w in _TRIGGERS or w[0].isdigit()]
@@ -327,9 +364,12 @@ def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
             m = _PATTERN.match(text, tokens[j][0])
             if m is None or m.end() <= tokens[i][0]:
                 continue
+            ahead = words[j] in ("on", "for", "to") and bool(m.group("wd") or m.group("dom")) and _ahead(words, j)
+            if words[j] == "to" and not ahead:  # "to" a day only after moving it ("to May": "May" alone, no date)
+                continue
             cursor = m.end()
             try:
-                resolved = _resolve(m, ref, past)
+                resolved = _resolve(m, ref, past, ahead)
             except (ValueError, OverflowError):  # a date out of the calendar's range
                 resolved = None
             if resolved is not None:
