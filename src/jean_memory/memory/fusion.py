@@ -89,9 +89,10 @@ class FusionWeights:
     time: float = 0.2
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Saved:
-    """When and by which app a candidate was saved: what decides whether two memories were saved together."""
+    """When and by which app a candidate was saved: what decides whether two memories were saved together.
+    Not frozen, as ``Scored``: a search makes one per candidate."""
 
     created_at: float
     client_id: str | None
@@ -169,7 +170,7 @@ def context_boost(
         best = 0.0
         for j in range(max(0, i - gap), min(len(items), i + gap + 1)):
             other = items[j]
-            if j != i and _together(item.seq, other.seq, saved, weights):
+            if j != i and abs(other.seq - item.seq) <= gap and _together(item.seq, other.seq, saved, weights):
                 best = max(best, other.score)
         score = item.score + weights.context * best
         above = bisect.bisect_right(strong, item.score)  # the weakest strong match stronger than this one

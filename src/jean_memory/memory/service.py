@@ -100,6 +100,9 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
     ) -> None:
         self.stores = stores
         self.embedder = embedder
+        # A local embedder's blocking call, for a store to run in its worker thread; asked once, as a runtime
+        # Protocol check walks the protocol's members on every call.
+        self._embed_sync = embedder.embed_sync if isinstance(embedder, SyncEmbedder) else None
         self.limits = limits or v.Limits()
         self.weights = weights or FusionWeights()
         self.clock = clock  # "now" for time words in questions
@@ -203,8 +206,8 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         embedder is embedded inside the store's candidate call (``_neighbours``), as a search is: one hop to a worker
         thread fewer; and a text already stored is not embedded at all. Otherwise every text is embedded here in one
         batch."""
-        if len(texts) == 1 and isinstance(self.embedder, SyncEmbedder):
-            embed_sync = self.embedder.embed_sync
+        embed_sync = self._embed_sync
+        if len(texts) == 1 and embed_sync is not None:
             text, known = texts[0], keys[0] in existing
             done: list[np.ndarray] = []
 
@@ -332,8 +335,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             # Every memory of the stretch answers the question: no floor, the most like it first.
             return [Scored(s.seq, max(0.0, s.score), s.created_at) for s in dense if s.created_at is not None]
 
-        if isinstance(self.embedder, SyncEmbedder):
-            embed_sync = self.embedder.embed_sync
+        if (embed_sync := self._embed_sync) is not None:
 
             def vector() -> np.ndarray:
                 row: np.ndarray = embed_sync([text])[0]
@@ -350,7 +352,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             # Stop words alone left beside a time phrase ("who did I see | this morning") match everything.
             terms = query_terms(text) if text == q or any(w not in STOP_WORDS for w in words(text)) else []
             query = HybridQuery(tuple(terms), vector, max(CANDIDATES, n * 2), n, filters, rank,
-                                overlap=bool(terms) and isinstance(self.embedder, SyncEmbedder))
+                                overlap=bool(terms) and self._embed_sync is not None)
         return [SearchResult(m, score) for m, score in await self.stores.memories.hybrid(user_id, query)]
 
     async def list(

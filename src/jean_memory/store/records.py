@@ -155,10 +155,13 @@ def overlaps(spans: Iterable[tuple[str, str]], days: tuple[str, str]) -> bool:
     return any(start <= last and end >= first for start, end in spans)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Scored:
     """A search hit. Both stores fill in ``created_at`` and ``client_id``: ranking smooths scores over memories the
-    same app saved together (``memory.fusion.context_boost``) and drops a candidate without ``created_at``."""
+    same app saved together (``memory.fusion.context_boost``) and drops a candidate without ``created_at``.
+
+    Not frozen, though nothing changes one: a search makes about a thousand, and a frozen dataclass is built
+    through ``object.__setattr__``, 4.5 times slower (0.74 against 0.16 us each; ~0.6 ms a search)."""
 
     seq: int
     score: float

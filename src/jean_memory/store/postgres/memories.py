@@ -47,9 +47,9 @@ def row_to_memory(row: DictRow) -> Memory:
     )
 
 
-def _scored(row: DictRow) -> Scored:
+def _scored(row: DictRow, best: float | None = None) -> Scored:
     return Scored(int(row["seq"]), float(row["score"]), float(row["created_at"]), row["client_id"],
-                  date_spans(d for d in row["dates"] or () if isinstance(d, dict)))
+                  date_spans(d for d in row["dates"] or () if isinstance(d, dict)), best)
 
 
 def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
@@ -281,7 +281,7 @@ class PostgresMemoryStore:
             f" WHERE m.user_id=%s AND m.deleted_at IS NULL AND m.tsv @@ ({query}){where}"
             " ORDER BY score DESC, m.seq DESC LIMIT %s",
             (*terms, " ".join(terms), *terms, user_id, *terms, *params, limit))
-        return [replace(_scored(r), best=float(r["best"]) or None) for r in rows]
+        return [_scored(r, float(r["best"]) or None) for r in rows]
 
     async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
         """The lexical query runs while a worker thread computes the query vector; then dense, rank, rows."""

@@ -77,9 +77,10 @@ class UserMatrix:
         scores = np.where(mask, self.vectors[:n] @ vector.astype(np.float32), -np.inf)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
-        dated = self.dated
-        return [Scored(int(self.seqs[i]), float(scores[i]), float(self.created[i]), self.client_ids[i],
-                       dated.get(int(self.seqs[i]), ()) if dated else ()) for i in top]
+        dated, clients = self.dated, self.client_ids
+        return [Scored(seq, score, at, clients[i], dated.get(seq, ()) if dated else ())
+                for i, seq, score, at in zip(top.tolist(), self.seqs[top].tolist(), scores[top].tolist(),
+                                             self.created[top].tolist(), strict=True)]
 
     def lookup(
         self, seqs: Sequence[int], mask: np.ndarray

@@ -14,7 +14,6 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -310,17 +309,17 @@ class SqliteMemoryStore:
             kept.update((r[0], (r[1], r[2], date_spans(stored_dates(r[3])))) for r in c.execute(
                 f"SELECT m.seq, m.created_at, m.client_id, m.dates FROM memories m WHERE m.seq IN ({marks})"
                 f" AND m.user_id=?{where}", (*unknown, user_id, *params)))
-        hits = [Scored(seq, -float(rank), *kept[seq]) for seq, rank in best if seq in kept][:limit]
+        hits = [(seq, -float(rank), *kept[seq]) for seq, rank in best if seq in kept][:limit]
         if len(hits) < limit and len(best) == 2 * limit:
             rows = c.execute(
                 "SELECT m.seq, m.created_at, m.client_id, m.dates, bm25(memories_fts, 1.0, 0.0) AS rank"
                 " FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid"
                 f" WHERE memories_fts MATCH ? AND m.user_id=?{where}"
                 " ORDER BY rank LIMIT ?", (match, user_id, *params, limit)).fetchall()
-            hits = [Scored(r["seq"], -float(r["rank"]), r["created_at"], r["client_id"],
-                           date_spans(stored_dates(r["dates"]))) for r in rows]
+            hits = [(r["seq"], -float(r["rank"]), r["created_at"], r["client_id"],
+                     date_spans(stored_dates(r["dates"]))) for r in rows]
         possible = best_possible(c, terms) if hits and with_best else None
-        return [replace(h, best=possible) for h in hits] if possible is not None else hits
+        return [Scored(seq, score, at, client, dates, possible) for seq, score, at, client, dates in hits]
 
     async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
         """Everything in one worker-thread call: the query vector (before a reader connection is taken, so the
