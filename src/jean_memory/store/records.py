@@ -181,8 +181,8 @@ class HybridQuery:
 
     ``vector`` returns the query's unit embedding and may compute it, blocking: a store calls it off the event
     loop. ``rank`` is pure: it fuses the lexical and dense candidates (``pool`` of each), best first.
-    ``overlap``: computing the vector costs more than the lexical side (a memory's text, not a short question):
-    a store may run the two at once.
+    ``overlap``: ``vector`` computes the embedding (a local model) and may run beside the lexical side, in a
+    second thread (both release the GIL).
     """
 
     terms: tuple[str, ...]
