@@ -90,3 +90,16 @@ def test_uvicorn_serves_on_uvloop_and_httptools() -> None:
     assert config.http_protocol_class is HttpToolsProtocol
     factory = config.get_loop_factory()
     assert factory is not None and factory.__module__.startswith("uvloop")
+
+
+def test_startup_objects_are_frozen_out_of_the_collectors_sight() -> None:
+    import gc
+
+    from jean_memory.serving import freeze_startup_objects
+
+    before = gc.get_freeze_count()
+    try:
+        freeze_startup_objects()
+        assert gc.get_freeze_count() > before + 10_000  # this test process has imported the whole app
+    finally:
+        gc.unfreeze()

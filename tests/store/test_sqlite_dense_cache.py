@@ -47,3 +47,24 @@ async def test_inserts_extend_the_cached_matrix_and_deletes_reload_it(tmp_path: 
         assert len(hits) == 7
     finally:
         await stores.database.close()
+
+
+def test_a_large_matrix_scored_in_two_halves_ranks_exactly_as_in_one() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jean_memory.store.sqlite.matrix import SPLIT_ROWS, UserMatrix
+
+    n = SPLIT_ROWS + 1001
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((n, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    matrix = UserMatrix(1, np.arange(1, n + 1, dtype=np.int64), vectors, np.full(n, 100.0), np.zeros(n, dtype=bool),
+                        [None] * n, [frozenset()] * n, n)
+    mask = matrix.mask(Filters())
+    mask[::3] = False
+    query = rng.standard_normal(384).astype(np.float32)
+    with ThreadPoolExecutor(1) as helper:
+        halves = matrix.top(query, 100, mask, helper)
+    whole = matrix.top(query, 100, mask)
+    assert [(s.seq, s.score) for s in halves] == [(s.seq, s.score) for s in whole]
+    assert len(whole) == 100 and all(s.seq % 3 != 1 for s in whole)  # masked rows (seq 1, 4, ...) left out

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..records import Filters, Memory, Scored, date_spans, overlaps
+
+SPLIT_ROWS = 4096  # from here ``UserMatrix.top`` scores in two threads when given a helper
 
 
 @dataclass(slots=True)
@@ -68,13 +71,25 @@ class UserMatrix:
             keep[at[self.seqs[at] == wanted]] = True
         return keep
 
-    def top(self, vector: np.ndarray, limit: int, mask: np.ndarray) -> list[Scored]:
-        """The ``limit`` best cosine scores among the rows ``mask`` keeps (``mask`` from ``self.mask``)."""
+    def top(self, vector: np.ndarray, limit: int, mask: np.ndarray, helper: Executor | None = None) -> list[Scored]:
+        """The ``limit`` best cosine scores among the rows ``mask`` keeps (``mask`` from ``self.mask``).
+
+        With ``helper``, a matrix of ``SPLIT_ROWS`` or more is scored in two halves at once, one in ``helper``: the
+        product reads every vector from memory (15 MB at 10k memories) and one core cannot draw it in as fast as
+        two (1.35 against 0.96 ms at 10k, cold caches, 2 vCPUs). Each score is the same dot product either way."""
         n = len(mask)
         k = min(limit, int(mask.sum()))
         if k <= 0:
             return []
-        scores = np.where(mask, self.vectors[:n] @ vector.astype(np.float32), -np.inf)
+        query, rows = vector.astype(np.float32), self.vectors[:n]
+        if helper is not None and n >= SPLIT_ROWS:
+            products, half = np.empty(n, dtype=np.float32), n // 2
+            first = helper.submit(np.dot, rows[:half], query, products[:half])
+            np.dot(rows[half:], query, products[half:])
+            first.result()
+        else:
+            products = rows @ query
+        scores = np.where(mask, products, -np.inf)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         dated, clients = self.dated, self.client_ids

@@ -338,7 +338,7 @@ class SqliteMemoryStore:
                 terms = query.terms if query.common_terms else rare_terms(c, query.terms)
                 lexical = self._lexical_sync(c, user_id, terms, query.pool, query.filters, (matrix, mask),
                                              query.best_possible)
-                dense = matrix.top(vector(), query.pool, mask)
+                dense = matrix.top(vector(), query.pool, mask, _overlap if query.overlap else None)
             ranked = query.rank(lexical, dense)[: query.limit]
             rows = self._by_seq_sync(c, user_id, [s.seq for s in ranked])
             return [(rows[s.seq], s.score) for s in ranked if s.seq in rows]
