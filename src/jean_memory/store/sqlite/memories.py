@@ -322,11 +322,13 @@ class SqliteMemoryStore:
         return [Scored(seq, score, at, client, dates, possible) for seq, score, at, client, dates in hits]
 
     async def hybrid(self, user_id: str, query: HybridQuery) -> list[tuple[Memory, float]]:
-        """Everything in one worker-thread call: the query vector (before a reader connection is taken, so the
-        embedding never holds one), then lexical, dense, the ranking and the rows on one connection.
+        """Everything in one worker-thread call: the query vector, then lexical, dense, the ranking and the rows on
+        one connection. Each hop to a worker thread and back costs two thread wake-ups; on a small VM those cost
+        more than the work.
 
-        Each hop to a worker thread and back costs two thread wake-ups; on a small VM those cost more than the
-        work, and running the lexical side beside the embedding gained nothing measurable (``bench/README.md``).
+        With ``query.overlap`` the embedding runs in a second thread beside the lexical side (2 ms saved on a search
+        at 10k memories), which then also scores half the matrix (``UserMatrix.top``); without, it runs before a
+        reader connection is taken, so it never holds one (``bench/README.md``).
         """
         def run(c: sqlite3.Connection, vector: Callable[[], np.ndarray]) -> list[tuple[Memory, float]]:
             matrix = self._load_matrix(c, user_id)
