@@ -140,6 +140,13 @@ async def test_a_word_nothing_matches_returns_no_padding(tmp_path: Path, embedde
     assert nothing == []
 
 
+async def test_a_question_of_stop_words_alone_returns_no_padding(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    """"the and of" matched every memory holding one of those words, by BM25 alone; it is searched by meaning now,
+    where nothing in a store of everyday facts comes near it."""
+    [found] = await _searches(tmp_path, embedder, THIRTEEN, 5.0, ("the and of", 20, False))
+    assert found == []
+
+
 async def test_where_does_my_sister_live_puts_both_sister_memories_first(
     tmp_path: Path, embedder: MiniLMEmbedder
 ) -> None:

@@ -353,8 +353,10 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         if only_time and window is not None:
             query = HybridQuery((), vector, max(CANDIDATES, n * 2), n, replace(filters, when=window), rank_in_window)
         else:
-            # Stop words alone left beside a time phrase ("who did I see | this morning") match everything.
-            terms = query_terms(text) if text == q or any(w not in STOP_WORDS for w in words(text)) else []
+            # Stop words alone ("the and of"; "who did I see" beside the time phrase "this morning") match nearly
+            # every memory, as padding, and made BM25 score them all (~20 ms at 10k): such a question is searched
+            # by meaning alone, where a memory needs a cosine of at least ``dense_min``.
+            terms = query_terms(text) if any(w not in STOP_WORDS for w in words(text)) else []
             query = HybridQuery(tuple(terms), vector, max(CANDIDATES, n * 2), n, filters, rank,
                                 overlap=bool(terms) and self._embed_sync is not None)
         return [SearchResult(m, score) for m, score in await self.stores.memories.hybrid(user_id, query)]
