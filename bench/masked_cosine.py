@@ -70,7 +70,8 @@ def mask(text: str, other: str) -> str:
         own = _flat(_values(m.group())) & mine
         if own and not own & theirs:
             pieces.append((m.start(), m.end()))
-    out, at = [], 0
+    out: list[str] = []
+    at = 0
     for s, e in sorted(pieces):
         gap = text[at:s]
         if out and out[-1] == PLACEHOLDER and not gap.strip(" -/,&"):
