@@ -119,3 +119,30 @@ async def test_unlink_refuses_when_a_current_memory_says_the_same(stores: Stores
         await stores.memories.unlink(user.id, old.id)
     [still] = await stores.memories.get(user.id, [old.id])
     assert still.superseded_by == m.id and await stores.memories.unlinked(user.id, [old.id]) == set()
+
+
+async def test_versions_walk_a_long_chain_and_its_branches_in_one_query(stores: Stores) -> None:
+    """``versions``: from any version, the head first, then every live memory the chain replaced, latest first;
+    another user sees none of it. One query however long the chain (it was one round trip per version)."""
+    user = await stores.users.create_user("h-chain@example.com", None)
+    other = await stores.users.create_user("h-chain-other@example.com", None)
+    [first] = await stores.memories.insert(user.id, [NewMemory("home: town 0", "c0", unit_vector(1))])
+    chain = [first]
+    for i in range(1, 60):
+        [nxt] = await stores.memories.insert(user.id, [NewMemory(
+            f"home: town {i}", f"c{i}", unit_vector(1), replaces=(Replacement(chain[-1].id, f"town {i - 1}"),))])
+        chain.append(nxt)
+    [side] = await stores.memories.insert(user.id, [NewMemory("work: Acme", "side", unit_vector(2))])
+    [both] = await stores.memories.insert(user.id, [NewMemory("home: town 60, work: Initech", "c60", unit_vector(1),
+                                                              replaces=(Replacement(chain[-1].id, "town 59"),
+                                                                        Replacement(side.id, "Acme")))])
+    expected = [both.id, *(m.id for m in sorted([*chain, side], key=lambda m: m.seq, reverse=True))]
+    for start in (first, chain[30], both, side):
+        got = [m.id for m in await stores.memories.versions(user.id, start.id, 1000)]
+        assert got[0] == both.id and sorted(got) == sorted(expected)
+        assert got.index(chain[-1].id) < got.index(chain[30].id) < got.index(first.id)  # latest replaced first
+    assert len(await stores.memories.versions(user.id, first.id, 10)) == 10
+    assert await stores.memories.versions(other.id, first.id, 1000) == []
+    assert await stores.memories.versions(user.id, "no-such-id", 1000) == []
+    await stores.memories.delete(user.id, [chain[40].id])  # a deleted link ends the walk there
+    assert [m.id for m in await stores.memories.versions(user.id, chain[10].id, 1000)][0] == chain[39].id

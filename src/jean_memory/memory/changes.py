@@ -14,6 +14,8 @@ from ..store import Stores
 from ..store.records import Memory
 from . import validation as v
 
+HISTORY_LIMIT = 1000  # versions of one memory shown (and walked each way)
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -54,24 +56,10 @@ class ChangesMixin:
 
     async def history(self, user_id: str, memory_id: object) -> builtins.list[Memory]:
         """The versions of a memory, newest first: from the latest memory in its chain of replacements back
-        through every memory that chain replaced (the given one included)."""
+        through every memory that chain replaced (the given one included), at most ``HISTORY_LIMIT``; one store
+        query however long the chain (``store/chains.py``)."""
         memory = await self.get(user_id, memory_id)
-        seen = {memory.id}
-        head = memory
-        while head.superseded_by is not None and len(seen) < 1000:
-            found = await self.stores.memories.get(user_id, [head.superseded_by])
-            if not found or found[0].id in seen:
-                break
-            head = found[0]
-            seen.add(head.id)
-        versions, frontier = [head], [head.id]
-        seen = {head.id}
-        while frontier and len(versions) < 1000:
-            older = [m for m in await self.stores.memories.predecessors(user_id, frontier) if m.id not in seen]
-            seen.update(m.id for m in older)
-            versions += older
-            frontier = [m.id for m in older]
-        return [head, *sorted(versions[1:], key=lambda m: (-(m.valid_until or 0.0), -m.seq))]
+        return await self.stores.memories.versions(user_id, memory.id, HISTORY_LIMIT) or [memory]
 
     async def change_notes(self, user_id: str, memories: Sequence[Memory]) -> dict[str, str]:
         """For memories that replaced another: "changed from Berlin on 2026-11-27" (the value the replaced one

@@ -106,6 +106,11 @@ class MemoryStore(Protocol):
         """The live memories that ``ids`` replaced (``superseded_by`` among them), latest ``valid_until`` first."""
         ...
 
+    async def versions(self, user_id: str, memory_id: str, limit: int) -> list[Memory]:
+        """A memory's versions, at most ``limit``: the latest memory of its chain of replacements first, then every
+        live memory that chain replaced, the latest replaced first (``store/chains.py``); [] when it is unknown."""
+        ...
+
     async def changes(self, user_id: str, limit: int) -> list[Memory]:
         """The user's live replaced memories, most recently replaced first."""
         ...

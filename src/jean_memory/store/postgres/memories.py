@@ -25,6 +25,7 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from ...errors import Conflict
+from ..chains import versions_sql
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, date_spans, sort_sources
 from .db import Conn, PostgresDatabase, Vector
 
@@ -233,6 +234,11 @@ class PostgresMemoryStore:
         rows = await self.db.fetchall(
             f"SELECT {COLUMNS} FROM memories WHERE user_id=%s AND deleted_at IS NULL AND superseded_by = ANY(%s)"
             " ORDER BY valid_until DESC, seq DESC", (user_id, list(ids)))
+        return [row_to_memory(r) for r in rows]
+
+    async def versions(self, user_id: str, memory_id: str, limit: int) -> list[Memory]:
+        rows = await self.db.fetchall(versions_sql(COLUMNS, "%s"),
+                                      (memory_id, user_id, user_id, limit, user_id, limit, limit))
         return [row_to_memory(r) for r in rows]
 
     async def changes(self, user_id: str, limit: int) -> list[Memory]:

@@ -20,6 +20,7 @@ import numpy as np
 
 from ... import json_values
 from ...errors import Conflict
+from ..chains import versions_sql
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, date_spans, sort_sources
 from .bm25 import best_possible, rare_terms
 from .db import SqliteDatabase
@@ -390,6 +391,12 @@ class SqliteMemoryStore:
         rows = await self.db.read(lambda c: c.execute(
             f"SELECT {_COLUMNS} FROM memories WHERE user_id=? AND deleted_at IS NULL AND superseded_by IN ({marks})"
             " ORDER BY valid_until DESC, seq DESC", (user_id, *ids)).fetchall())
+        return [row_to_memory(r) for r in rows]
+
+    async def versions(self, user_id: str, memory_id: str, limit: int) -> list[Memory]:
+        sql = versions_sql(_COLUMNS, "?")
+        rows = await self.db.read(lambda c: c.execute(
+            sql, (memory_id, user_id, user_id, limit, user_id, limit, limit)).fetchall())
         return [row_to_memory(r) for r in rows]
 
     async def changes(self, user_id: str, limit: int) -> list[Memory]:
