@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from jean_memory.memory.timeparse import expiry_for, parse_expires, question_range, resolve_dates
+from jean_memory.memory.expiry import expiry_for, parse_expires
+from jean_memory.memory.timeparse import question_range, resolve_dates
 
 # Friday 27 November 2026, 15:00 UTC
 SAVED = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)

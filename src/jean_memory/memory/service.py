@@ -46,7 +46,7 @@ from ..store.records import (
     Replacement,
     Scored,
 )
-from . import supersede, timeparse
+from . import expiry, supersede, timeparse
 from . import validation as v
 from .changes import Change, ChangesMixin, shorten
 from .documents import DocumentsMixin
@@ -117,8 +117,8 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
     ) -> list[AddResult]:
         """Add one or many memories; duplicates are not stored again, their existing memory is returned.
 
-        ``expires``: an ISO date or date and time, or a duration such as ``30d`` (``timeparse.parse_expires``), or
-        UNIX seconds. ``infer_expiry``: without ``expires``, plainly temporary facts get ``timeparse.expiry_for``.
+        ``expires``: an ISO date or date and time, or a duration such as ``30d`` (``expiry.parse_expires``), or
+        UNIX seconds. ``infer_expiry``: without ``expires``, plainly temporary facts get ``expiry.expiry_for``.
         ``judge``: check each new memory against the user's current ones and mark those it replaces.
         """
         now = time.time()
@@ -141,7 +141,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         if not isinstance(value, str) or len(value) > 64:
             raise InvalidInput("expires must be an ISO date such as 2026-12-31 or a duration such as 30d")
         try:
-            return timeparse.parse_expires(value, datetime.fromtimestamp(now, UTC)).timestamp()
+            return expiry.parse_expires(value, datetime.fromtimestamp(now, UTC)).timestamp()
         except (ValueError, OverflowError) as exc:
             raise InvalidInput(str(exc)) from exc
 
@@ -178,14 +178,14 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 continue
             replaced = await self._replaced(t, candidates, cosines) if judge else []
             batch_seen[key] = i
-            expiry = expires_at
-            if expiry is None and infer_expiry:
-                inferred = timeparse.expiry_for(t, saved_at)
-                expiry = inferred.timestamp() if inferred is not None else None
+            ends = expires_at
+            if ends is None and infer_expiry:
+                inferred = expiry.expiry_for(t, saved_at)
+                ends = inferred.timestamp() if inferred is not None else None
             dates = tuple({"phrase": d.phrase, "start": d.start.isoformat(), "end": d.end.isoformat()}
                           for d in timeparse.resolve_dates(t, saved_at))
             item = NewMemory(t, key, vec_bytes(vector), tag_tuple, client_id, meta, created_at=created_at,
-                             updated_at=updated_at, expires_at=expiry, dates=dates,
+                             updated_at=updated_at, expires_at=ends, dates=dates,
                              replaces=tuple(Replacement(m.id, value) for m, value in replaced))
             fresh.append(_Fresh(i, item, tuple(dataclasses.replace(m, replaced_value=value) for m, value in replaced)))
         if fresh:
