@@ -38,7 +38,7 @@ from jean_memory.memory.supersede import _notes, judge
 
 from . import arbiter_features
 from .common import WORK, write
-from .supersede import FRESH, TUNE, load, similarities
+from .supersede import FRESH, TUNE, Confusion, load, similarities
 
 L2 = 10.0
 GRID = tuple(round(0.5 + 0.025 * i, 3) for i in range(20))   # candidate flip thresholds, 0.5 .. 0.975
@@ -57,11 +57,8 @@ class Pair:
 
 
 @dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
+class Counts(Confusion):
+    """``bench.supersede``'s confusion counts, which one pass adds to and passes add up."""
 
     def add(self, said: bool, label: bool) -> None:
         if said and label:
@@ -79,10 +76,8 @@ class Counts:
         return self
 
     def row(self) -> dict[str, Any]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn, "precision": round(p, 4),
-                "recall": round(r, 4)}
+        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn, "precision": round(self.precision, 4),
+                "recall": round(self.recall, 4)}
 
 
 def batches() -> dict[str, list[dict[str, Any]]]:
@@ -146,12 +141,14 @@ def out_of_fold(data: list[Pair]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(labels, dtype=bool), np.array(probs)
 
 
-def threshold(labels: np.ndarray, probs: np.ndarray) -> float:
-    """The lowest grid threshold down to which every threshold's flips are right at least FLIP_PRECISION of the time
-    and wrong at most once per 500 pairs asked; 1.0 (never flip) when even the highest is not."""
+def threshold(labels: np.ndarray, probs: np.ndarray, grid: tuple[float, ...] = GRID, inclusive: bool = False
+              ) -> float:
+    """The lowest ``grid`` threshold down to which every threshold's flips (``probs`` above it; at or above it when
+    ``inclusive``) are right at least FLIP_PRECISION of the time and wrong at most once per 500 pairs asked; 1.0
+    (never flip) when even the highest is not."""
     chosen = 1.0
-    for t in sorted(GRID, reverse=True):
-        flipped = probs > t
+    for t in sorted(grid, reverse=True):
+        flipped = probs >= t if inclusive else probs > t
         right, wrong = int((flipped & labels).sum()), int((flipped & ~labels).sum())
         if right + wrong and (right / (right + wrong) < FLIP_PRECISION or wrong > len(labels) / 500):
             break

@@ -44,12 +44,12 @@ from jean_memory.memory._subjects import first_person
 from jean_memory.memory.supersede import _notes, judge
 
 from . import arbiter_features
-from .arbiter_train import LATE, Counts, batches, first_sight_verdicts
+from .arbiter_train import FLIP_PRECISION, LATE, Counts, batches, first_sight_verdicts
+from .arbiter_train import threshold as flip_threshold
 from .common import write
 from .supersede import similarities
 
 GRID = tuple(round(0.70 + 0.01 * i, 2) for i in range(30))   # 0.70 .. 0.99
-FLIP_PRECISION = 0.95
 PLACEHOLDER = "something"
 _SPANS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+|\+?\(?\d[\d\s().-]{5,}\d")   # email, handle, phone
 _KINDS = ("name", "number", "day", "month", "code", "often")
@@ -147,14 +147,8 @@ def masked_cosines(pairs: list[tuple[str, str]]) -> list[float]:
 
 def threshold(train: list[Pair]) -> float:
     asked = [p for p in train if p.gated and not p.rules]
-    chosen = 1.0
-    for t in sorted(GRID, reverse=True):
-        right = sum(p.label for p in asked if p.masked >= t)
-        wrong = sum(not p.label for p in asked if p.masked >= t)
-        if right + wrong and (right / (right + wrong) < FLIP_PRECISION or wrong > len(asked) / 500):
-            break
-        chosen = t
-    return chosen
+    return flip_threshold(np.array([p.label for p in asked], dtype=bool), np.array([p.masked for p in asked]), GRID,
+                          inclusive=True)
 
 
 @dataclass
