@@ -170,7 +170,7 @@ def context_boost(
         best = 0.0
         for j in range(max(0, i - gap), min(len(items), i + gap + 1)):
             other = items[j]
-            if j != i and abs(other.seq - item.seq) <= gap and _together(item.seq, other.seq, saved, weights):
+            if j != i and _together(item.seq, other.seq, saved, weights):
                 best = max(best, other.score)
         score = item.score + weights.context * best
         above = bisect.bisect_right(strong, item.score)  # the weakest strong match stronger than this one
