@@ -48,19 +48,19 @@ class TimeRange:
     phrase: str  # "last week"
 
 
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+_FULL_NAMES = tuple(m.lower() for m in calendar.month_name if m)  # "january" ... "december", in order
+_MONTHS = {m: i for i, m in enumerate(_FULL_NAMES, 1)} | {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
     "nov": 11, "dec": 12}
 _WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
-FULL_MONTHS = frozenset(m.lower() for m in calendar.month_name if m)  # "january" ... "december"
+FULL_MONTHS = frozenset(_FULL_NAMES)
 MONTH_WORDS = tuple(_MONTHS)  # the full names, then "jan" ... "dec" (with "sept")
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "couple of": 2}
 
-_MON = r"(?:january|february|march|april|may|june|july|august|september|october|november|december" \
-       r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?"
-_FULL_MON = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-_WD = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_MON = rf"(?:{'|'.join(MONTH_WORDS)})\b\.?"
+_FULL_MON = rf"(?:{'|'.join(_FULL_NAMES)})"
+_WD = rf"(?:{'|'.join(_WEEKDAYS)})"
 _NUM = r"(?:\d{1,3}|a\s+couple\s+of|couple\s+of|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _UNIT = r"(?:day|week|month|year)s?"
 _YEAR = r"(?:19|20)\d\d"
