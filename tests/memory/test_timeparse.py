@@ -241,6 +241,21 @@ def test_a_past_event_or_a_past_errand_stays_past(text: str, saved: datetime, ph
     assert _dates(text, saved) == [(phrase, day, day)]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # The day takes its own clause's tense: a plan told later in the text does not pull it forward ...
+    ("I went to the dentist on Friday and booked a cleaning", [("on Friday", "2026-11-20")]),
+    ("Saw the doctor on Monday. Next appointment is on Thursday", [("on Monday", "2026-11-23"),
+                                                                  ("on Thursday", "2026-11-26")]),
+    ("I booked a cleaning for Friday and went home", [("for Friday", "2026-11-27")]),
+    ("I will see Anna on Friday and we went to lunch last week", [("on Friday", "2026-11-27"),
+                                                                 ("last week", "2026-11-16")]),
+    # ... and a clause with no tense of its own takes the whole text's.
+    ("On Friday, I went to the dentist", [("On Friday", "2026-11-20")]),
+])
+def test_a_day_takes_the_tense_of_its_own_clause(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(phrase, start) for phrase, start, _ in _dates(text, WEDNESDAY)] == expected
+
+
 @pytest.mark.parametrize("text", [
     "We cooked for Sunday lunch",          # "for" a weekday, nothing arranged: a kind of meal, not a date
     "I went back to Friday's notes",       # "to" a weekday, nothing moved

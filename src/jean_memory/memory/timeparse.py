@@ -111,6 +111,8 @@ _PAST = frozenset(
 _FUTURE = frozenset(
     "will shall ll gonna plan plans planned planning upcoming scheduled booked appointment due reservation reserved"
     .split())
+_JOINS = frozenset("and but then while so because".split())
+_BREAK = re.compile(r"[.;:!?,()]")
 _FUTURE_PAIRS = frozenset({("going", "to"), ("need", "to"), ("have", "to"), ("want", "to")})
 # A question in the present tense asks what is on, not what was: "what do I have in December", "what's on Friday".
 _PRESENT = frozenset("do does is are am s whats".split())
@@ -346,14 +348,8 @@ def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
     if not triggers:
         return []
     words = [w for _, w in tokens]
-    if not _FUTURE.isdisjoint(words) or any(pair in _FUTURE_PAIRS for pair in zip(words, words[1:], strict=False)):
-        past = False
-    elif not _PAST.isdisjoint(words):
-        past = True
-    elif past_default and not _PRESENT.isdisjoint(words):
-        past = False
-    else:
-        past = past_default
+    whole = _tense(words, past_default)
+    clauses = _clauses(text, tokens)
     found: list[_Found] = []
     cursor = 0
     for i in triggers:
@@ -369,8 +365,10 @@ def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
             if words[j] == "to" and not ahead:  # "to" a day only after moving it ("to May": "May" alone, no date)
                 continue
             cursor = m.end()
+            clause = clauses[i]
+            past = _tense(clause, None)
             try:
-                resolved = _resolve(m, ref, past, ahead)
+                resolved = _resolve(m, ref, whole if past is None else past, ahead)
             except (ValueError, OverflowError):  # a date out of the calendar's range
                 resolved = None
             if resolved is not None:
@@ -379,6 +377,32 @@ def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
                                     start, end, absolute))
             break
     return found
+
+
+def _tense(words: list[str], past_default: bool | None) -> bool | None:
+    """Whether ``words`` tell of the past (True), the future (False), or neither (``past_default``)."""
+    if not _FUTURE.isdisjoint(words) or any(pair in _FUTURE_PAIRS for pair in zip(words, words[1:], strict=False)):
+        return False
+    if not _PAST.isdisjoint(words):
+        return True
+    if past_default and not _PRESENT.isdisjoint(words):
+        return False
+    return past_default
+
+
+def _clauses(text: str, tokens: list[tuple[int, str]]) -> list[list[str]]:
+    """For each token, the words of its clause: split at punctuation and at the words in ``_JOINS``. A day's tense
+    is its clause's when the clause has one ("went to the dentist on Friday and booked a cleaning": last Friday),
+    else the whole text's ("On Friday, I went ...")."""
+    groups: list[list[str]] = [[]]
+    owner: list[int] = []
+    for k, (start, word) in enumerate(tokens):
+        gap = text[tokens[k - 1][0] + len(tokens[k - 1][1]):start] if k else ""
+        if word in _JOINS or _BREAK.search(gap):
+            groups.append([])
+        groups[-1].append(word)
+        owner.append(len(groups) - 1)
+    return [groups[g] for g in owner]
 
 
 def _aware(moment: datetime) -> datetime:
