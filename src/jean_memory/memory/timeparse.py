@@ -348,7 +348,7 @@ def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
     if not triggers:
         return []
     words = [w for _, w in tokens]
-    whole = _tense(words, past_default)
+    whole = bool(_tense(words, past_default))  # never None: the default is a bool
     clauses = _clauses(text, tokens)
     found: list[_Found] = []
     cursor = 0
