@@ -22,6 +22,7 @@ from difflib import SequenceMatcher
 
 from ._cues import ADDITIVE, IRREALIS, NEGATION, PARTIAL, QUESTION
 from ._values import same
+from .timeparse import DAY_WORDS as _DAYS
 from .timeparse import FULL_MONTHS
 
 _WRAPPER = re.compile(
@@ -64,7 +65,6 @@ _CONTENT_STOP = frozenset({"i", "i'm", "i've", "we", "we're", "my", "our", "the"
                            "it", "its", "this", "that", "me", "us", "he", "she", "they", "his", "her", "their",
                            "has", "have", "do", "does"})
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
-_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _clean(text: str) -> str:
@@ -97,7 +97,7 @@ def _kind(span: list[str], original: str) -> str | None:
             kinds.add("code")
         elif w[0].isdigit() or w[0] in "£$€" or w in _NUMBER_WORDS or w in {"noon", "midday", "midnight"}:
             kinds.add("number")
-        elif w.rstrip("s") in _DAYS or w in {"weekdays", "weekends"}:
+        elif w.rstrip("s") in _DAYS:
             kinds.add("day")
         elif w in FULL_MONTHS:
             kinds.add("month")

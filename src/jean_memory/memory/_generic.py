@@ -22,6 +22,7 @@ import re
 
 from ._cues import ADDITIVE, IRREALIS, PARTIAL, QUESTION
 from ._subjects import ALIASES, RELATIONS
+from .timeparse import DAY_WORDS as _DAYS
 from .timeparse import FULL_MONTHS
 
 SIMILAR = 0.25
@@ -60,7 +61,6 @@ _POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)['’]s\s+(?!(?:now|too|also|again|ins
                          r"(?![a-z]+ing\b)[a-z]")  # "Alfie's doing Mondays": Alfie is, not Alfie's
 _WORD = re.compile(r"[A-Za-z][\w'’&+-]*|\d[\d:.,]*(?:\s?(?:am|pm|k)\b)?|[£$€]\s?\d[\d,.]*k?")
 _TIME = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:\s?(?:am|pm))?$", re.IGNORECASE)
-_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekday", "weekend")
 _OFTEN = frozenset({"daily", "weekly", "fortnightly", "biweekly", "monthly", "bimonthly", "quarterly", "yearly",
                     "annually", "nightly", "hourly"})
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from .timeparse import _aware, _day_start, _scan
+from .timeparse import aware, day_start, scan
 
 # -- expiry --------------------------------------------------------------------------------------------------
 
@@ -33,10 +33,10 @@ def expiry_for(text: str, saved_at: datetime) -> datetime | None:
     "usually") get nothing, and so does a text of more than one sentence or 25 words: expiring it would lose
     whatever else it says.
     """
-    saved_at = _aware(saved_at)
+    saved_at = aware(saved_at)
     if _DURABLE.search(text) or _MORE_THAN_ONE.search(text.strip()) or len(text.split()) > 25:
         return None
-    found = _scan(text, saved_at.date(), False)
+    found = scan(text, saved_at.date(), False)
     if not found:
         return None
     stated = _STATE.search(text) is not None
@@ -50,7 +50,7 @@ def expiry_for(text: str, saved_at: datetime) -> datetime | None:
             ends.append(f.end)
     if not ends:
         return None
-    expires = _day_start(max(ends) + timedelta(days=1), saved_at)
+    expires = day_start(max(ends) + timedelta(days=1), saved_at)
     return expires if expires > saved_at else None
 
 
@@ -70,7 +70,7 @@ def parse_expires(value: str, now: datetime) -> datetime:
     An ISO date lasts through that whole day (UTC): it expires at the next midnight. A time without a zone is
     UTC. Durations count from ``now``; "m" is minutes (write "30d", not "1M", for a month). The result must lie
     in the future and at most 100 years ahead."""
-    now = _aware(now).astimezone(UTC)
+    now = aware(now).astimezone(UTC)
     if not isinstance(value, str) or not value.strip():
         raise ValueError(_HELP)
     text = value.strip()
@@ -86,7 +86,7 @@ def parse_expires(value: str, now: datetime) -> datetime:
         if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
             moment = datetime.combine(date.fromisoformat(text) + timedelta(days=1), time(), tzinfo=UTC)
         elif re.fullmatch(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d.*", text):
-            moment = _aware(datetime.fromisoformat(text)).astimezone(UTC)
+            moment = aware(datetime.fromisoformat(text)).astimezone(UTC)
         else:
             raise ValueError(_HELP)
     except (ValueError, OverflowError) as exc:

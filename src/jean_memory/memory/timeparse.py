@@ -54,6 +54,8 @@ _MONTHS = {m: i for i, m in enumerate(_FULL_NAMES, 1)} | {
     "nov": 11, "dec": 12}
 _WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 FULL_MONTHS = frozenset(_FULL_NAMES)
+# Words naming days, for the judge's helpers: the weekdays, and "weekday"/"weekend" (plurals are stripped of "s").
+DAY_WORDS = frozenset(_WEEKDAYS) | {"weekday", "weekend"}
 MONTH_WORDS = tuple(_MONTHS)  # the full names, then "jan" ... "dec" (with "sept")
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "couple of": 2}
@@ -137,7 +139,9 @@ _HAD = frozenset("went attended watched enjoyed loved amazing awesome wonderful 
 
 
 @dataclass(frozen=True, slots=True)
-class _Found:
+class Found:
+    """A time phrase ``scan`` found: the words, its preposition ("since", "on", ...), the days it spans."""
+
     phrase: str
     prep: str | None
     start: date
@@ -342,7 +346,9 @@ def _ahead(words: list[str], j: int) -> bool:
             and _HAD.isdisjoint(words))
 
 
-def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
+def scan(text: str, ref: date, past_default: bool) -> list[Found]:
+    """The time phrases of ``text`` as days, relative ones resolved against ``ref``; a text whose words tell no
+    tense is read as past when ``past_default`` (a question), else as present or future (a memory)."""
     tokens = [(t.start(), t.group().lower()) for t in _TOKEN.finditer(text)]
     triggers = [i for i, (_, w) in enumerate(tokens) if w in _TRIGGERS or w[0].isdigit()]
     if not triggers:
@@ -350,7 +356,7 @@ def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
     words = [w for _, w in tokens]
     whole = bool(_tense(words, past_default))  # never None: the default is a bool
     clauses = _clauses(text, tokens)
-    found: list[_Found] = []
+    found: list[Found] = []
     cursor = 0
     for i in triggers:
         if tokens[i][0] < cursor:  # inside the phrase found last
@@ -373,7 +379,7 @@ def _scan(text: str, ref: date, past_default: bool) -> list[_Found]:
                 resolved = None
             if resolved is not None:
                 start, end, absolute = resolved
-                found.append(_Found(" ".join(m.group().split()), (m.group("prep") or "").lower() or None,
+                found.append(Found(" ".join(m.group().split()), (m.group("prep") or "").lower() or None,
                                     start, end, absolute))
             break
     return found
@@ -405,16 +411,16 @@ def _clauses(text: str, tokens: list[tuple[int, str]]) -> list[list[str]]:
     return [groups[g] for g in owner]
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def resolve_dates(text: str, saved_at: datetime) -> list[ResolvedDate]:
     """The dates a memory's time words mean, resolved against when it was saved, in the order written."""
-    return [ResolvedDate(f.phrase, f.start, f.end) for f in _scan(text, _aware(saved_at).date(), False)]
+    return [ResolvedDate(f.phrase, f.start, f.end) for f in scan(text, aware(saved_at).date(), False)]
 
 
-def _day_start(day: date, zone: datetime) -> datetime:
+def day_start(day: date, zone: datetime) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone.tzinfo).astimezone(UTC)
 
 
@@ -424,8 +430,8 @@ def question_range(question: str, now: datetime) -> TimeRange | None:
     A date with its own year wins over a relative one ("last Friday on 23 January, 2022"). "since X" runs from X to
     the end of today; "before X"/"until X"/"by X" is the 30 days up to X's end, "after X" the 30 days from its start
     (both near X, where what is asked about was most likely said)."""
-    now = _aware(now)
-    found = _scan(question, now.date(), True)
+    now = aware(now)
+    found = scan(question, now.date(), True)
     if not found:
         return None
     pick = next((f for f in found if f.absolute), found[0])
@@ -436,4 +442,4 @@ def question_range(question: str, now: datetime) -> TimeRange | None:
         start = min(start, pick.end - timedelta(days=30))
     elif pick.prep == "after":
         end = max(end, pick.start + timedelta(days=31))
-    return TimeRange(_day_start(start, now), _day_start(end, now), pick.phrase)
+    return TimeRange(day_start(start, now), day_start(end, now), pick.phrase)
