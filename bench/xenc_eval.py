@@ -38,12 +38,27 @@ DESCRIPTION = (
     "4-fold inner cross-validation (tune cut in four, each fresh batch whole): (a) alone and (b) OR: the lowest "
     "threshold down to which the model's \"yes\"es (for OR: its flips of today's rules' \"no\"s on the pool) are "
     "right ≥ 98% of the time; (c) AND: the highest threshold at which the model vetoes at most 2% of the rules' "
-    "right \"yes\"es on the pool. First sight: fresh16-21 (480 pairs, written independently), rules = the archived "
+    "right \"yes\"es on the pool's out-of-fold scores; (d) both: (rules AND model) OR model, with the "
+    "thresholds of (c) and (b). First sight: fresh16-21 (480 pairs, written independently), rules = the archived "
     "judges that first measured them (d6ce3ff for fresh16-18, 5b4daf0 for fresh19-21, as in `bench/results/"
     "arbiter.md`). LOBO: each of fresh16-21 held out in turn, the model trained on the pool and the other five "
-    "(thresholds still from the pool's inner folds). Held-out files never read. \"oracle R at P 0.98\" peeks at "
-    "the evaluation labels: the most recall any threshold on the model alone gives at precision ≥ 0.98, i.e. what "
-    "its ranking allows; it is not a result. Cells: precision / recall (TP/FP/FN).")
+    "(thresholds still from the pool's inner folds). Held-out files never read. The last column peeks at "
+    "the evaluation labels: the most recall any threshold gives (a) at precision ≥ 0.98, (b) at the rules' own "
+    "precision, (d) at precision ≥ 0.97 (veto threshold as chosen), i.e. what the model's ranking allows; it is "
+    "not a result. Cells: precision / recall (TP/FP/FN).")
+NOTES = (
+    "Reading. (1) The model ranks well: its AUC at first sight (0.92-0.93, 0.90-0.91 on the rules' \"no\"s) is far "
+    "above the stacked logistic model's (0.75, `arbiter.md`), and with a threshold picked by peeking, OR would add "
+    "a quarter to a third more replacements at the rules' own precision. (2) Its top is not clean: no threshold "
+    "gives the model alone precision 0.98 beyond a third of the replacements, in the pool's out-of-fold scores "
+    "as at first sight; its confident mistakes are restatements and consistent added detail (\"I'm vegetarian\" -> "
+    "\"still vegetarian, 5 years now\"; \"on sertraline 50mg\" -> \"dr chen says stay on 50 for now\"). (3) The "
+    "threshold does not transfer: the scores saturate near 0.95-0.97 and the model trained on the whole pool scores "
+    "higher than the inner-fold models whose out-of-fold scores chose the threshold, so the same protocol lets most "
+    "of the model's \"yes\"es through on one seed and none on another. (4) (b) cannot reach precision 0.97: the "
+    "first-sight rules already say 6 wrong \"yes\"es in 99, and the model vetoes almost none of them (it too reads "
+    "\"Washington DC\" -> \"D.C.\" and \"cleaner comes on Tuesdays\" -> \"wednesday this week instead\" as "
+    "replacements). (5) LOBO with today's rules is a weaker test for the rules (they were tuned on fresh16-21).")
 
 
 def prepare() -> None:
@@ -63,8 +78,9 @@ def prepare() -> None:
 
 GRID = tuple(round(0.5 + 0.005 * i, 3) for i in range(100)) + (0.999, 0.9999)
 TARGET = 0.98   # precision the thresholds aim at on the training pool's out-of-fold scores
+VETO_GRID = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 VETO_COST = 0.02   # the veto threshold may drop at most this share of the rules' right "yes"es on the pool
-MODES = ("alone", "or", "and")
+MODES = ("alone", "or", "and", "both")
 
 
 def counts(said: list[bool], labels: list[bool]) -> dict[str, Any]:
@@ -105,16 +121,19 @@ def thresholds(pairs: dict[str, list[dict[str, Any]]], oof: dict[str, list[float
     flips = [(p, s) for p, s in rows if not p["today"]]
     either = precise_threshold([s for _, s in flips], [p["label"] for p, _ in flips])
     kept = sorted(s for p, s in rows if p["today"] and p["label"])
-    veto = max((t for t in GRID if sum(s <= t for s in kept) <= VETO_COST * len(kept)), default=0.0)
-    return {"alone": alone, "or": either, "and": veto}
+    veto = max((t for t in VETO_GRID if sum(s <= t for s in kept) <= VETO_COST * len(kept)), default=0.0)
+    return {"alone": alone, "or": either, "and": veto, "both": either}
 
 
-def verdicts(mode: str, rules: list[bool], scores: list[float], t: float) -> list[bool]:
+def verdicts(mode: str, rules: list[bool], scores: list[float], t: Any) -> list[bool]:
     if mode == "alone":
         return [s > t for s in scores]
     if mode == "or":
         return [r or s > t for r, s in zip(rules, scores, strict=True)]
-    return [r and s > t for r, s in zip(rules, scores, strict=True)]
+    if mode == "and":
+        return [r and s > t for r, s in zip(rules, scores, strict=True)]
+    veto, add = t
+    return [(r and s > veto) or s > add for r, s in zip(rules, scores, strict=True)]
 
 
 def evaluate(pairs: dict[str, list[dict[str, Any]]], scores: dict[str, list[float]], ts: dict[str, float],
@@ -128,16 +147,26 @@ def evaluate(pairs: dict[str, list[dict[str, Any]]], scores: dict[str, list[floa
         out[scope] = {"rules": counts(rules, labels), "auc": round(auc(ss, labels), 3),
                       "auc_rules_no": round(auc([s for s, r in zip(ss, rules, strict=True) if not r],
                                                 [lab for lab, r in zip(labels, rules, strict=True) if not r]), 3),
-                      **{m: counts(verdicts(m, rules, ss, ts[m]), labels) for m in MODES}}
-        if scope == "pooled":   # diagnostic only, it peeks at the labels: the best the ranking allows at 0.98
-            order = sorted(zip(ss, labels, strict=True), key=lambda x: -x[0])
-            best, tp = 0, 0
-            for k, (_, lab) in enumerate(order, 1):
-                tp += lab
-                if tp / k >= TARGET:
-                    best = tp
-            out[scope]["oracle_recall_at_p98"] = round(best / sum(labels), 4)
+                      **{m: counts(verdicts(m, rules, ss, (ts["and"], ts["or"]) if m == "both" else ts[m]), labels)
+                         for m in MODES}}
+        if scope == "pooled":   # diagnostics only, they peek at the labels: the best any threshold could give
+            out[scope]["oracle"] = {
+                "alone_r_at_p98": best_recall("alone", rules, ss, labels, TARGET),
+                "or_r_at_rules_p": best_recall("or", rules, ss, labels, out[scope]["rules"]["precision"]),
+                "both_r_at_p97": best_recall("both", rules, ss, labels, 0.97, ts["and"])}
     return out
+
+
+def best_recall(mode: str, rules: list[bool], scores: list[float], labels: list[bool], precision: float,
+                veto: float = 0.0) -> float:
+    """The highest recall of ``mode`` over thresholds whose precision is at least ``precision``."""
+    best = 0.0
+    cands = sorted(set(scores))
+    for t in cands[::max(1, len(cands) // 400)]:
+        c = counts(verdicts(mode, rules, scores, (veto, t) if mode == "both" else t), labels)
+        if c["tp"] + c["fp"] and c["precision"] >= precision:
+            best = max(best, c["recall"])
+    return best
 
 
 def cell(c: dict[str, Any]) -> str:
@@ -160,11 +189,12 @@ def conclusion(results: dict[str, Any]) -> str:
 
 def report() -> None:
     pairs = json.loads((XENC / "pairs.json").read_text())
-    seeds = [json.loads(p.read_text()) for p in sorted(XENC.glob("scores-seed*.json"))]
+    seeds = [r for p in sorted(XENC.glob("scores-seed*.json")) if "first_sight" in (r := json.loads(p.read_text()))]
     results: dict[str, Any] = {"seeds": {}}
     lines = ["| seed | evaluation | thresholds alone / or / and | AUC (all; rules' no) | rules P / R (TP/FP/FN) | "
-             "(a) model alone | (b) rules OR model | (c) rules AND model | oracle R at P 0.98 (peeks) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "(a) model alone | (b) rules OR model | (c) rules AND model | (d) both: veto, then add | "
+             "best R any threshold gives (peeks): alone at P 0.98; OR at the rules' P; both at P 0.97 |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     per_batch: list[str] = []
     for res in seeds:
         ts = thresholds(pairs, res["oof"])
@@ -185,19 +215,21 @@ def report() -> None:
                 p = e["pooled"]
                 lines.append(f"| {res['seed']} | {label} | {ts['alone']} / {ts['or']} / {ts['and']} | "
                              f"{p['auc']:.3f}; {p['auc_rules_no']:.3f} | {cell(p['rules'])} | {cell(p['alone'])} | "
-                             f"{cell(p['or'])} | {cell(p['and'])} | {p['oracle_recall_at_p98']:.3f} |")
+                             f"{cell(p['or'])} | {cell(p['and'])} | {cell(p['both'])} | "
+                             f"{p['oracle']['alone_r_at_p98']:.3f}; {p['oracle']['or_r_at_rules_p']:.3f}; "
+                             f"{p['oracle']['both_r_at_p97']:.3f} |")
                 if res["seed"] == seeds[0]["seed"]:
                     per_batch.append(f"\n{label}, seed {res['seed']}:\n\n| batch | rules | (a) alone | (b) OR | "
-                                     "(c) AND | AUC |\n|---|---|---|---|---|---|")
+                                     "(c) AND | (d) both | AUC |\n|---|---|---|---|---|---|---|")
                     per_batch += [f"| {b} | {cell(e[b]['rules'])} | {cell(e[b]['alone'])} | {cell(e[b]['or'])} | "
-                                  f"{cell(e[b]['and'])} | {e[b]['auc']:.3f} |" for b in LATE]
+                                  f"{cell(e[b]['and'])} | {cell(e[b]['both'])} | {e[b]['auc']:.3f} |" for b in LATE]
         results["seeds"][str(res["seed"])] = entry
     cost = onnx_cost(pairs)
     results["cost"] = cost
     md = (DESCRIPTION + "\n\n" + "\n".join(lines) + "\n\nPer batch:\n" + "\n".join(per_batch)
           + "\n\n" + cost_text(cost) + "\n")
     results["verdict"] = conclusion(results)
-    md += "\n" + results["verdict"] + "\n"
+    md += "\n" + results["verdict"] + "\n\n" + NOTES + "\n"
     write("xenc", results, md, "python -m bench.xenc_eval report (after bench/xenc_train.py per seed)")
 
 
@@ -215,7 +247,8 @@ def onnx_cost(pairs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
     fp32 = XENC / "xenc-seed0.onnx"
     int8 = XENC / "xenc-seed0-int8.onnx"
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)   # fewest changed
+    # verdicts of the variants tried (all MatMul per tensor: 17, per channel: 14, + reduce_range: 17 at 0.96)
     tok = Tokenizer.from_file(str(XENC / "tokenizer" / "tokenizer.json"))
     tok.no_padding()
     tok.enable_truncation(96)
