@@ -47,18 +47,20 @@ DESCRIPTION = (
     "precision, (d) at precision ≥ 0.97 (veto threshold as chosen), i.e. what the model's ranking allows; it is "
     "not a result. Cells: precision / recall (TP/FP/FN).")
 NOTES = (
-    "Reading. (1) The model ranks well: its AUC at first sight (0.92-0.93, 0.90-0.91 on the rules' \"no\"s) is far "
-    "above the stacked logistic model's (0.75, `arbiter.md`), and with a threshold picked by peeking, OR would add "
-    "a quarter to a third more replacements at the rules' own precision. (2) Its top is not clean: no threshold "
-    "gives the model alone precision 0.98 beyond a third of the replacements, in the pool's out-of-fold scores "
-    "as at first sight; its confident mistakes are restatements and consistent added detail (\"I'm vegetarian\" -> "
-    "\"still vegetarian, 5 years now\"; \"on sertraline 50mg\" -> \"dr chen says stay on 50 for now\"). (3) The "
-    "threshold does not transfer: the scores saturate near 0.95-0.97 and the model trained on the whole pool scores "
-    "higher than the inner-fold models whose out-of-fold scores chose the threshold, so the same protocol lets most "
-    "of the model's \"yes\"es through on one seed and none on another. (4) (b) cannot reach precision 0.97: the "
-    "first-sight rules already say 6 wrong \"yes\"es in 99, and the model vetoes almost none of them (it too reads "
-    "\"Washington DC\" -> \"D.C.\" and \"cleaner comes on Tuesdays\" -> \"wednesday this week instead\" as "
-    "replacements). (5) LOBO with today's rules is a weaker test for the rules (they were tuned on fresh16-21).")
+    "Reading. (1) The model ranks well: its AUC at first sight (0.92-0.93, 0.90-0.91 on the rules' \"no\"s)"
+    " is far above the stacked logistic model's (0.75, `arbiter.md`), and with a threshold picked by "
+    "peeking, OR would find a quarter to two fifths more replacements than the rules at their own "
+    "precision. (2) Its top is not clean: no threshold gives the model alone precision 0.98 beyond a "
+    "third of the replacements, in the pool's out-of-fold scores as at first sight; its confident "
+    "mistakes are restatements and consistent added detail (\"I'm vegetarian\" -> \"still vegetarian, 5 "
+    "years now\"; \"on sertraline 50mg\" -> \"dr chen says stay on 50 for now\"). (3) The threshold does not "
+    "transfer: the scores saturate near 0.95-0.97 and the model trained on the whole pool scores higher "
+    "than the inner-fold models whose out-of-fold scores chose the threshold, so the same protocol lets "
+    "most of the model's \"yes\"es through on one seed and none on another. (4) (b) cannot reach precision "
+    "0.97: the first-sight rules already say 6 wrong \"yes\"es in 99, and the model vetoes almost none of "
+    "them (it too reads \"Washington DC\" -> \"D.C.\" and \"cleaner comes on Tuesdays\" -> \"wednesday this week"
+    " instead\" as replacements). (5) LOBO with today's rules is a weaker test for the rules (they were "
+    "tuned on fresh16-21).")
 
 
 def prepare() -> None:
