@@ -11,7 +11,7 @@ padding, so no mask: the embedder runs every text alone.
 
 ``SKIP_LAYER_NORM_FUSION`` names the optimizer pass a session must disable: onnxruntime would fuse each
 ``Add`` + ``LayerNormalization`` into ``SkipLayerNormalization``, whose CPU kernel took 75 us a call against 25
-for the two ops it replaces (40 tokens, onnxruntime 1.32). Measured in ``bench/README.md`` ("Under the targets").
+for the two ops it replaces (40 tokens, onnxruntime 1.32). Measured in ``bench/README.md`` ("The embedding graph").
 
 A model not shaped as expected (names, layers) gets ``None``: the caller keeps ``int8_graph.integer_matmuls``'s
 graph. The vectors agree with that graph's to float rounding (``tests/embeddings/test_fused_graph.py``).
