@@ -9,9 +9,15 @@ replaced-by links reach (a new memory may replace several), live rows only, ``li
 from __future__ import annotations
 
 
-def versions_sql(columns: str, mark: str) -> str:
-    """The query for ``columns`` of the versions, head first, then the latest replaced first. ``mark`` is the
-    driver's placeholder; parameters in order: memory id, user id, user id, steps, user id, steps, limit."""
+def versions_query(
+    columns: str, mark: str, user_id: str, memory_id: str, limit: int
+) -> tuple[str, tuple[str | int, ...]]:
+    """The query for ``columns`` of the versions, head first, then the latest replaced first, with its parameters
+    (at most ``limit`` steps each way and ``limit`` rows). ``mark`` is the driver's placeholder."""
+    return _sql(columns, mark), (memory_id, user_id, user_id, limit, user_id, limit, limit)
+
+
+def _sql(columns: str, mark: str) -> str:
     return f"""
         WITH RECURSIVE ahead(id, superseded_by, depth) AS (
             SELECT id, superseded_by, 0 FROM memories

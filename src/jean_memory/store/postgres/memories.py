@@ -25,7 +25,7 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from ...errors import Conflict
-from ..chains import versions_sql
+from ..chains import versions_query
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, date_spans, sort_sources
 from .db import Conn, PostgresDatabase, Vector
 
@@ -237,8 +237,7 @@ class PostgresMemoryStore:
         return [row_to_memory(r) for r in rows]
 
     async def versions(self, user_id: str, memory_id: str, limit: int) -> list[Memory]:
-        rows = await self.db.fetchall(versions_sql(COLUMNS, "%s"),
-                                      (memory_id, user_id, user_id, limit, user_id, limit, limit))
+        rows = await self.db.fetchall(*versions_query(COLUMNS, "%s", user_id, memory_id, limit))
         return [row_to_memory(r) for r in rows]
 
     async def changes(self, user_id: str, limit: int) -> list[Memory]:

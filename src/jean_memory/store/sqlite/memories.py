@@ -20,7 +20,7 @@ import numpy as np
 
 from ... import json_values
 from ...errors import Conflict
-from ..chains import versions_sql
+from ..chains import versions_query
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, date_spans, sort_sources
 from .bm25 import best_possible, rare_terms
 from .db import SqliteDatabase
@@ -394,9 +394,8 @@ class SqliteMemoryStore:
         return [row_to_memory(r) for r in rows]
 
     async def versions(self, user_id: str, memory_id: str, limit: int) -> list[Memory]:
-        sql = versions_sql(_COLUMNS, "?")
-        rows = await self.db.read(lambda c: c.execute(
-            sql, (memory_id, user_id, user_id, limit, user_id, limit, limit)).fetchall())
+        sql, params = versions_query(_COLUMNS, "?", user_id, memory_id, limit)
+        rows = await self.db.read(lambda c: c.execute(sql, params).fetchall())
         return [row_to_memory(r) for r in rows]
 
     async def changes(self, user_id: str, limit: int) -> list[Memory]:
