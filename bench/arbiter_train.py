@@ -141,16 +141,17 @@ def out_of_fold(data: list[Pair]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(labels, dtype=bool), np.array(probs)
 
 
-def threshold(labels: np.ndarray, probs: np.ndarray, grid: tuple[float, ...] = GRID, inclusive: bool = False
-              ) -> float:
+def threshold(labels: np.ndarray, probs: np.ndarray, grid: tuple[float, ...] = GRID, inclusive: bool = False,
+              precision: float = FLIP_PRECISION, wrong_per: int | None = 500) -> float:
     """The lowest ``grid`` threshold down to which every threshold's flips (``probs`` above it; at or above it when
-    ``inclusive``) are right at least FLIP_PRECISION of the time and wrong at most once per 500 pairs asked; 1.0
-    (never flip) when even the highest is not."""
+    ``inclusive``) are right at least ``precision`` of the time and wrong at most once per ``wrong_per`` pairs asked
+    (no such bound when None); 1.0 (never flip) when even the highest is not."""
     chosen = 1.0
     for t in sorted(grid, reverse=True):
         flipped = probs >= t if inclusive else probs > t
         right, wrong = int((flipped & labels).sum()), int((flipped & ~labels).sum())
-        if right + wrong and (right / (right + wrong) < FLIP_PRECISION or wrong > len(labels) / 500):
+        too_many = wrong_per is not None and wrong > len(labels) / wrong_per
+        if right + wrong and (right / (right + wrong) < precision or too_many):
             break
         chosen = t
     return chosen

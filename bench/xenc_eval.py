@@ -25,7 +25,7 @@ import numpy as np
 
 from jean_memory.memory.supersede import judge
 
-from .arbiter_train import LATE, batches, first_sight_verdicts
+from .arbiter_train import LATE, Counts, batches, first_sight_verdicts, threshold
 from .common import WORK, write
 from .supersede import similarities
 
@@ -86,11 +86,10 @@ MODES = ("alone", "or", "and", "both")
 
 
 def counts(said: list[bool], labels: list[bool]) -> dict[str, Any]:
-    tp = sum(s and lab for s, lab in zip(said, labels, strict=True))
-    fp = sum(s and not lab for s, lab in zip(said, labels, strict=True))
-    fn = sum(lab and not s for s, lab in zip(said, labels, strict=True))
-    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
-            "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0}
+    c = Counts()
+    for s, lab in zip(said, labels, strict=True):
+        c.add(s, lab)
+    return {"tp": c.tp, "fp": c.fp, "fn": c.fn, "precision": round(c.precision, 4), "recall": round(c.recall, 4)}
 
 
 def auc(scores: list[float], labels: list[bool]) -> float:
@@ -105,15 +104,7 @@ def auc(scores: list[float], labels: list[bool]) -> float:
 def precise_threshold(scores: list[float], labels: list[bool]) -> float:
     """The lowest GRID threshold down to which every threshold's "yes"es (scores above it) are right at least
     TARGET of the time; 1.0 (never) when even the highest is not."""
-    chosen = 1.0
-    s, y = np.asarray(scores), np.asarray(labels, dtype=bool)
-    for t in sorted(GRID, reverse=True):
-        yes = s > t
-        right, wrong = int((yes & y).sum()), int((yes & ~y).sum())
-        if right + wrong and right / (right + wrong) < TARGET:
-            break
-        chosen = t
-    return chosen
+    return threshold(np.asarray(labels, dtype=bool), np.asarray(scores), GRID, precision=TARGET, wrong_per=None)
 
 
 def thresholds(pairs: dict[str, list[dict[str, Any]]], oof: dict[str, list[float]]) -> dict[str, float]:
