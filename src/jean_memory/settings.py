@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     mcp_sessions_per_user: int = Field(default=100, ge=1)
     mcp_max_sessions: int = Field(default=10_000, ge=1)
     rate_limit_mcp_initialize: int = Field(default=120, ge=1)
+    # Long-lived MCP streams (mcp_server/streams.py): GET /mcp and 2026-07-28 subscriptions/listen, one socket each.
+    mcp_streams_per_user: int = Field(default=20, ge=1)
+    mcp_streams_max: int = Field(default=2000, ge=1)
+    mcp_stream_recheck_seconds: float = Field(default=30.0, gt=0)
     rate_limit_register: int = 20
     rate_limit_token: int = 60
     rate_limit_login: int = 10

@@ -5,9 +5,11 @@ Order matters: a foreign browser ``Origin`` gets 403 before any credential is lo
 bearer gets the 401 challenge of ``mcp-oauth.md`` section 1; a ``tools/call`` whose tool needs a scope the token lacks
 gets 403 ``insufficient_scope`` here, at the HTTP layer, so that the client sees the challenge and can step up (a
 JSON-RPC error inside a 200 would not carry it); a principal opening sessions faster than
-``JEAN_MEMORY_RATE_LIMIT_MCP_INITIALIZE`` per window gets 429 with ``Retry-After``. On success the ``Principal`` is
-in ``scope["state"]["principal"]`` and an SDK ``AuthenticatedUser`` in ``scope["user"]``, so the session manager
-binds each session id to the (client, user) pair that created it and answers 404 to anyone else presenting it.
+``JEAN_MEMORY_RATE_LIMIT_MCP_INITIALIZE`` per window gets 429 with ``Retry-After``; a long-lived stream (``GET``,
+``subscriptions/listen``) is served under the caps of ``streams.py`` and ended when its bearer stops being valid.
+On success the ``Principal`` is in ``scope["state"]["principal"]`` and an SDK ``AuthenticatedUser`` in
+``scope["user"]``, so the session manager binds each session id to the (client, user) pair that created it and
+answers 404 to anyone else presenting it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ..oauth.protect import BearerProtected, insufficient_scope_response
 from ..runtime import Runtime
 from ..throttle import throttle_key
 from .principal import READ_SCOPE, WRITE_SCOPE
+from .streams import is_stream, serve_stream
 
 # What each tool needs; any other tool needs memory:read. jean_memory saves and then returns relevant memories.
 TOOL_SCOPES: dict[str, frozenset[str]] = {
@@ -134,7 +137,10 @@ class _ScopeCheck:
             return
         scope["user"] = _sdk_user(principal)
         if scope["method"] != "POST":
-            await self.app(scope, receive, send)
+            if is_stream(scope, []):
+                await serve_stream(self.app, self.runtime, principal, [], scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
         body, replay = await _buffer(receive)
         try:
@@ -157,6 +163,9 @@ class _ScopeCheck:
             if wait is not None:
                 await too_many_sessions(messages, wait)(scope, replay, send)
                 return
+        if is_stream(scope, messages):
+            await serve_stream(self.app, self.runtime, principal, messages, scope, replay, send)
+            return
         await self.app(scope, replay, send)
 
 

@@ -19,6 +19,7 @@ from ..runtime import Runtime
 from .guard import guarded, transport_security
 from .server import build_server
 from .sessions import BoundedSessionManager
+from .streams import open_streams
 
 
 def mount_mcp(app: FastAPI, runtime: Runtime) -> BoundedSessionManager:
@@ -47,4 +48,5 @@ def mount_mcp(app: FastAPI, runtime: Runtime) -> BoundedSessionManager:
     app.state.lifespan_hooks.append(run)
     runtime.extras["mcp_server"] = server
     runtime.extras["mcp_sessions"] = manager
+    open_streams(runtime)  # created now, so it hears of revocations from the start
     return manager

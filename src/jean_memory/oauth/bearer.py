@@ -8,6 +8,7 @@ no extra lookup is needed). The SDK's ``TokenVerifier`` is not used: it would ne
 
 from __future__ import annotations
 
+import math
 import time
 
 from ..accounts.api_keys import PREFIX as API_KEY_PREFIX
@@ -35,8 +36,16 @@ async def _touch(runtime: Runtime, store: TokenStore, user_id: str, client_id: s
 
 async def resolve_bearer(runtime: Runtime, token: str) -> Principal | None:
     """The principal for ``token``, or None when it is unknown, expired, revoked or not for our MCP resource."""
+    found = await resolve_bearer_until(runtime, token)
+    return found[0] if found is not None else None
+
+
+async def resolve_bearer_until(runtime: Runtime, token: str) -> tuple[Principal, float] | None:
+    """``resolve_bearer`` and the time (``time.time()``) the credential expires: an access token's expiry, infinity
+    for an API key (valid until revoked)."""
     if token.startswith(API_KEY_PREFIX):
-        return await principal_for_key(runtime.stores, token, key_cache(runtime.extras))
+        principal = await principal_for_key(runtime.stores, token, key_cache(runtime.extras))
+        return (principal, math.inf) if principal is not None else None
     if not token.startswith(ACCESS_PREFIX) or len(token) > _MAX_LEN:
         return None
     store: TokenStore = runtime.stores.oauth
@@ -46,4 +55,4 @@ async def resolve_bearer(runtime: Runtime, token: str) -> Principal | None:
             or record.resource != runtime.settings.mcp_resource):
         return None
     await _touch(runtime, store, record.user_id, record.client_id, now)
-    return Principal(record.user_id, tuple(record.scope.split()), record.client_id, "oauth")
+    return Principal(record.user_id, tuple(record.scope.split()), record.client_id, "oauth"), record.expires_at

@@ -8,6 +8,7 @@ import time
 
 from fastapi import APIRouter, Request, Response
 
+from ..accounts.revoked import credentials_revoked
 from ..deps import RuntimeDep
 from ..observability.metrics import count_oauth
 from ..security import hash_token
@@ -26,5 +27,6 @@ async def revoke(request: Request, runtime: RuntimeDep) -> Response:
     record = await store.get_token(hash_token(token[:200]))
     if record is not None and record.client_id == client.client_id:
         await store.revoke_token(record.token_hash, time.time())
+        credentials_revoked(runtime.extras, record.user_id)
     count_oauth(runtime, "revocation")  # every accepted request: RFC 7009 answers unknown tokens the same way
     return Response(status_code=200, headers=NO_STORE)

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from mcp.shared.auth import OAuthToken
 from starlette.datastructures import FormData
 
+from ..accounts.revoked import credentials_revoked
 from ..deps import RuntimeDep
 from ..observability.metrics import count_oauth
 from ..runtime import Runtime
@@ -77,6 +78,8 @@ async def _code_grant(runtime: Runtime, client: OAuthClient, form: FormData) -> 
     store: OAuthStore = runtime.stores.oauth
     outcome, record = await store.consume_code(hash_token(code[:200]), time.time())
     if outcome == "reused":
+        if record is not None:
+            credentials_revoked(runtime.extras, record.user_id)
         raise InvalidGrant("this code was already used; the tokens issued from it are revoked")
     if outcome != "ok" or record is None or record.client_id != client.client_id:
         raise InvalidGrant("the code is unknown, expired or for another client")
@@ -112,6 +115,7 @@ async def _refresh_grant(runtime: Runtime, client: OAuthClient, form: FormData) 
     token, records = _mint(runtime, client, old.user_id, old.family_id, narrowed, old.scope, old.resource)
     outcome = await store.rotate_refresh(old.token_hash, records, time.time(), runtime.settings.refresh_grace_seconds)
     if outcome == "reused":
+        credentials_revoked(runtime.extras, old.user_id)
         raise InvalidGrant("this refresh token was already used; the grant is revoked, sign in again")
     if outcome not in ("ok", "replayed"):
         raise InvalidGrant("the refresh token is expired or revoked")

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 from ...accounts.api_keys import key_cache
+from ...accounts.revoked import credentials_revoked
 from ...accounts.sessions import end_session
 from ...errors import InvalidInput
 from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of, upload
@@ -81,6 +82,7 @@ async def delete_account(request: Request, user: SiteUser) -> Response:
     runtime = runtime_of(request)
     await runtime.stores.users.delete_user(user.id)
     key_cache(runtime.extras).forget(user.id)
+    credentials_revoked(runtime.extras, user.id)
     response = RedirectResponse("/?notice=deleted", status_code=303)
     await end_session(request, response)
     return response

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
+from ...accounts.revoked import credentials_revoked
 from ...errors import NotFound
 from ...store.oauth import OAuthStore
 from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of
@@ -51,4 +52,5 @@ async def revoke_app(request: Request, user: SiteUser) -> Response:
     if store is None or client_id not in granted:
         raise NotFound("That app is not connected to your account.")
     await store.revoke_client_for_user(user.id, client_id, time.time())
+    credentials_revoked(runtime_of(request).extras, user.id)
     return RedirectResponse("/dashboard/apps?notice=revoked", status_code=303)

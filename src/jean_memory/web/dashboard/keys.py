@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from ...accounts.api_keys import create_api_key, key_cache
+from ...accounts.revoked import credentials_revoked
 from ...errors import NotFound
 from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of
 
@@ -41,4 +42,5 @@ async def revoke_key(request: Request, user: SiteUser, key_id: str) -> Response:
     if not await runtime.stores.api_keys.revoke_key(user.id, key_id[:64]):
         raise NotFound("No such API key (or it was already revoked).")
     key_cache(runtime.extras).forget(user.id, key_id[:64])
+    credentials_revoked(runtime.extras, user.id)
     return RedirectResponse("/dashboard/keys?notice=revoked", status_code=303)
