@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from jean_memory.settings import Settings
+
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 README = (DEPLOY.parent / "README.md").read_text(encoding="utf-8")
 
@@ -33,6 +35,18 @@ def test_nginx_example_keeps_sse_and_post_safe() -> None:
 def test_systemd_unit_runs_serve_and_stops_gracefully() -> None:
     unit = (DEPLOY / "jean-memory.service").read_text()
     assert "ExecStart=/opt/jean-memory/bin/jean-memory serve" in unit and "KillSignal=SIGTERM" in unit
+
+
+def test_systemd_unit_has_descriptors_for_the_documented_stream_cap() -> None:
+    """Each open MCP stream holds a socket: the unit's open-file limit must hold the process cap (the default, and
+    the README's documented ceiling) with room to spare for ordinary connections; systemd's default is 1024."""
+    unit = (DEPLOY / "jean-memory.service").read_text()
+    found = re.search(r"^LimitNOFILE=(\d+)$", unit, re.MULTILINE)
+    assert found is not None, "jean-memory.service sets no LimitNOFILE"
+    limit = int(found.group(1))
+    default = Settings.model_fields["mcp_streams_max"].default
+    assert limit >= 2 * default + 4096 and limit >= 30_000 + 4096
+    assert f"LimitNOFILE={limit}" in README and "JEAN_MEMORY_MCP_STREAMS_MAX" in README
 
 
 def test_the_env_file_names_the_data_dir_the_cli_and_the_service_share() -> None:

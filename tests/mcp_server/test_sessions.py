@@ -95,6 +95,31 @@ async def test_the_user_cap_spans_clients(settings: Settings, embedder: MiniLMEm
         assert manager_of(runtime).open_sessions == 4
 
 
+async def test_a_few_accounts_at_their_caps_cannot_fill_the_table(settings: Settings,
+                                                                  embedder: MiniLMEmbedder) -> None:
+    """The issue's ~100 accounts at 100 sessions each, scaled down: three accounts fill a 30-session table beside
+    bob's one session. A new user still gets a session (it used to be 503): the one closed for it is the
+    longest-idle of the user holding the most, and bob keeps his."""
+    async with served(settings, embedder, mcp_max_sessions=30, mcp_sessions_per_client=12,
+                      mcp_sessions_per_user=12) as (client, runtime):
+        bob = await make_account(runtime, "bob@example.com")
+        kept = await open_session(client, bob)
+        mallories = [await make_account(runtime, f"mallory{i}@example.com") for i in range(3)]
+        held = {m.email: [await open_session(client, m) for _ in range(n)]
+                for m, n in zip(mallories, (12, 12, 5), strict=True)}
+        assert manager_of(runtime).open_sessions == 30
+        for newcomer, evicted_from in (("alice", mallories[0]), ("carol", mallories[1])):
+            account = await make_account(runtime, f"{newcomer}@example.com")
+            r = await client.post("/mcp", json=INIT, headers={**ACCEPT, **account.headers})
+            assert r.status_code == 200 and "mcp-session-id" in r.headers, r.text
+            assert manager_of(runtime).open_sessions == 30
+            assert await status_in(client, evicted_from, held[evicted_from.email][0]) == 404
+        for m in mallories:
+            rest = held[m.email][1:] if m is not mallories[2] else held[m.email]
+            assert [await status_in(client, m, sid) for sid in rest] == [200] * len(rest)
+        assert await status_in(client, bob, kept) == 200
+
+
 async def test_initialize_is_rate_limited_per_principal(settings: Settings, embedder: MiniLMEmbedder) -> None:
     async with served(settings, embedder, rate_limit_mcp_initialize=3) as (client, runtime):
         alice = await make_account(runtime, "alice@example.com")
@@ -123,10 +148,13 @@ async def test_sessions_idle_out_sooner_than_the_sdk_default(runtime: Runtime) -
     manager = manager_of(runtime)
     assert manager.session_idle_timeout == runtime.settings.mcp_session_idle_seconds == 600
     assert (manager.per_client, manager.per_user, manager.max_sessions) == (32, 100, 10_000)
+    s = runtime.settings
+    assert (s.mcp_streams_per_user, s.mcp_streams_max, s.mcp_stream_recheck_seconds) == (20, 2000, 30)
 
 
 @pytest.mark.parametrize("name", ["mcp_session_idle_seconds", "mcp_sessions_per_client", "mcp_sessions_per_user",
-                                  "mcp_max_sessions", "rate_limit_mcp_initialize"])
+                                  "mcp_max_sessions", "rate_limit_mcp_initialize", "mcp_streams_per_user",
+                                  "mcp_streams_max", "mcp_stream_recheck_seconds"])
 def test_session_limits_must_be_positive(name: str) -> None:
     with pytest.raises(ValidationError, match=name):
         Settings(_env_file=None, **{name: 0})  # type: ignore[call-arg]
