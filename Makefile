@@ -47,7 +47,8 @@ lint: dev-install
 bench: dev-install
 	$(PY) -m bench
 
-# Ten minutes of mixed traffic at 32 clients with a SIGKILL and restart half-way (not part of `make bench`).
+# Ten minutes of mixed traffic at 32 clients with a SIGKILL and restart half-way, 1% of adds 64 KB and 200 open
+# listen streams beside them (not part of `make bench`).
 soak: dev-install
 	$(PY) -m bench.soak
 

@@ -4,11 +4,14 @@ Starts ``jean-memory serve`` (SQLite, the real embedder) on a loopback port, cre
 CLI, signs each account in through the real OAuth flow (register, authorize, login, consent, token: the tokens
 and a site session), then runs ``--clients`` closed-loop clients for ``--minutes``: REST adds, searches and reads
 (API key), MCP ``add_memories``, ``search_memory`` and ``jean_memory`` (OAuth access token), dashboard pages
-(session cookie), with each account's refresh token rotated every few seconds beside them. Half-way the server
+(session cookie), with each account's refresh token rotated every few seconds beside them. ``--big-adds`` of the
+adds (1%) are 64 KB texts, and ``--listen`` (200) 2026-07-28 ``subscriptions/listen`` streams are held open by
+accounts of their own all along (``soak_streams.py``). Half-way the server
 gets SIGKILL and a new process starts on the same port and data directory. Afterwards every add the server
 acknowledged is read back by id (and a sample through another account, which must not see it). Reports requests
 served, 5xx and connection errors and p50/p99 by phase (before, during the restart, after), acknowledged adds
-lost, and the server's RSS over time. Run: ``python -m bench.soak [--minutes 10] [--clients 32]``.
+lost, and the server's RSS over time. Run: ``python -m bench.soak [--minutes 10] [--clients 32] [--big-adds 0.01]
+[--listen 200]``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from .common import WORK, machine, write
 from .server import free_port
 from .soak_auth import Account, create_accounts, sign_in
 from .soak_report import PHASES, markdown, summarize
+from .soak_streams import STREAMS_PER_ACCOUNT, create_listener_accounts, listener
 from .soak_traffic import Client, Record, refresher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +115,7 @@ async def sample_rss(server: Process, t0: float, every_s: float, stop_at: float,
         rss = rss_mib(pid)
         if rss is not None:
             out.append({"t_s": round(time.monotonic() - t0, 1), "pid": pid, "rss_mib": rss, "acked": len(rec.acks),
-                        "load1": round(os.getloadavg()[0], 1)})
+                        "load1": round(os.getloadavg()[0], 1), "listening": rec.listening})
         if (used := cpu_seconds(pid)) is not None:
             cpu[pid] = used
         await asyncio.sleep(every_s)
@@ -181,7 +185,8 @@ def server_5xx(log: Path) -> int:
     return count
 
 
-async def run(minutes: float, clients: int, users: int, refresh_every: float, rss_every: float) -> dict[str, Any]:
+async def run(minutes: float, clients: int, users: int, refresh_every: float, rss_every: float,
+              big_adds: float = 0.0, listen: int = 0) -> dict[str, Any]:
     from .soak_traffic import load_texts
 
     work = WORK / "soak"
@@ -194,6 +199,7 @@ async def run(minutes: float, clients: int, users: int, refresh_every: float, rs
         "JEAN_MEMORY_LOG_LEVEL": "INFO", "HF_HUB_OFFLINE": "1"}
     print(f"soak: {users} accounts ...", flush=True)
     accounts = create_accounts(env, users)
+    listeners = create_listener_accounts(env, listen)
     texts, queries = load_texts()
     server = Process(env, port, work / "server.log")
     server.start()
@@ -212,9 +218,11 @@ async def run(minutes: float, clients: int, users: int, refresh_every: float, rs
         t0 = time.monotonic()
         stop_at = t0 + minutes * 60
         print(f"soak: {clients} clients for {minutes} min on {server.url}; SIGKILL at {minutes / 2} min", flush=True)
-        workers = [Client(i, i % users, accounts[i % users], server.url, rec, texts, queries, stop_at).run()
+        workers = [Client(i, i % users, accounts[i % users], server.url, rec, texts, queries, stop_at, big_adds).run()
                    for i in range(clients)]
-        await asyncio.gather(*workers, *(refresher(a, server.url, rec, refresh_every, stop_at) for a in accounts),
+        streams = [listener(i, listeners[i // STREAMS_PER_ACCOUNT], server.url, rec, stop_at) for i in range(listen)]
+        await asyncio.gather(*workers, *streams,
+                             *(refresher(a, server.url, rec, refresh_every, stop_at) for a in accounts),
                              sample_rss(server, t0, rss_every, stop_at, rss, cpu, rec),
                              restart(server, t0 + minutes * 30, marks, cpu))
         elapsed = time.monotonic() - t0
@@ -227,6 +235,7 @@ async def run(minutes: float, clients: int, users: int, refresh_every: float, rs
         server.stop()
     return {
         "minutes": minutes, "clients": clients, "accounts": users, "refresh_every_s": refresh_every,
+        "big_adds": big_adds, "listen": listen, "listen_accounts": len(listeners), "listening_max": rec.listening_max,
         "cold_start_s": round(cold_start_s, 2), "elapsed_s": round(elapsed, 1),
         "kill_at_s": round(marks["kill"] - t0, 1), "ready_at_s": round(marks["ready"] - t0, 1),
         "restart_s": round(marks["ready"] - marks["kill"], 2),
@@ -253,11 +262,18 @@ def main() -> None:
     parser.add_argument("--refresh-every", type=float, default=10.0,
                         help="seconds between refresh-token rotations per account (default /token limit: 60/min)")
     parser.add_argument("--rss-every", type=float, default=5.0, help="seconds between RSS samples")
+    parser.add_argument("--big-adds", type=float, default=0.01, help="share of REST and MCP adds that are 64 KB texts")
+    parser.add_argument("--listen", type=int, default=200,
+                        help="subscriptions/listen streams held open all along, by accounts of their own")
     args = parser.parse_args()
-    data = asyncio.run(run(args.minutes, args.clients, args.users, args.refresh_every, args.rss_every))
+    if not 0 <= args.big_adds <= 1 or args.listen < 0:
+        parser.error("--big-adds is a share from 0 to 1 and --listen a count from 0")
+    data = asyncio.run(run(args.minutes, args.clients, args.users, args.refresh_every, args.rss_every,
+                           args.big_adds, args.listen))
     data["avx512"], data["cpu"], data["rss_every_s"] = avx512(), machine()["cpu"], args.rss_every
     command = "python -m bench.soak" + ("" if (args.minutes, args.clients) == (10.0, 32) else
-                                        f" --minutes {args.minutes:g} --clients {args.clients}")
+                                        f" --minutes {args.minutes:g} --clients {args.clients}") + (
+        "" if (args.big_adds, args.listen) == (0.01, 200) else f" --big-adds {args.big_adds:g} --listen {args.listen}")
     write("soak", data, markdown(data), command)
     bad = data["verify"]["lost"] or data["verify"]["cross_account_seen"] or data["missing_during_run"] or any(
         data["phases"][p]["status_5xx"] for p in PHASES if p != "restart")

@@ -8,7 +8,7 @@ from .common import latency
 from .soak_traffic import MIX, Record, Sample
 
 PHASES = ("before", "restart", "after")
-OPS = (*MIX, "mcp_initialize", "token_refresh")
+OPS = (*MIX, "rest_add_64k", "mcp_add_64k", "mcp_listen", "mcp_initialize", "token_refresh")
 SPARK = "▁▂▃▄▅▆▇█"
 WINDOW_S = 30
 
@@ -92,6 +92,13 @@ def markdown(d: dict[str, Any]) -> str:
         f"- **5xx**: {ph['before']['status_5xx']} before, {ph['restart']['status_5xx']} during the restart, "
         f"{ph['after']['status_5xx']} after (the server's own log: {d['server_log_5xx']}). Connection errors: "
         f"{ph['before']['conn_errors']} / {ph['restart']['conn_errors']} / {ph['after']['conn_errors']}.",
+        f"- Side load: {d.get('big_adds', 0):.0%} of REST and MCP adds were 64 KB texts (`rest_add_64k`, "
+        f"`mcp_add_64k` below); {d.get('listen', 0)} `subscriptions/listen` streams were held open by "
+        f"{d.get('listen_accounts', 0)} accounts of their own, at most {d.get('listening_max', 0)} at once "
+        f"(`mcp_listen`: time to open one). Other users' searches: `rest_search` p99 "
+        f"{ph['before']['ops']['rest_search']['p99_ms']} / {ph['after']['ops']['rest_search']['p99_ms']} ms, "
+        f"`mcp_search` p99 {ph['before']['ops']['mcp_search']['p99_ms']} / "
+        f"{ph['after']['ops']['mcp_search']['p99_ms']} ms (before / after the restart).",
         f"- Read-back of an acknowledged memory during the run that answered 404: {len(d['missing_during_run'])}. "
         f"MCP sessions reopened after the restart (404 on the old session id): {d['mcp_reinit']}. Tool errors: "
         f"{d['tool_errors'] or 'none'}.",

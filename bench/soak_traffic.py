@@ -27,6 +27,8 @@ MIX = {"rest_add": 14, "rest_search": 16, "rest_get": 6, "mcp_add": 12, "mcp_sea
 PAGES = ("/dashboard", "/dashboard?q={q}", "/dashboard/memories/{id}", "/dashboard/keys", "/dashboard/apps",
          "/dashboard/account")
 BACKOFF_S = 0.25  # after a connection error: the server is down, do not spin
+BIG_BYTES = 65_536 - 64  # JEAN_MEMORY_MAX_MEMORY_BYTES, less room for the client's " (soak client i note n)"
+PATTERNS = ("May ", "mid-", "since May 3 ", "0123456789", "a@b.c ", "+1 (555) 010-0199, ", " - / . ")
 
 
 @dataclass(slots=True)
@@ -52,6 +54,8 @@ class Record:
     missing_during_run: list[tuple[str, float]] = field(default_factory=list)  # acked, then 404 on a read
     mcp_reinit: int = 0
     tool_errors: dict[str, int] = field(default_factory=dict)
+    listening: int = 0  # listen streams open now (soak_streams.py), and the most at once
+    listening_max: int = 0
 
 
 class Stop(Exception):
@@ -60,8 +64,8 @@ class Stop(Exception):
 
 class Client:
     def __init__(self, index: int, account_index: int, account: Account, base_url: str, rec: Record,
-                 texts: list[str], queries: list[str], stop_at: float) -> None:
-        self.i, self.ai, self.account, self.rec = index, account_index, account, rec
+                 texts: list[str], queries: list[str], stop_at: float, big_adds: float = 0.0) -> None:
+        self.i, self.ai, self.account, self.rec, self.big_adds = index, account_index, account, rec, big_adds
         self.http = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(30, read=120))
         self.rng = random.Random(index)
         self.texts, self.queries, self.stop_at = texts, queries, stop_at
@@ -87,9 +91,14 @@ class Client:
             self.rec.acks.append(Ack(self.ai, memory_id, now, op))
             self.mine.append(memory_id)
 
-    def text(self) -> str:
+    def text(self, big: bool = False) -> str:
         self.n += 1
-        return f"{self.rng.choice(self.texts)} (soak client {self.i} note {self.n})"
+        body = big_text(self.rng, self.texts) if big else self.rng.choice(self.texts)
+        return f"{body} (soak client {self.i} note {self.n})"
+
+    def big(self) -> bool:
+        """Whether this add is one of the ``big_adds`` share of 64 KB ones (no draw at all when there are none)."""
+        return self.big_adds > 0 and self.rng.random() < self.big_adds
 
     def query(self) -> str:
         return self.rng.choice(self.queries)
@@ -100,10 +109,11 @@ class Client:
 
     # -- REST (personal API key) ------------------------------------------------------------------------------
     async def rest_add(self) -> None:
-        r = await self.timed("rest_add", lambda: self.http.post("/api/v1/memories", json={"text": self.text()},
-                                                                headers=self.api))
+        big = self.big()
+        op, text = "rest_add_64k" if big else "rest_add", self.text(big)
+        r = await self.timed(op, lambda: self.http.post("/api/v1/memories", json={"text": text}, headers=self.api))
         if r is not None and r.status_code == 201:
-            self.acked("rest_add", [m["id"] for m in r.json()["memories"]])
+            self.acked(op, [m["id"] for m in r.json()["memories"]])
 
     async def rest_search(self) -> None:
         await self.timed("rest_search", lambda: self.http.get(f"/api/v1/search?q={quote(self.query())}&limit=10",
@@ -164,9 +174,11 @@ class Client:
         return None
 
     async def mcp_add(self) -> None:
-        out = await self.tool("mcp_add", "add_memories", {"text": self.text()})
+        big = self.big()
+        op = "mcp_add_64k" if big else "mcp_add"
+        out = await self.tool(op, "add_memories", {"text": self.text(big)})
         if out is not None:
-            self.acked("mcp_add", [m["id"] for m in out["saved"] + out["already_known"]])
+            self.acked(op, [m["id"] for m in out["saved"] + out["already_known"]])
 
     async def mcp_search(self) -> None:
         await self.tool("mcp_search", "search_memory", {"query": self.query(), "limit": 10})
@@ -207,6 +219,20 @@ async def refresher(account: Account, base_url: str, rec: Record, every_s: float
                 status = 0
             rec.samples.append(Sample("token_refresh", t, time.monotonic(), status))
             await asyncio.sleep(max(0.0, min(every_s, stop_at - time.monotonic())) if status else BACKOFF_S * 4)
+
+
+def big_text(rng: random.Random, texts: list[str]) -> str:
+    """About 64 KB: a repetition of the kind that made the add path's text scanners quadratic (issue 20: ``"May " *
+    16250``, ``"mid-" * 16000``, digits, ``@``, separators), or (one time in four) prose made of many memory texts."""
+    if rng.random() < 0.25:
+        parts: list[str] = []
+        size = 0
+        while size < BIG_BYTES:
+            parts.append(rng.choice(texts))
+            size += len(parts[-1].encode()) + 1
+        return " ".join(parts).encode()[:BIG_BYTES].decode(errors="ignore")
+    pattern = rng.choice(PATTERNS)
+    return (pattern * (BIG_BYTES // len(pattern)))[:BIG_BYTES]
 
 
 def load_texts() -> tuple[list[str], list[str]]:
