@@ -47,7 +47,7 @@ from ..store.records import (
     Replacement,
     Scored,
 )
-from . import expiry, outcomes, timeparse
+from . import expiry, ordering, outcomes, timeparse
 from . import validation as v
 from .changes import Change, ChangesMixin, shorten
 from .documents import DocumentsMixin
@@ -64,6 +64,8 @@ NEAR_DUPLICATE = 0.97
 REPLACE_CANDIDATES = 5  # current memories (of each side, lexical and dense) a new one is judged against
 CANDIDATE_TERMS = 8  # lexical terms of a new memory used to find them (bounds the cost of an add)
 CANDIDATES = 100
+HISTORY_EXTRA = 5  # results asked beyond the limit, for replaced ones that stand for a version already there
+HEAD_HOPS = 8  # replacements followed from a replaced memory to its chain's latest version
 CONFIRMED = 3  # doubtful verdicts per new memory put to ``confirm`` (an LLM), at once
 # ``confirm(new, old)``: does ``new`` replace ``old``? True or False, or None when it cannot say.
 Confirm = Callable[[str, str], Awaitable[bool | None]]
@@ -421,16 +423,49 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             def vector() -> np.ndarray:
                 return ready
 
+        # Through history: replaced memories are searched too, each standing for its chain's latest version.
+        wide = replace(filters, include_history=True)
+        pool, limit = max(CANDIDATES, n * 2), n if include_history else n + HISTORY_EXTRA
         if only_time and window is not None:
-            query = HybridQuery((), vector, max(CANDIDATES, n * 2), n, replace(filters, when=window), rank_in_window)
+            query = HybridQuery((), vector, pool, limit, replace(wide, when=window), rank_in_window)
         else:
             # Stop words alone ("the and of"; "who did I see" beside the time phrase "this morning") match nearly
             # every memory, as padding, and made BM25 score them all (~20 ms at 10k): such a question is searched
             # by meaning alone, where a memory needs a cosine of at least ``dense_min``.
             terms = query_terms(text) if any(w not in STOP_WORDS for w in words(text)) else []
-            query = HybridQuery(tuple(terms), vector, max(CANDIDATES, n * 2), n, filters, rank,
+            query = HybridQuery(tuple(terms), vector, pool, limit, wide, rank,
                                 overlap=bool(terms) and self._embed_sync is not None)
-        return [SearchResult(m, score) for m, score in await self.stores.memories.hybrid(user_id, query)]
+        hits = await self.stores.memories.hybrid(user_id, query)
+        if not include_history:
+            real_now = time.time()
+            hits = [(m, s) for m, s in hits if m.superseded_by is not None or m.is_current(real_now)]
+            replaced = [m for m, _ in hits if m.superseded_by is not None]
+            hits = ordering.through_history(hits, await self._heads(user_id, replaced) if replaced else {})
+        return [SearchResult(m, score) for m, score in ordering.newest_first(hits, q)[:n]]
+
+    async def _heads(self, user_id: str, replaced: Sequence[Memory]) -> dict[str, Memory]:
+        """Each replaced memory's chain's latest version (current, or absent), a few hops at most."""
+        heads: dict[str, Memory] = {}
+        pending: dict[str, str | None] = {m.id: m.superseded_by for m in replaced if m.superseded_by}
+        known: dict[str, Memory] = {}
+        for _ in range(HEAD_HOPS):
+            wanted = {t for t in pending.values() if t is not None and t not in known}
+            if wanted:
+                known.update((m.id, m) for m in await self.stores.memories.get(user_id, list(wanted)))
+            nxt: dict[str, str | None] = {}
+            for start, target in pending.items():
+                head = known.get(target or "")
+                if head is None:
+                    continue
+                if head.superseded_by is None:
+                    heads[start] = head
+                else:
+                    nxt[start] = head.superseded_by
+            if not nxt:
+                break
+            pending = nxt
+        now = time.time()
+        return {k: h for k, h in heads.items() if h.is_current(now) and h.document_id is None}
 
     async def list(
         self, user_id: str, limit: object = None, cursor: object = None, tags: object = None,
