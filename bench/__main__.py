@@ -7,7 +7,8 @@ import subprocess
 import sys
 import time
 
-ORDER = ["locomo", "supersede", "latency", "embedding", "speed", "session_flood", "peer_mem0", "bench_backends"]
+ORDER = ["locomo", "supersede", "timelines", "latency", "embedding", "speed", "session_flood", "peer_mem0",
+         "bench_backends"]
 
 
 def main() -> int:

@@ -94,3 +94,44 @@ def test_undo_a_replacement_on_the_changes_page(tmp_path: Path) -> None:
         page.goto(server.url + "/dashboard")
         expect(page.locator("tbody tr")).to_have_count(2)
         expect(page.locator("tbody")).to_contain_text("Berlin")
+
+
+def test_the_dashboard_says_what_an_add_did_and_confirm_and_dismiss_work(tmp_path: Path) -> None:
+    """Issue 19: an add says what it replaced or flagged; the Changes page confirms and dismisses flags."""
+    with running_server(tmp_path / "data") as server, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.set_default_timeout(20_000)
+        sign_up(page, server.url, "f@example.com")
+
+        def save(text: str) -> None:
+            page.get_by_label("What should your assistants remember?").fill(text)
+            page.get_by_role("button", name="Save memory").click()
+            expect(page.get_by_role("status")).to_be_visible()
+
+        save("My sister Anna lives in Berlin")
+        save("My sister Anna lives in Munich now")
+        expect(page.get_by_role("status")).to_contain_text("replaced")
+        expect(page.get_by_role("status")).to_contain_text("Anna lives in Berlin")
+        save("Default browser: Chrome")
+        save("Firefox is my main browser now")
+        expect(page.get_by_role("status")).to_contain_text("may be outdated")
+        save("I live in Leeds")
+        save("I live in York")
+        expect(page.get_by_role("status")).to_contain_text("I live in Leeds")
+
+        page.get_by_role("link", name="Changes").click()
+        flags = page.locator("#flags tbody tr")
+        expect(flags).to_have_count(2)
+        flags.filter(has_text="Default browser: Chrome").get_by_role("button", name="Confirm").click()
+        expect(page.get_by_role("status")).to_contain_text("Confirmed")
+        expect(page.locator("#flags tbody tr")).to_have_count(1)
+        page.locator("#flags tbody tr", has_text="I live in Leeds").get_by_role("button", name="Dismiss").click()
+        expect(page.get_by_role("status")).to_contain_text("Dismissed")
+        expect(page.get_by_text("Nothing to decide.")).to_be_visible()
+        expect(page.locator("tbody tr", has_text="Default browser: Chrome")).to_contain_text("Firefox")
+
+        page.goto(server.url + "/dashboard")
+        listed = page.locator("tbody")
+        expect(listed).to_contain_text("I live in Leeds")  # dismissed: both current
+        expect(listed).to_contain_text("I live in York")
+        expect(listed).not_to_contain_text("Default browser: Chrome")  # confirmed: history

@@ -15,7 +15,7 @@ async def test_tools_are_described_and_annotated(connect: Connect, alice: Accoun
         tools = {t.name: t for t in (await session.list_tools()).tools}
     assert set(tools) == {"jean_memory", "add_memories", "search_memory", "list_memories", "update_memory",
                           "delete_memories", "ask_memory", "deep_memory_query", "store_document", "get_document",
-                          "search", "fetch"}
+                          "search", "fetch", "resolve_flag"}
     for tool in tools.values():
         assert tool.description and len(tool.description) > 40
         assert tool.input_schema["type"] == "object"

@@ -129,16 +129,18 @@ async def test_an_old_export_is_judged_like_new_memories(runtime: Runtime, alice
     assert [m.text for m in (await runtime.memory.list(alice.user_id)).items] == ["I moved to Braga"]
 
 
-async def test_a_change_in_wording_the_rules_do_not_know_replaces_through_embedding_similarity(
+async def test_a_change_in_wording_the_rules_do_not_know_is_flagged_through_embedding_similarity(
         runtime: Runtime, alice: Account) -> None:
-    """The service hands ``supersede.judge`` the dense cosine of each candidate, so the generic rule can run."""
+    """The service hands the judgment the dense cosine of each candidate, so the generic rule can run; what it
+    finds is doubtful, so the older memory is flagged (kept current), not hidden."""
     memory = runtime.memory
     [chrome] = await memory.add(alice.user_id, "Default browser: Chrome")
     [jira] = await memory.add(alice.user_id, "We use Jira")
     [firefox] = await memory.add(alice.user_id, "Firefox is my main browser now")
-    assert [m.id for m in firefox.replaced] == [chrome.memory.id]
+    assert firefox.replaced == () and [m.id for m in firefox.flagged] == [chrome.memory.id]
     old = await memory.get(alice.user_id, chrome.memory.id)
-    assert old.superseded_by == firefox.memory.id and old.replaced_value == "Chrome"
+    assert old.superseded_by is None and old.possibly_outdated_by == firefox.memory.id
+    assert old.status(0) == "possibly_outdated"
     [confluence] = await memory.add(alice.user_id, "We also use Confluence for docs")  # an addition
-    assert confluence.replaced == ()
+    assert confluence.replaced == () and confluence.flagged == ()
     assert (await memory.get(alice.user_id, jira.memory.id)).superseded_by is None

@@ -69,7 +69,7 @@ async def test_sure_verdicts_are_not_sent(runtime: Runtime, alice: Account, chat
 async def test_a_failing_llm_leaves_the_local_verdict(runtime: Runtime, alice: Account, chat: ChatServer) -> None:
     chat.reply = lambda system, user: None  # a 500
     await runtime.memory.add(alice.user_id, "I live in Berlin")
-    [result] = await runtime.memory.add(alice.user_id, "I live in Munich")
+    [result] = await runtime.memory.add(alice.user_id, "I live in Munich")  # no change cue: doubtful, a flag
     assert len(chat.requests) == 1
-    assert [m.text for m in result.replaced] == ["I live in Berlin"] and await current(runtime, alice) == {
-        "I live in Munich"}
+    assert result.replaced == () and [m.text for m in result.flagged] == ["I live in Berlin"]
+    assert await current(runtime, alice) == {"I live in Munich", "I live in Berlin"}

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query, Response
 from ..deps import ApiPrincipal, RuntimeDep
 from .schemas import (
     AddedOut,
+    ChangedOut,
     DeleteIn,
     DocumentIn,
     DocumentOut,
+    FlagIn,
     HitOut,
     MemoryIn,
     MemoryOut,
@@ -42,11 +44,26 @@ def _tags(tag: list[str] | None, tags: list[str] | None) -> list[str] | None:
              responses={200: {"model": AddedOut, "description": "Every text was already remembered: nothing created"}})
 async def add_memories(body: MemoryIn, principal: ApiPrincipal, runtime: RuntimeDep, response: Response) -> AddedOut:
     """201 when at least one memory was created, 200 when all were duplicates (``created`` says which is which)."""
+    occurred = [_ts(o) if isinstance(o, datetime) else o for o in body.occurred_at] \
+        if isinstance(body.occurred_at, list) else _ts(body.occurred_at) if isinstance(body.occurred_at, datetime) \
+        else body.occurred_at
     results = await runtime.memory.add(principal.user_id, body.text, body.tags, principal.client_id, body.metadata,
-                                       expires=body.expires)
+                                       expires=body.expires, replaces=body.replaces, occurred_at=occurred)
     if not any(r.created for r in results):
         response.status_code = 200
-    return AddedOut(memories=[MemoryOut.of(r.memory) for r in results], created=[r.created for r in results])
+    return AddedOut(
+        memories=[MemoryOut.of(r.memory) for r in results], created=[r.created for r in results],
+        replaced=[ChangedOut(memory=MemoryOut.of(m), by=r.memory.id, reason=r.reasons.get(m.id))
+                  for r in results for m in r.replaced],
+        flagged=[ChangedOut(memory=MemoryOut.of(m), by=r.memory.id, reason=r.reasons.get(m.id))
+                 for r in results for m in r.flagged])
+
+
+@router.post("/memories/{memory_id}/flag", response_model=MemoryOut)
+async def resolve_flag(memory_id: str, body: FlagIn, principal: ApiPrincipal, runtime: RuntimeDep) -> MemoryOut:
+    """Decide a memory flagged possibly outdated: ``confirm`` (the newer memory replaces it, kept as history) or
+    ``dismiss`` (both stay current; the pair is not flagged again)."""
+    return MemoryOut.of(await runtime.memory.resolve_flag(principal.user_id, memory_id, body.decision))
 
 
 @router.get("/memories", response_model=PageOut)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,15 @@ class MemoryIn(BaseModel):
     tags: list[str] | None = None
     metadata: dict[str, Any] | None = None
     expires: str | None = Field(None, description="When it stops being true: 2026-12-31, or a duration: 30d, 12h, 2w")
+    replaces: list[str] | None = Field(None, description=(
+        "Ids of current memories the new one makes outdated: replaced at once (kept as history)"))
+    occurred_at: datetime | float | list[datetime | float | None] | None = Field(None, description=(
+        "When the facts were said or happened, if not now (ISO 8601 or UNIX seconds; one, or one per text)"))
+
+
+class FlagIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: str = Field(description="confirm (the newer memory replaces this one) or dismiss (both stay current)")
 
 
 class MemoryPatch(BaseModel):
@@ -71,6 +81,9 @@ class MemoryOut(BaseModel):
     expires_at: str | None = Field(None, description="When this stops being remembered")
     dates: list[dict[str, str]] = Field(default_factory=list, description=(
         "Relative dates in the text resolved when it was saved: {phrase, start, end} (ISO dates, end inclusive)"))
+    status: str = Field("current", description="current, possibly_outdated, replaced or expired")
+    possibly_outdated_by: str | None = Field(None, description="The id of a newer memory that may make this outdated")
+    occurred_at: str | None = Field(None, description="When its fact was said or happened, when saved after it")
 
     @classmethod
     def of(cls, m: Memory) -> MemoryOut:
@@ -78,12 +91,25 @@ class MemoryOut(BaseModel):
                    created_at=iso(m.created_at), updated_at=iso(m.updated_at), document_id=m.document_id,
                    superseded_by=m.superseded_by, valid_until=None if m.valid_until is None else iso(m.valid_until),
                    expires_at=None if m.expires_at is None else iso(m.expires_at),
-                   dates=[dict(d) for d in m.dates])
+                   dates=[dict(d) for d in m.dates], status=m.status(time.time()),
+                   possibly_outdated_by=m.possibly_outdated_by,
+                   occurred_at=None if m.occurred_at is None else iso(m.occurred_at))
+
+
+class ChangedOut(BaseModel):
+    """An older memory a new one replaced or flagged, and why."""
+
+    memory: MemoryOut
+    by: str = Field(description="The id of the new memory")
+    reason: str | None = None
 
 
 class AddedOut(BaseModel):
     memories: list[MemoryOut]
     created: list[bool]
+    replaced: list[ChangedOut] = Field(default_factory=list, description="Older memories replaced (kept as history)")
+    flagged: list[ChangedOut] = Field(default_factory=list, description=(
+        "Older memories the new ones may make outdated (still current; confirm or dismiss at /memories/{id}/flag)"))
 
 
 class PageOut(BaseModel):

@@ -38,7 +38,13 @@ class MemoryItem(BaseModel):
     score: float | None = None
     document_id: str | None = None
     truncated: bool = False
+    status: str = Field("current", description=(
+        "current; possibly_outdated (a newer memory may change it: see possibly_outdated_by); replaced (kept as "
+        "history); expired."))
     superseded_by: str | None = Field(None, description="The id of the newer memory that replaced this one.")
+    possibly_outdated_by: str | None = Field(None, description=(
+        "The id of a newer memory that may make this one outdated. Confirm or dismiss with resolve_flag."))
+    occurred_at: str | None = Field(None, description="When the fact was said or happened, when saved after it.")
     valid_until: str | None = Field(None, description="When this stopped being true (it was replaced).")
     expires_at: str | None = Field(None, description="When this stops being remembered (a temporary fact).")
     change: str | None = Field(None, description="What this fact replaced: 'changed from Berlin on 2026-11-27'.")
@@ -69,7 +75,10 @@ def item(memory: Memory, score: float | None = None, limit: int = ITEM_CHARS, ch
     text, cut = clip(memory.text, limit)
     return MemoryItem(id=memory.id, text=text, tags=list(memory.tags), created_at=iso(memory.created_at),
                       source=memory.client_id, score=None if score is None else round(score, 4),
-                      document_id=memory.document_id, truncated=cut, superseded_by=memory.superseded_by,
+                      document_id=memory.document_id, truncated=cut, status=memory.status(time.time()),
+                      possibly_outdated_by=memory.possibly_outdated_by,
+                      occurred_at=None if memory.occurred_at is None else iso(memory.occurred_at),
+                      superseded_by=memory.superseded_by,
                       valid_until=None if memory.valid_until is None else iso(memory.valid_until),
                       expires_at=None if memory.expires_at is None else iso(memory.expires_at), change=change,
                       dates=[ResolvedDate(**d) for d in memory.dates] or None)
@@ -100,11 +109,26 @@ def lines(items: Sequence[MemoryItem]) -> str:
             status = f" [REPLACED on {(it.valid_until or '')[:10]} by {it.superseded_by}; no longer true]"
         elif it.expires_at and it.expires_at <= iso(time.time()):
             status = f" [EXPIRED on {it.expires_at[:10]}]"
-        out.append(f"- {it.text}{change}{tags}{status} (id {it.id}, {it.created_at[:10]})")
+        elif it.possibly_outdated_by:
+            status = f" [POSSIBLY OUTDATED by {it.possibly_outdated_by}]"
+        day = (it.occurred_at or it.created_at)[:10]
+        out.append(f"- {it.text}{change}{tags}{status} (id {it.id}, {day})")
     return "\n".join(out)
 
 
-LINKS = ("superseded_by", "valid_until", "expires_at")  # always in a memory item, null for a current memory
+def add_notes(saved: Sequence[MemoryItem], replaced: Sequence[MemoryItem], flagged: Sequence[MemoryItem]) -> str:
+    """The lines after a save's summary: what was saved, what it replaced, and what it may make outdated."""
+    text = "\n" + lines(saved) if saved else ""
+    if replaced:
+        text += "\nNo longer current (kept as history):\n" + lines(replaced)
+    if flagged:
+        text += ("\nPossibly outdated by what was just saved (still current; if it is outdated call resolve_flag "
+                 "with decision 'confirm', else 'dismiss'):\n" + lines(flagged))
+    return text
+
+
+# always in a memory item, null for a current memory
+LINKS = ("superseded_by", "valid_until", "expires_at", "possibly_outdated_by", "occurred_at")
 
 
 def _with_links(value: Any) -> Any:

@@ -1,8 +1,8 @@
-"""Memory tools: add_memories, search_memory, list_memories, update_memory, delete_memories."""
+"""Memory tools: add_memories, resolve_flag, search_memory, list_memories, update_memory, delete_memories."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, ToolAnnotations
@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from ..memory.service import encode_cursor
 from ..runtime import Runtime
 from .principal import Ctx, principal_of
-from .results import MemoryItem, fit, item, lines, ok, parse_time, plural, tool_errors
+from .results import MemoryItem, add_notes, fit, item, lines, ok, parse_time, plural, tool_errors
 
 Tags = Annotated[list[str] | None, Field(description="Optional labels, e.g. ['work', 'health']; lower-cased.")]
 ECHO_CHARS = 200  # a save echoes the start of each memory, not all of it
@@ -31,6 +31,12 @@ class AddOut(BaseModel):
     saved: list[MemoryItem]
     already_known: list[MemoryItem]
     replaced: list[MemoryItem] = Field(default_factory=list)  # older memories the saved ones replaced (kept)
+    flagged: list[MemoryItem] = Field(default_factory=list)  # older memories they may make outdated (still current)
+
+
+class ResolveOut(BaseModel):
+    memory: MemoryItem
+    decision: str
 
 
 class SearchOut(BaseModel):
@@ -60,26 +66,49 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
         read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False), description=(
         "Save one or more facts about the user to their long-term memory, verbatim. Use for durable facts, "
         "preferences, plans, names and dates the user shares (one fact per string works best). A fact that is "
-        "already remembered is not saved twice; it is reported under already_known. A fact that gives a new value "
-        "for one already remembered (moved to a new city, a new phone number) replaces it: the old one is kept as "
-        "history and reported under replaced. Give expires for temporary facts."))
+        "already remembered is not saved twice; it is reported under already_known. When the user changes a fact "
+        "you saw in memory (moved, a new number, a new time), pass that memory's id in replaces: it is replaced at "
+        "once (kept as history). Older memories the new one may make outdated come back under flagged: if the new "
+        "fact does replace one, call resolve_flag with decision 'confirm', else 'dismiss'. Give expires for "
+        "temporary facts, occurred_at for facts from an earlier conversation."))
     @tool_errors
     async def add_memories(
         text: Annotated[str | list[str], Field(description="A memory, or a list of memories (up to 100).")],
         ctx: Ctx, tags: Tags = None, expires: Expires = None,
+        replaces: Annotated[list[str] | None, Field(description=(
+            "Ids of current memories the new one makes outdated (from search_memory, list_memories or jean_memory "
+            "results); they are hidden at once and kept as history."))] = None,
+        occurred_at: Annotated[str | float | list[str | float | None] | None, Field(description=(
+            "When the facts were said or happened, if not now: ISO 8601 (2025-03-01, 2025-03-01T09:00:00Z) or UNIX "
+            "seconds; one for all, or a list with one per memory. Relative dates resolve against it."))] = None,
     ) -> Annotated[CallToolResult, AddOut]:
         who = principal_of(ctx)
-        added = await service.add(who.user_id, text, tags, client_id=who.client_id, expires=expires)
+        added = await service.add(who.user_id, text, tags, client_id=who.client_id, expires=expires,
+                                  replaces=replaces, occurred_at=occurred_at)
         saved, _ = fit([item(r.memory, limit=ECHO_CHARS) for r in added if r.created])
         known, _ = fit([item(r.memory, limit=ECHO_CHARS) for r in added if not r.created])
         old, _ = fit([item(m, limit=ECHO_CHARS) for r in added for m in r.replaced])
+        flagged, _ = fit([item(m, limit=ECHO_CHARS, change=r.reasons.get(m.id)) for r in added for m in r.flagged])
         saved_n = sum(r.created for r in added)
         summary = f"Saved {plural(saved_n, 'memory', 'memories')}" + (f"; {len(added) - saved_n} already known"
                                                                if len(added) > saved_n else "") + "."
-        text_out = summary + ("\n" + lines(saved) if saved else "")
-        if old:
-            text_out += "\nNo longer current (kept as history):\n" + lines(old)
-        return ok(text_out, AddOut(saved=saved, already_known=known, replaced=old))
+        return ok(summary + add_notes(saved, old, flagged),
+                  AddOut(saved=saved, already_known=known, replaced=old, flagged=flagged))
+
+    @server.tool(title="Confirm or dismiss a possibly outdated memory", annotations=ToolAnnotations(
+        read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False), description=(
+        "Decide a memory flagged possibly outdated (status possibly_outdated, with possibly_outdated_by: the newer "
+        "memory). decision 'confirm': the newer memory replaces it (hidden, kept as history, undo on the "
+        "dashboard). 'dismiss': both stay true; the flag is cleared and never raised again for this pair."))
+    @tool_errors
+    async def resolve_flag(
+        memory_id: Annotated[str, Field(description="The id of the flagged (older) memory.")],
+        decision: Annotated[Literal["confirm", "dismiss"], Field(description="confirm or dismiss.")], ctx: Ctx,
+    ) -> Annotated[CallToolResult, ResolveOut]:
+        who = principal_of(ctx)
+        memory = item(await service.resolve_flag(who.user_id, memory_id, decision))
+        said = "Replaced (kept as history)" if decision == "confirm" else "Kept as current; flag dismissed"
+        return ok(f"{said}: {memory.text} (id {memory.id})", ResolveOut(memory=memory, decision=decision))
 
     @server.tool(title="Search memories", annotations=ToolAnnotations(
         read_only_hint=True, open_world_hint=False), description=(

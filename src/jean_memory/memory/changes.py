@@ -1,5 +1,6 @@
-"""A memory's history: recent replacements (the dashboard's Changes page), undo, the versions of one memory and
-the "changed from Berlin on 2026-11-27" notes ``jean_memory`` adds. Part of ``MemoryService``."""
+"""A memory's history: recent replacements and flags (the dashboard's Changes page), undo, confirm and dismiss, the
+versions of one memory and the "changed from Berlin on 2026-11-27" notes ``jean_memory`` adds. Part of
+``MemoryService``. An edit's earlier wording is history too, but not a change of fact: it is left out of both."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from ..errors import NotFound
+from ..errors import InvalidInput, NotFound
 from ..store import Stores
 from ..store.records import Memory
 from . import validation as v
@@ -45,6 +46,25 @@ class ChangesMixin:
         news = {m.id: m for m in await self.stores.memories.get(user_id, ids)}
         return [Change(m, news.get(m.superseded_by or ""), m.valid_until or m.updated_at) for m in olds]
 
+    async def flags(self, user_id: str, limit: int = 50) -> builtins.list[Change]:
+        """Memories flagged possibly outdated, newest first, each with the newer memory that flagged it."""
+        olds = await self.stores.memories.flagged(user_id, max(1, min(limit, 200)))
+        ids = list({m.possibly_outdated_by for m in olds if m.possibly_outdated_by is not None})
+        news = {m.id: m for m in await self.stores.memories.get(user_id, ids)}
+        return [Change(m, news.get(m.possibly_outdated_by or ""), m.updated_at) for m in olds
+                if m.possibly_outdated_by in news]
+
+    async def resolve_flag(self, user_id: str, memory_id: object, decision: object) -> Memory:
+        """``confirm``: the newer memory replaces the flagged one (hidden, kept as history; undo as any change).
+        ``dismiss``: the flag is cleared and the pair never flagged again. The memory as it is now."""
+        if decision not in ("confirm", "dismiss"):
+            raise InvalidInput("decision must be 'confirm' or 'dismiss'")
+        mid = v.id_field(memory_id)
+        memory = await self.stores.memories.resolve_flag(user_id, mid, decision == "confirm")
+        if memory is None:
+            raise NotFound(f"no memory with id {mid} is flagged possibly outdated")
+        return memory
+
     async def undo_change(self, user_id: str, old_id: object) -> Memory:
         """Make a replaced memory current again (the one that replaced it stays current); the pair is recorded so
         it is not replaced again. The memory, now current."""
@@ -67,7 +87,7 @@ class ChangesMixin:
         olds = await self.stores.memories.predecessors(user_id, [m.id for m in memories])
         notes: dict[str, str] = {}
         for old in olds:  # latest first: the first one seen for a memory is the one it last replaced
-            if old.superseded_by is None or old.superseded_by in notes:
+            if old.superseded_by is None or old.superseded_by in notes or old.correction:
                 continue
             value = old.replaced_value or shorten(old.text)
             when = datetime.fromtimestamp(old.valid_until or old.updated_at, UTC).date().isoformat()

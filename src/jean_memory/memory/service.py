@@ -28,7 +28,7 @@ import dataclasses
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 
@@ -36,6 +36,7 @@ import numpy as np
 
 from ..embeddings import Embedder, SyncEmbedder
 from ..errors import Conflict, InvalidInput, NotFound
+from ..judge import Verdict, decide
 from ..store import Stores
 from ..store.records import (
     Filters,
@@ -46,7 +47,7 @@ from ..store.records import (
     Replacement,
     Scored,
 )
-from . import expiry, supersede, timeparse
+from . import expiry, ordering, outcomes, timeparse
 from . import validation as v
 from .changes import Change, ChangesMixin, shorten
 from .documents import DocumentsMixin
@@ -63,6 +64,8 @@ NEAR_DUPLICATE = 0.97
 REPLACE_CANDIDATES = 5  # current memories (of each side, lexical and dense) a new one is judged against
 CANDIDATE_TERMS = 8  # lexical terms of a new memory used to find them (bounds the cost of an add)
 CANDIDATES = 100
+HISTORY_EXTRA = 5  # results asked beyond the limit, for replaced ones that stand for a version already there
+HEAD_HOPS = 8  # replacements followed from a replaced memory to its chain's latest version
 CONFIRMED = 3  # doubtful verdicts per new memory put to ``confirm`` (an LLM), at once
 # ``confirm(new, old)``: does ``new`` replace ``old``? True or False, or None when it cannot say.
 Confirm = Callable[[str, str], Awaitable[bool | None]]
@@ -78,13 +81,34 @@ class AddResult:
     memory: Memory
     created: bool
     replaced: tuple[Memory, ...] = ()  # the memories it replaced, as they are now (marked, ``replaced_value`` set)
+    flagged: tuple[Memory, ...] = ()  # the memories it may make outdated, as they are now (``possibly_outdated_by``)
+    reasons: Mapping[str, str] = field(default_factory=dict)  # old memory id -> why ("your phone: 555 -> 556")
 
 
 @dataclass(frozen=True, slots=True)
 class _Fresh:
     index: int
     item: NewMemory
-    replaced: tuple[Memory, ...]
+    outcome: outcomes.Outcome
+
+
+def _result(memory: Memory, outcome: outcomes.Outcome) -> AddResult:
+    replaced = tuple(dataclasses.replace(m, superseded_by=memory.id, valid_until=memory.created_at,
+                                         replaced_value=value, possibly_outdated_by=None)
+                     for m, value, _ in outcome.replaced)
+    flagged = tuple(dataclasses.replace(m, possibly_outdated_by=memory.id) for m, _ in outcome.flagged)
+    reasons = {m.id: r for m, _, r in outcome.replaced} | {m.id: r for m, r in outcome.flagged}
+    return AddResult(memory, True, replaced, flagged, reasons)
+
+
+def _occurred(value: object, n: int) -> list[float | None]:
+    """``occurred_at`` per text: one value for all, or a list of one per text (None where not given)."""
+    if isinstance(value, list | tuple):
+        if len(value) != n:
+            raise InvalidInput(f"occurred_at: give one time for all, or one per memory ({n}), not {len(value)}")
+        return [v.when_field(x, "occurred_at") for x in value]
+    one = v.when_field(value, "occurred_at")
+    return [one] * n
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,22 +137,29 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
     async def add(
         self, user_id: str, text: object, tags: object = None, client_id: str | None = None,
         metadata: object = None, created_at: float | None = None, updated_at: float | None = None,
-        expires: object = None, infer_expiry: bool = False, judge: bool = True,
+        expires: object = None, infer_expiry: bool = False, judge: bool = True, replaces: object = None,
+        occurred_at: object = None,
     ) -> list[AddResult]:
         """Add one or many memories; duplicates are not stored again, their existing memory is returned.
 
         ``expires``: an ISO date or date and time, or a duration such as ``30d`` (``expiry.parse_expires``), or
         UNIX seconds. ``infer_expiry``: without ``expires``, plainly temporary facts get ``expiry.expiry_for``.
-        ``judge``: check each new memory against the user's current ones and mark those it replaces.
+        ``judge``: check each new memory against the user's current ones: the one it certainly replaces is marked
+        replaced, those it may make outdated are flagged (``judge.decide``, ``outcomes.choose``).
+        ``replaces``: ids of the user's current memories the new one makes outdated (the assistant's judgment):
+        marked replaced at once (with several texts, by the first one). ``occurred_at``: when the facts were said
+        or happened (ISO 8601 or UNIX seconds; one for all, or a list with one per text): relative dates resolve
+        against it, and replacement and flags go by it.
         """
         now = time.time()
         expires_at = self._expires(expires, now)
+        explicit = v.ids_field(replaces, "replaces")
+        args = (user_id, text, tags, client_id, metadata, created_at, updated_at, expires_at, infer_expiry, judge,
+                explicit, occurred_at)
         try:
-            return await self._add(user_id, text, tags, client_id, metadata, created_at, updated_at, expires_at,
-                                   infer_expiry, judge)
+            return await self._add(*args)
         except Conflict:  # a concurrent add stored one of these texts between our check and our insert
-            return await self._add(user_id, text, tags, client_id, metadata, created_at, updated_at, expires_at,
-                                   infer_expiry, judge)
+            return await self._add(*args)
 
     @staticmethod
     def _expires(value: object, now: float) -> float | None:
@@ -148,11 +179,13 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
     async def _add(
         self, user_id: str, text: object, tags: object, client_id: str | None, metadata: object,
         created_at: float | None, updated_at: float | None, expires_at: float | None, infer_expiry: bool,
-        judge: bool,
+        judge: bool, explicit: Sequence[str], occurred_at: object,
     ) -> list[AddResult]:
         texts = v.texts_field(text, self.limits)
         tag_tuple = v.tags_field(tags)
         meta = v.metadata_field(metadata)
+        occurred = _occurred(occurred_at, len(texts))
+        named = await self._named(user_id, explicit)
         keys = [dedup_key(t) for t in texts]
         existing = await self.stores.memories.find_by_keys(user_id, list(set(keys)))
         now = time.time()
@@ -162,7 +195,6 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             existing = {k: m for k, m in existing.items() if m.id not in expired}
         vectors = await self._vectors(texts, keys, existing)
         lazy = len(texts) == 1 and self._embed_sync is not None  # the one text is embedded in the store's call
-        saved_at = datetime.fromtimestamp(created_at or now, UTC)
         results: list[AddResult | None] = [None] * len(texts)
         fresh: list[_Fresh] = []
         batch_seen: dict[str, int] = {}
@@ -176,30 +208,54 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             if near is not None:
                 results[i] = AddResult(near, False)
                 continue
-            replaced = await self._replaced(t, candidates, cosines) if judge else []
+            at = occurred[i]
+            when = at if at is not None else (created_at or now)
+            outcome = await self._outcome(user_id, t, key, candidates, cosines, when) if judge else outcomes.Outcome()
+            if named and not fresh:  # the assistant's own judgment: certain, and no other replacement beside it
+                outcome = outcomes.Outcome([(m, None, "named by the assistant") for m in named],
+                                           [f for f in outcome.flagged if f[0].id not in {m.id for m in named}])
             batch_seen[key] = i
+            saved_at = datetime.fromtimestamp(when, UTC)
             ends = expires_at
             if ends is None and infer_expiry:
                 inferred = expiry.expiry_for(t, saved_at)
                 ends = inferred.timestamp() if inferred is not None else None
             dates = tuple({"phrase": d.phrase, "start": d.start.isoformat(), "end": d.end.isoformat()}
                           for d in timeparse.resolve_dates(t, saved_at))
+            newer = outcome.superseded_by
             item = NewMemory(t, key, vec_bytes(vector), tag_tuple, client_id, meta, created_at=created_at,
                              updated_at=updated_at, expires_at=ends, dates=dates,
-                             replaces=tuple(Replacement(m.id, value) for m, value in replaced))
-            fresh.append(_Fresh(i, item, tuple(dataclasses.replace(m, replaced_value=value) for m, value in replaced)))
+                             replaces=tuple(Replacement(m.id, value) for m, value, _ in outcome.replaced),
+                             flags=tuple(m.id for m, _ in outcome.flagged), occurred_at=occurred[i],
+                             superseded_by=newer, valid_until=now if newer else None,
+                             possibly_outdated_by=outcome.flagged_by)
+            fresh.append(_Fresh(i, item, outcome))
         if fresh:
             stored = await self.stores.memories.insert(user_id, [f.item for f in fresh])
             for f, memory in zip(fresh, stored, strict=True):
-                olds = tuple(dataclasses.replace(m, superseded_by=memory.id, valid_until=memory.created_at)
-                             for m in f.replaced)
-                results[f.index] = AddResult(memory, True, olds)
+                results[f.index] = _result(memory, f.outcome)
+        elif named:  # the text was known already: the named memories are replaced by the one that says it
+            by = next(r.memory for r in results if r is not None)
+            for m in named:
+                await self.stores.memories.resolve_flag(user_id, m.id, True, new_id=by.id)
         for i, key in enumerate(keys):
             if results[i] is None:
                 first = results[batch_seen[key]]
                 assert first is not None
                 results[i] = AddResult(first.memory, False)
         return [r for r in results if r is not None]
+
+    async def _named(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
+        """The current memories ``replaces`` names; a clear error, before anything is saved, for any other id."""
+        if not ids:
+            return []
+        found = {m.id: m for m in await self.stores.memories.get(user_id, ids)
+                 if m.document_id is None and m.superseded_by is None}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise InvalidInput(f"replaces: no current memory with id {missing[0]} (ids come from search_memory, "
+                               "list_memories or jean_memory results)")
+        return [found[i] for i in ids]
 
     async def _vectors(self, texts: Sequence[str], keys: Sequence[str], existing: Mapping[str, Memory]
                        ) -> list[Callable[[], np.ndarray]]:
@@ -238,31 +294,48 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             return list({s.seq: s for s in (*dense, *lexical)}.values())
 
         query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), vector, REPLACE_CANDIDATES,
-                            2 * REPLACE_CANDIDATES, Filters(), rank, best_possible=False, overlap=overlap,
-                            common_terms=False)
-        found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)]
+                            2 * REPLACE_CANDIDATES, Filters(include_history=True), rank, best_possible=False,
+                            overlap=overlap, common_terms=False)
+        now = time.time()
+        found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)
+                 if m.superseded_by is not None or m.is_current(now)]  # current ones, and replaced ones
         close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
         signature = facts_signature(text) if close else None
         cosines = {h.seq: h.score for h in dense_hits}
         for memory in found:
-            if memory.seq in close and facts_signature(memory.text) == signature:
+            if memory.seq in close and memory.superseded_by is None and facts_signature(memory.text) == signature:
                 return memory, found, cosines, vector()
         return None, found, cosines, vector()
 
-    async def _replaced(self, text: str, candidates: Sequence[Memory], cosines: Mapping[int, float]
-                        ) -> list[tuple[Memory, str | None]]:
-        """The candidates ``text`` replaces, with the value each stated (when the judgment knows it). A candidate the
-        dense side found is judged with its cosine (``supersede.judge``'s generic rule); one found only lexically is
-        judged on its text alone. With ``confirm`` (an LLM), the first ``CONFIRMED`` doubtful verdicts, either way,
-        are put to it at once; its answer wins, and where it has none the local one stands."""
-        judged = [(m, supersede.judge(text, m.text, similarity=cosines.get(m.seq))) for m in candidates
-                  if m.document_id is None and m.superseded_by is None]
-        second: dict[int, bool] = {}
-        if self.confirm is not None:
-            asked = [m for m, j in judged if j.doubtful][:CONFIRMED]
-            answers = await asyncio.gather(*(self.confirm(text, m.text) for m in asked))
-            second = {m.seq: a for m, a in zip(asked, answers, strict=True) if a is not None}
-        return [(m, j.old_value) for m, j in judged if second.get(m.seq, j.replaces)]
+    async def _outcome(self, user_id: str, text: str, key: str, candidates: Sequence[Memory],
+                       cosines: Mapping[int, float], when: float) -> outcomes.Outcome:
+        """What ``text`` does to the candidates (``outcomes.choose`` over ``judge.decide``, off the event loop). A
+        replaced candidate that says what ``text`` says is a change back: the latest version of its chain is
+        replaced. With ``confirm`` (an LLM), the first ``CONFIRMED`` flags are put to it at once: yes replaces,
+        no drops the flag, no answer keeps it."""
+        current = [m for m in candidates if m.document_id is None and m.superseded_by is None]
+        back = [m for m in candidates if m.superseded_by is not None and m.document_id is None
+                and (dedup_key(m.text) == key or cosines.get(m.seq, 0.0) >= NEAR_DUPLICATE)]
+        judged = await asyncio.to_thread(
+            lambda: [outcomes.Judged(m, decide(text, m.text, cosines.get(m.seq)), cosines.get(m.seq))
+                     for m in current])
+        if back:
+            versions = await self.stores.memories.versions(user_id, back[0].id, 1)
+            head = versions[0] if versions else None
+            if head is not None and head.superseded_by is None and head.id != back[0].id and head.is_current(when):
+                reason = f"back to what it was before: {shorten(back[0].text)}"
+                judged = [j for j in judged if j.memory.id != head.id]
+                judged.append(outcomes.Judged(head, Verdict("replace", reason, "restated", None, 1.0), 1.0))
+        outcome = outcomes.choose(judged, when)
+        if self.confirm is not None and outcome.flagged:
+            asked = outcome.flagged[:CONFIRMED]
+            answers = await asyncio.gather(*(self.confirm(text, m.text) for m, _ in asked))
+            yes = [(m, r) for (m, r), a in zip(asked, answers, strict=True) if a is True]
+            no = {m.id for (m, _), a in zip(asked, answers, strict=True) if a is False}
+            outcome.replaced += [(m, None, f"{r} (confirmed)") for m, r in yes]
+            done = no | {m.id for m, _ in yes}
+            outcome.flagged = [(m, r) for m, r in outcome.flagged if m.id not in done]
+        return outcome
 
     async def update(self, user_id: str, memory_id: object, text: object = None, tags: object = None,
                      metadata: object = None) -> Memory:
@@ -350,16 +423,49 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             def vector() -> np.ndarray:
                 return ready
 
+        # Through history: replaced memories are searched too, each standing for its chain's latest version.
+        wide = replace(filters, include_history=True)
+        pool, limit = max(CANDIDATES, n * 2), n if include_history else n + HISTORY_EXTRA
         if only_time and window is not None:
-            query = HybridQuery((), vector, max(CANDIDATES, n * 2), n, replace(filters, when=window), rank_in_window)
+            query = HybridQuery((), vector, pool, limit, replace(wide, when=window), rank_in_window)
         else:
             # Stop words alone ("the and of"; "who did I see" beside the time phrase "this morning") match nearly
             # every memory, as padding, and made BM25 score them all (~20 ms at 10k): such a question is searched
             # by meaning alone, where a memory needs a cosine of at least ``dense_min``.
             terms = query_terms(text) if any(w not in STOP_WORDS for w in words(text)) else []
-            query = HybridQuery(tuple(terms), vector, max(CANDIDATES, n * 2), n, filters, rank,
+            query = HybridQuery(tuple(terms), vector, pool, limit, wide, rank,
                                 overlap=bool(terms) and self._embed_sync is not None)
-        return [SearchResult(m, score) for m, score in await self.stores.memories.hybrid(user_id, query)]
+        hits = await self.stores.memories.hybrid(user_id, query)
+        if not include_history:
+            real_now = time.time()
+            hits = [(m, s) for m, s in hits if m.superseded_by is not None or m.is_current(real_now)]
+            replaced = [m for m, _ in hits if m.superseded_by is not None]
+            hits = ordering.through_history(hits, await self._heads(user_id, replaced) if replaced else {})
+        return [SearchResult(m, score) for m, score in ordering.newest_first(hits, q)[:n]]
+
+    async def _heads(self, user_id: str, replaced: Sequence[Memory]) -> dict[str, Memory]:
+        """Each replaced memory's chain's latest version (current, or absent), a few hops at most."""
+        heads: dict[str, Memory] = {}
+        pending: dict[str, str | None] = {m.id: m.superseded_by for m in replaced if m.superseded_by}
+        known: dict[str, Memory] = {}
+        for _ in range(HEAD_HOPS):
+            wanted = {t for t in pending.values() if t is not None and t not in known}
+            if wanted:
+                known.update((m.id, m) for m in await self.stores.memories.get(user_id, list(wanted)))
+            nxt: dict[str, str | None] = {}
+            for start, target in pending.items():
+                head = known.get(target or "")
+                if head is None:
+                    continue
+                if head.superseded_by is None:
+                    heads[start] = head
+                else:
+                    nxt[start] = head.superseded_by
+            if not nxt:
+                break
+            pending = nxt
+        now = time.time()
+        return {k: h for k, h in heads.items() if h.is_current(now) and h.document_id is None}
 
     async def list(
         self, user_id: str, limit: object = None, cursor: object = None, tags: object = None,

@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from .. import json_values
@@ -129,6 +130,31 @@ def time_field(value: object, what: str) -> float | None:
     if not 0 <= value < MAX_TIME:
         raise InvalidInput(f"{what} must be between 1970 and 9999")
     return float(value)
+
+
+def when_field(value: object, what: str) -> float | None:
+    """An ISO 8601 date or date and time (UTC when it names no zone), or UNIX seconds; None stays None."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip()) if len(value) <= 64 else None
+            if parsed is None:
+                raise ValueError(value)
+            value = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+        except (ValueError, OverflowError) as exc:
+            raise InvalidInput(f"{what} must be an ISO 8601 date such as 2025-03-01 or 2025-03-01T09:00:00Z"
+                               ) from exc
+    return time_field(value, what)
+
+
+def ids_field(value: object, what: str, most: int = 100) -> list[str]:
+    """A list of memory ids (or one id); [] for None."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or len(value) > most:
+        raise InvalidInput(f"{what} must be a list of at most {most} memory ids")
+    return list(dict.fromkeys(id_field(x) for x in value))
 
 
 def id_field(value: object) -> str:

@@ -58,7 +58,8 @@ class MemoryStore(Protocol):
     async def insert(self, user_id: str, items: Sequence[NewMemory]) -> list[Memory]:
         """All or nothing; ``errors.Conflict`` when a memory's key is already held by a current memory of the user.
         In the same transaction, each item's ``replaces`` (those still current) are marked replaced by it
-        (``superseded_by`` its id, ``valid_until`` its ``created_at``)."""
+        (``superseded_by`` its id, ``valid_until`` its ``created_at``) and its ``flags`` flagged by it
+        (``possibly_outdated_by`` its id)."""
         ...
     async def get(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
         """Live memories by id, replaced and expired ones too (their fields say so)."""
@@ -112,7 +113,19 @@ class MemoryStore(Protocol):
         ...
 
     async def changes(self, user_id: str, limit: int) -> list[Memory]:
-        """The user's live replaced memories, most recently replaced first."""
+        """The user's live replaced memories, most recently replaced first (versions kept by edits left out)."""
+        ...
+
+    async def flagged(self, user_id: str, limit: int) -> list[Memory]:
+        """The user's current memories flagged possibly outdated (``possibly_outdated_by`` set), newest first."""
+        ...
+
+    async def resolve_flag(self, user_id: str, old_id: str, confirm: bool, new_id: str | None = None
+                           ) -> Memory | None:
+        """Confirm: mark the current memory ``old_id`` replaced by the memory that flagged it (or by ``new_id``:
+        a replacement the assistant names). Dismiss: clear its flag and record the pair, never flagged again. The
+        memory as it is now; None when it is unknown, not current, has no flag (and no ``new_id``) or its newer
+        memory is gone."""
         ...
 
     async def unlink(self, user_id: str, old_id: str) -> Memory | None:

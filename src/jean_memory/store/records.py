@@ -50,10 +50,26 @@ class Memory:
     expires_at: float | None = None  # when it stops coming back (a temporary fact)
     dates: tuple[Mapping[str, str], ...] = ()  # relative dates resolved at save time: {"phrase", "start", "end"}
     replaced_value: str | None = None  # what a replaced memory stated ("Berlin"), when the judgment knew
+    possibly_outdated_by: str | None = None  # a newer memory that may make this one outdated (a doubtful change)
+    occurred_at: float | None = None  # when its fact was said or happened, when saved after the fact
+    correction: bool = False  # a version an edit kept (a corrected text, not a change of fact)
 
     def is_current(self, now: float) -> bool:
         """Neither replaced nor expired at ``now``."""
         return self.superseded_by is None and (self.expires_at is None or self.expires_at > now)
+
+    def status(self, now: float) -> str:
+        """``current``, ``possibly_outdated``, ``replaced`` or ``expired`` (the contract's names)."""
+        if self.superseded_by is not None:
+            return "replaced"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "possibly_outdated" if self.possibly_outdated_by is not None else "current"
+
+    @property
+    def when(self) -> float:
+        """When its fact holds from: ``occurred_at`` when given, else when it was saved (orders versions)."""
+        return self.occurred_at if self.occurred_at is not None else self.created_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +112,10 @@ class NewMemory:
     superseded_by: str | None = None  # stored already replaced (an imported history row)
     valid_until: float | None = None
     replaced_value: str | None = None
+    flags: tuple[str, ...] = ()  # current memories it may make outdated (marked ``possibly_outdated_by`` its id)
+    occurred_at: float | None = None
+    correction: bool = False
+    possibly_outdated_by: str | None = None  # stored already flagged (an imported row)
 
 
 @dataclass(frozen=True, slots=True)

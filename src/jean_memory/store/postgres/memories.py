@@ -30,7 +30,7 @@ from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Sco
 from .db import Conn, PostgresDatabase, Vector
 
 COLUMNS = ("seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at,"
-           " superseded_by, valid_until, expires_at, dates, replaced_value")
+           " superseded_by, valid_until, expires_at, dates, replaced_value, flagged_by, occurred_at, correction")
 CURRENT = "m.superseded_by IS NULL AND (m.expires_at IS NULL OR m.expires_at > %s)"  # not replaced, not expired
 EXACT_LIMIT = 5_000
 EF_SEARCH = 100
@@ -45,6 +45,7 @@ def row_to_memory(row: DictRow) -> Memory:
         updated_at=row["updated_at"], seq=row["seq"], document_id=row["document_id"], deleted_at=row["deleted_at"],
         superseded_by=row["superseded_by"], valid_until=row["valid_until"], expires_at=row["expires_at"],
         dates=tuple(d for d in row["dates"] or () if isinstance(d, dict)), replaced_value=row["replaced_value"],
+        possibly_outdated_by=row["flagged_by"], occurred_at=row["occurred_at"], correction=bool(row["correction"]),
     )
 
 
@@ -92,17 +93,20 @@ async def insert_rows(conn: Conn, user_id: str, items: Sequence[NewMemory]) -> l
         dates = [dict(d) for d in item.dates]
         rows.append((mid, user_id, item.document_id, item.text, item.key, list(item.tags), item.client_id,
                      Jsonb(dict(item.metadata)), Vector(item.embedding) if item.embedding else None, created, updated,
-                     item.superseded_by, item.valid_until, item.expires_at, Jsonb(dates), item.replaced_value))
+                     item.superseded_by, item.valid_until, item.expires_at, Jsonb(dates), item.replaced_value,
+                     item.possibly_outdated_by, item.occurred_at, int(item.correction)))
         out.append(Memory(mid, user_id, item.text, tuple(item.tags), item.client_id, dict(item.metadata), created,
                           updated, 0, item.document_id, None, item.superseded_by, item.valid_until, item.expires_at,
-                          tuple(dates), item.replaced_value))
+                          tuple(dates), item.replaced_value, item.possibly_outdated_by, item.occurred_at,
+                          item.correction))
     if not rows:
         return out
     async with conn.cursor() as cur:
         await cur.executemany(
             "INSERT INTO memories(id, user_id, document_id, text, key, tags, client_id, metadata, embedding,"
-            " created_at, updated_at, superseded_by, valid_until, expires_at, dates, replaced_value)"
-            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s::vector,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
+            " created_at, updated_at, superseded_by, valid_until, expires_at, dates, replaced_value, flagged_by,"
+            " occurred_at, correction) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s::vector,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+            " RETURNING seq",
             rows, returning=True)
         seqs: list[int] = []
         while True:
@@ -119,9 +123,13 @@ async def replace_rows(conn: Conn, user_id: str, stored: Sequence[Memory], items
     for memory, item in zip(stored, items, strict=True):
         for r in item.replaces:
             await conn.execute(
-                "UPDATE memories SET superseded_by=%s, valid_until=%s, replaced_value=%s WHERE user_id=%s AND id=%s"
-                " AND superseded_by IS NULL AND deleted_at IS NULL AND document_id IS NULL AND id <> %s",
-                (memory.id, memory.created_at, r.old_value, user_id, r.old_id, memory.id))
+                "UPDATE memories SET superseded_by=%s, valid_until=%s, replaced_value=%s, flagged_by=NULL WHERE"
+                " user_id=%s AND id=%s AND superseded_by IS NULL AND deleted_at IS NULL AND document_id IS NULL"
+                " AND id <> %s", (memory.id, memory.created_at, r.old_value, user_id, r.old_id, memory.id))
+        for old_id in item.flags:
+            await conn.execute(
+                "UPDATE memories SET flagged_by=%s WHERE user_id=%s AND id=%s AND superseded_by IS NULL"
+                " AND deleted_at IS NULL AND document_id IS NULL AND id <> %s", (memory.id, user_id, old_id, memory.id))
 
 
 class PostgresMemoryStore:
@@ -205,11 +213,11 @@ class PostgresMemoryStore:
                     old = row_to_memory(before)
                     await conn.execute(
                         "INSERT INTO memories(id, user_id, text, key, tags, client_id, metadata, embedding, created_at,"
-                        " updated_at, superseded_by, valid_until, expires_at, dates) VALUES"
-                        " (%s,%s,%s,%s,%s,%s,%s,%s::vector,%s,%s,%s,%s,%s,%s)",
+                        " updated_at, superseded_by, valid_until, expires_at, dates, occurred_at, correction) VALUES"
+                        " (%s,%s,%s,%s,%s,%s,%s,%s::vector,%s,%s,%s,%s,%s,%s,%s,1)",
                         (str(uuid.uuid4()), user_id, old.text, before["key"], list(old.tags), old.client_id,
                          Jsonb(dict(old.metadata)), before["embedding_text"], old.created_at, old.updated_at,
-                         memory_id, now, old.expires_at, Jsonb([dict(d) for d in old.dates])))
+                         memory_id, now, old.expires_at, Jsonb([dict(d) for d in old.dates]), old.occurred_at))
         except UniqueViolation as exc:  # the (user, key) index of current memories
             raise Conflict("another memory already says this") from exc
         return row_to_memory(row) if row else None
@@ -219,10 +227,16 @@ class PostgresMemoryStore:
             return 0
         sql = ("UPDATE memories SET deleted_at=%s WHERE user_id=%s AND deleted_at IS NULL AND document_id IS NULL")
         params: list[Any] = [time.time(), user_id]
-        if ids is not None:
-            sql += " AND id = ANY(%s)"
-            params.append(list(ids))
-        return await self.db.execute(sql, params)
+        if ids is None:
+            return await self.db.execute(sql, params)
+        sql += " AND id = ANY(%s)"
+        params.append(list(ids))
+        async with self.db.tx() as conn:
+            cur = await conn.execute(sql, params)
+            # a flag whose newer memory is gone no longer holds
+            await conn.execute("UPDATE memories SET flagged_by=NULL WHERE user_id=%s AND flagged_by = ANY(%s)",
+                               (user_id, list(ids)))
+            return cur.rowcount
 
     async def purge_deleted(self, before: float) -> int:
         return await self.db.execute("DELETE FROM memories WHERE (deleted_at IS NOT NULL AND deleted_at < %s)"
@@ -243,8 +257,41 @@ class PostgresMemoryStore:
     async def changes(self, user_id: str, limit: int) -> list[Memory]:
         rows = await self.db.fetchall(
             f"SELECT {COLUMNS} FROM memories WHERE user_id=%s AND deleted_at IS NULL AND superseded_by IS NOT NULL"
-            " ORDER BY valid_until DESC, seq DESC LIMIT %s", (user_id, limit))
+            " AND correction = 0 ORDER BY valid_until DESC, seq DESC LIMIT %s", (user_id, limit))
         return [row_to_memory(r) for r in rows]
+
+    async def flagged(self, user_id: str, limit: int) -> list[Memory]:
+        rows = await self.db.fetchall(
+            f"SELECT {COLUMNS} FROM memories WHERE user_id=%s AND deleted_at IS NULL AND flagged_by IS NOT NULL"
+            " AND superseded_by IS NULL ORDER BY seq DESC LIMIT %s", (user_id, limit))
+        return [row_to_memory(r) for r in rows]
+
+    async def resolve_flag(self, user_id: str, old_id: str, confirm: bool, new_id: str | None = None
+                           ) -> Memory | None:
+        async with self.db.tx() as conn:
+            cur = await conn.execute(
+                "SELECT flagged_by FROM memories WHERE id=%s AND user_id=%s AND deleted_at IS NULL"
+                " AND document_id IS NULL AND superseded_by IS NULL FOR UPDATE", (old_id, user_id))
+            found = await cur.fetchone()
+            newer = new_id or (found["flagged_by"] if found is not None else None)
+            if found is None or newer is None or newer == old_id:
+                return None
+            if confirm:
+                cur = await conn.execute("SELECT created_at FROM memories WHERE id=%s AND user_id=%s"
+                                         " AND deleted_at IS NULL AND document_id IS NULL", (newer, user_id))
+                by = await cur.fetchone()
+                if by is None:
+                    return None
+                cur = await conn.execute("UPDATE memories SET superseded_by=%s, valid_until=%s, flagged_by=NULL"
+                                         f" WHERE id=%s RETURNING {COLUMNS}", (newer, by["created_at"], old_id))
+            else:
+                cur = await conn.execute(f"UPDATE memories SET flagged_by=NULL WHERE id=%s RETURNING {COLUMNS}",
+                                         (old_id,))
+                await conn.execute(
+                    "INSERT INTO memory_unlinks(user_id, old_id, new_id, created_at) VALUES (%s,%s,%s,%s)"
+                    " ON CONFLICT DO NOTHING", (user_id, old_id, newer, time.time()))
+            row = await cur.fetchone()
+        return row_to_memory(row) if row else None
 
     async def unlink(self, user_id: str, old_id: str) -> Memory | None:
         try:

@@ -27,7 +27,7 @@ from .db import SqliteDatabase
 from .matrix import UserMatrix
 
 _COLUMNS = ("seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at,"
-            " superseded_by, valid_until, expires_at, dates, replaced_value")
+            " superseded_by, valid_until, expires_at, dates, replaced_value, flagged_by, occurred_at, correction")
 _CACHE_ROWS = 400_000
 _overlap = ThreadPoolExecutor(max_workers=4, thread_name_prefix="jean-memory-embed")  # HybridQuery.overlap
 
@@ -45,6 +45,7 @@ def row_to_memory(row: sqlite3.Row) -> Memory:
         updated_at=row["updated_at"], seq=row["seq"], document_id=row["document_id"], deleted_at=row["deleted_at"],
         superseded_by=row["superseded_by"], valid_until=row["valid_until"], expires_at=row["expires_at"],
         dates=stored_dates(row["dates"]), replaced_value=row["replaced_value"],
+        possibly_outdated_by=row["flagged_by"], occurred_at=row["occurred_at"], correction=bool(row["correction"]),
     )
 
 
@@ -101,21 +102,24 @@ def insert_rows(c: sqlite3.Connection, user_id: str, items: Sequence[NewMemory])
         dates = [dict(d) for d in item.dates]
         cur = c.execute(
             "INSERT INTO memories(id, user_id, document_id, text, key, tags, client_id, metadata, embedding,"
-            " created_at, updated_at, superseded_by, valid_until, expires_at, dates, replaced_value)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " created_at, updated_at, superseded_by, valid_until, expires_at, dates, replaced_value, flagged_by,"
+            " occurred_at, correction) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (mid, user_id, item.document_id, item.text, item.key, json.dumps(list(item.tags)), item.client_id,
              json.dumps(dict(item.metadata)), item.embedding, created, updated, item.superseded_by,
-             item.valid_until, item.expires_at, json.dumps(dates), item.replaced_value),
+             item.valid_until, item.expires_at, json.dumps(dates), item.replaced_value, item.possibly_outdated_by,
+             item.occurred_at, int(item.correction)),
         )
         out.append(Memory(mid, user_id, item.text, tuple(item.tags), item.client_id, dict(item.metadata), created,
                           updated, int(cur.lastrowid or 0), item.document_id, None, item.superseded_by,
-                          item.valid_until, item.expires_at, tuple(dates), item.replaced_value))
+                          item.valid_until, item.expires_at, tuple(dates), item.replaced_value,
+                          item.possibly_outdated_by, item.occurred_at, item.correction))
     bump(c, user_id)
     return out
 
 
-_REPLACE = ("UPDATE memories SET superseded_by=?, valid_until=?, replaced_value=? WHERE user_id=? AND id=?"
-            " AND superseded_by IS NULL AND deleted_at IS NULL AND document_id IS NULL AND id <> ? RETURNING seq")
+_REPLACE = ("UPDATE memories SET superseded_by=?, valid_until=?, replaced_value=?, flagged_by=NULL WHERE user_id=?"
+            " AND id=? AND superseded_by IS NULL AND deleted_at IS NULL AND document_id IS NULL AND id <> ?"
+            " RETURNING seq")
 
 
 def replace_rows(
@@ -127,7 +131,13 @@ def replace_rows(
         for r in item.replaces:
             seqs += [int(row[0]) for row in c.execute(
                 _REPLACE, (memory.id, memory.created_at, r.old_value, user_id, r.old_id, memory.id)).fetchall()]
+        for old_id in item.flags:
+            c.execute(_FLAG, (memory.id, user_id, old_id, memory.id))
     return seqs
+
+
+_FLAG = ("UPDATE memories SET flagged_by=? WHERE user_id=? AND id=? AND superseded_by IS NULL AND deleted_at IS NULL"
+         " AND document_id IS NULL AND id <> ?")
 
 
 class SqliteMemoryStore:
@@ -249,7 +259,7 @@ class SqliteMemoryStore:
                 insert_rows(c, user_id, [NewMemory(
                     old.text, before["key"], before["embedding"], old.tags, old.client_id, old.metadata,
                     created_at=old.created_at, updated_at=old.updated_at, expires_at=old.expires_at, dates=old.dates,
-                    superseded_by=memory_id, valid_until=now)])
+                    superseded_by=memory_id, valid_until=now, occurred_at=old.occurred_at, correction=True)])
             bump(c, user_id)
             row = c.execute(f"SELECT {_COLUMNS} FROM memories WHERE id=?", (memory_id,)).fetchone()
             return row_to_memory(row)
@@ -266,6 +276,9 @@ class SqliteMemoryStore:
                 marks = ",".join("?" * len(ids))
                 cur = c.execute(f"UPDATE memories SET deleted_at=? WHERE user_id=? AND deleted_at IS NULL"
                                 f" AND document_id IS NULL AND id IN ({marks})", (now, user_id, *ids))
+                # a flag whose newer memory is gone no longer holds
+                c.execute(f"UPDATE memories SET flagged_by=NULL WHERE user_id=? AND flagged_by IN ({marks})",
+                          (user_id, *ids))
             if cur.rowcount:
                 bump(c, user_id)
             return cur.rowcount
@@ -401,8 +414,38 @@ class SqliteMemoryStore:
     async def changes(self, user_id: str, limit: int) -> list[Memory]:
         rows = await self.db.read(lambda c: c.execute(
             f"SELECT {_COLUMNS} FROM memories WHERE user_id=? AND deleted_at IS NULL AND superseded_by IS NOT NULL"
-            " ORDER BY valid_until DESC, seq DESC LIMIT ?", (user_id, limit)).fetchall())
+            " AND correction = 0 ORDER BY valid_until DESC, seq DESC LIMIT ?", (user_id, limit)).fetchall())
         return [row_to_memory(r) for r in rows]
+
+    async def flagged(self, user_id: str, limit: int) -> list[Memory]:
+        rows = await self.db.read(lambda c: c.execute(
+            f"SELECT {_COLUMNS} FROM memories WHERE user_id=? AND deleted_at IS NULL AND flagged_by IS NOT NULL"
+            " AND superseded_by IS NULL ORDER BY seq DESC LIMIT ?", (user_id, limit)).fetchall())
+        return [row_to_memory(r) for r in rows]
+
+    async def resolve_flag(self, user_id: str, old_id: str, confirm: bool, new_id: str | None = None
+                           ) -> Memory | None:
+        def run(c: sqlite3.Connection) -> Memory | None:
+            row = c.execute("SELECT flagged_by FROM memories WHERE id=? AND user_id=? AND deleted_at IS NULL"
+                            " AND document_id IS NULL AND superseded_by IS NULL", (old_id, user_id)).fetchone()
+            newer = new_id or (row[0] if row is not None else None)
+            if row is None or newer is None or newer == old_id:
+                return None
+            if confirm:
+                by = c.execute("SELECT created_at FROM memories WHERE id=? AND user_id=? AND deleted_at IS NULL"
+                               " AND document_id IS NULL", (newer, user_id)).fetchone()
+                if by is None:
+                    return None
+                c.execute("UPDATE memories SET superseded_by=?, valid_until=?, flagged_by=NULL WHERE id=?",
+                          (newer, by[0], old_id))
+            else:
+                c.execute("UPDATE memories SET flagged_by=NULL WHERE id=?", (old_id,))
+                c.execute("INSERT OR IGNORE INTO memory_unlinks(user_id, old_id, new_id, created_at)"
+                          " VALUES (?,?,?,?)", (user_id, old_id, newer, time.time()))
+            bump(c, user_id)
+            return row_to_memory(c.execute(f"SELECT {_COLUMNS} FROM memories WHERE id=?", (old_id,)).fetchone())
+
+        return await self.db.write(run)
 
     async def unlink(self, user_id: str, old_id: str) -> Memory | None:
         def run(c: sqlite3.Connection) -> Memory | None:

@@ -1,5 +1,6 @@
 """Dashboard memories: list (paginated), search, filter by app and tag, add, edit, delete, bulk delete; a memory's
-history and the Changes page (recent replacements, with undo).
+history and the Changes page (memories flagged possibly outdated, with confirm and dismiss; recent replacements,
+with undo).
 
 Everything goes through ``runtime.memory`` (the MemoryService); memories added here are recorded as from
 the app ``dashboard``.
@@ -12,7 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from ...errors import InvalidInput
+from ...errors import InvalidInput, NotFound
 from ..common import SiteRoute, SiteUser, checked_form, field, render, runtime_of
 from ..links import document_path, memory_path
 from .app_names import app_name, app_names
@@ -23,6 +24,9 @@ PAGE = 25
 SOURCE = "dashboard"
 NOTICES = {"added": "Memory saved.", "exists": "You already had that memory; nothing new was stored.",
            "updated": "Memory updated.", "deleted": "Memory deleted.", "bulk": "Selected memories deleted."}
+CHANGE_NOTICES = {"undone": "Undone: both memories are current again.",
+                  "confirmed": "Confirmed: the older memory is replaced (kept as history).",
+                  "dismissed": "Dismissed: both memories stay current."}
 
 
 def _tags(text: str) -> list[str]:
@@ -47,6 +51,19 @@ async def app_options(request: Request, user_id: str, selected: str,
     return options
 
 
+async def _notice(request: Request, user_id: str, notice: str, said: str) -> str:
+    """The notice after an add names the memory it replaced or flagged (read again: the id comes from the URL)."""
+    if notice not in ("replaced", "flagged") or not said:
+        return NOTICES.get(notice, "")
+    try:
+        old = await runtime_of(request).memory.get(user_id, said[:64])
+    except (NotFound, InvalidInput):
+        return NOTICES["added"]
+    if notice == "replaced":
+        return f"Memory saved. It replaced \u201c{old.text[:200]}\u201d (kept as history; undo under Changes)."
+    return (f"Memory saved. \u201c{old.text[:200]}\u201d may be outdated now: confirm or dismiss it under Changes.")
+
+
 def back(notice: str, **params: str) -> RedirectResponse:
     query = urlencode({k: v for k, v in params.items() if v} | {"notice": notice})
     return RedirectResponse(f"/dashboard?{query}", status_code=303)
@@ -54,7 +71,7 @@ def back(notice: str, **params: str) -> RedirectResponse:
 
 @router.get("/dashboard")
 async def memories_page(request: Request, user: SiteUser, q: str = "", app: str = "", tag: str = "",
-                        cursor: str = "", notice: str = "") -> Response:
+                        cursor: str = "", notice: str = "", said: str = "") -> Response:
     memory = runtime_of(request).memory
     q, app, tag = q.strip()[:500], app.strip()[:300], tag.strip()[:100]
     tags = [tag] if tag else None
@@ -73,7 +90,7 @@ async def memories_page(request: Request, user: SiteUser, q: str = "", app: str 
     return render(request, "dashboard/memories.html", memories=items, q=q, app=app, tag=tag, apps=apps,
                   app_of={m.id: app_name(m.client_id, names) for m in items},
                   total=await memory.count(user.id), next_url=next_url, paged=bool(cursor),
-                  notice=NOTICES.get(notice, ""))
+                  notice=await _notice(request, user.id, notice, said))
 
 
 @router.post("/dashboard/memories")
@@ -81,15 +98,29 @@ async def add_memory(request: Request, user: SiteUser) -> Response:
     form = await checked_form(request)
     results = await runtime_of(request).memory.add(user.id, field(form, "text"), _tags(field(form, "tags", 2000)),
                                                    client_id=SOURCE, expires=field(form, "expires", 64) or None)
-    return back("added" if results[0].created else "exists")
+    first = results[0]
+    if first.replaced:
+        return back("replaced", said=first.replaced[0].id)
+    if first.flagged:
+        return back("flagged", said=first.flagged[0].id)
+    return back("added" if first.created else "exists")
 
 
 @router.get("/dashboard/changes")
 async def changes_page(request: Request, user: SiteUser, notice: str = "") -> Response:
     """Recent replacements, each with one-click undo."""
-    changes = await runtime_of(request).memory.changes(user.id, 100)
-    return render(request, "dashboard/changes.html", changes=changes,
-                  notice="Undone: both memories are current again." if notice == "undone" else "")
+    memory = runtime_of(request).memory
+    changes, flags = await memory.changes(user.id, 100), await memory.flags(user.id, 100)
+    return render(request, "dashboard/changes.html", changes=changes, flags=flags,
+                  notice=CHANGE_NOTICES.get(notice, ""))
+
+
+@router.post("/dashboard/flags/{memory_id}")
+async def resolve_flag(request: Request, user: SiteUser, memory_id: str) -> Response:
+    form = await checked_form(request)
+    decision = field(form, "decision", 16)
+    await runtime_of(request).memory.resolve_flag(user.id, memory_id, decision)
+    return RedirectResponse(f"/dashboard/changes?notice={decision}ed", status_code=303)
 
 
 @router.post("/dashboard/changes/{memory_id}/undo")

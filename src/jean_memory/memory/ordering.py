@@ -1,0 +1,74 @@
+"""Newest first among memories about the same thing, and search through history (pure functions).
+
+Two results are about the same thing when one flagged the other (``possibly_outdated_by``), or when they share a
+word of the question that is not a value, share enough of their other words, and differ in a value (a number,
+date, time, name or place: ``judge._values``). Then the newer (``Memory.when``) takes the place of the older
+one in the ranking, and the older follows it: nothing moves above a result it did not already follow, so an
+unrelated, stronger match keeps its place.
+
+A replaced memory that matches a question stands for its chain: its latest version comes back where it would have
+ranked (``through_history``), once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ..judge._values import differing_value
+from ..store.records import Memory
+from .text import STOP_WORDS, words
+
+SHARED = 0.2  # Jaccard of two memories' content words (values left out) for "about the same thing"
+CLOSE = 0.5  # the newer one scored at least this share of the older one's score
+
+
+def _content(text: str) -> frozenset[str]:
+    return frozenset(w for w in words(text) if w not in STOP_WORDS and not any(c.isdigit() for c in w) and len(w) > 2)
+
+
+def same_thing(a: Memory, b: Memory, asked: frozenset[str]) -> bool:
+    if a.possibly_outdated_by == b.id or b.possibly_outdated_by == a.id:
+        return True
+    ca, cb = _content(a.text), _content(b.text)
+    shared = ca & cb
+    if not shared & asked or len(shared) < SHARED * len(ca | cb):
+        return False
+    return differing_value(a.text, b.text) is not None
+
+
+def newest_first(results: Sequence[tuple[Memory, float]], question: str) -> list[tuple[Memory, float]]:
+    """``results`` (best first) with each memory placed before the older memories about the same thing it follows;
+    a flagged memory always after the one that flagged it."""
+    asked = _content(question)
+    out = list(results)
+    i = 0
+    while i < len(out):
+        older, older_score = out[i]
+        for j in range(i + 1, len(out)):
+            newer, score = out[j]
+            flagged = older.possibly_outdated_by == newer.id
+            if newer.when > older.when and (flagged or score >= CLOSE * older_score) and same_thing(
+                    older, newer, asked):
+                out.insert(i, out.pop(j))  # the newer one takes the older one's place; the rest keep their order
+                break
+        else:
+            i += 1
+            continue
+        # the moved memory may itself follow an even newer one: look again from the same place, a bounded number
+        # of times (each move puts a strictly newer memory first)
+    return out
+
+
+def through_history(results: Sequence[tuple[Memory, float]], heads: Mapping[str, Memory]
+                    ) -> list[tuple[Memory, float]]:
+    """Each replaced memory of ``results`` as its chain's latest version (``heads``: replaced id -> head), at the
+    replaced one's rank; a memory that is already in the results, or has no current head, is not repeated."""
+    seen: set[str] = set()
+    out: list[tuple[Memory, float]] = []
+    for memory, score in results:
+        shown = heads.get(memory.id, memory) if memory.superseded_by is not None else memory
+        if shown.superseded_by is not None or shown.id in seen:
+            continue
+        seen.add(shown.id)
+        out.append((shown, score))
+    return out
