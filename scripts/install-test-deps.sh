@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v caddy >/dev/null 2>&1 || need_apt+=(caddy)
+[ -x /usr/sbin/debootstrap ] || need_apt+=(debootstrap)  # tests/e2e/test_vps_walkthrough.py: a fresh Debian
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "installing ${need_apt[*]} from Debian's packages"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

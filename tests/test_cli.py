@@ -87,3 +87,30 @@ def test_export_import_round_trip_is_lossless(env: dict[str, str], tmp_path: Pat
     assert invalid.returncode == 1 and b"line 2" in invalid.stderr and b"nothing was imported" in invalid.stderr
     after = run(env, "export", "--email", "y@example.com").stdout.decode()
     assert "a new fact" not in after
+
+
+READ_ONLY = [
+    ("users", "list"), ("users", "delete", "--email", "a@example.com"),
+    ("users", "set-password", "a@example.com", "--password-stdin"),
+    ("keys", "list", "--email", "a@example.com"), ("keys", "create", "--email", "a@example.com"),
+    ("keys", "revoke", "--email", "a@example.com", "--id", "k1"),
+    ("export", "--email", "a@example.com"), ("export", "--email", "a@example.com", "-o", "out.jsonl"),
+    ("import", "--email", "a@example.com"), ("stdio", "--email", "a@example.com"),
+    ("copy", "--to", "postgresql://nobody@127.0.0.1:9/x"), ("backup", "copy.sqlite3"),
+]
+
+
+@pytest.mark.parametrize("args", READ_ONLY, ids=" ".join)
+def test_commands_on_an_existing_database_never_create_one(env: dict[str, str], tmp_path: Path,
+                                                           args: tuple[str, ...]) -> None:
+    """Run from another directory without the server's settings: one line naming the file looked for, nothing made."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in env.items() if k != "JEAN_MEMORY_DATA_DIR"}
+    done = subprocess.run([CLI, *args], env=env, cwd=elsewhere, input=b"pw that is long enough\n",
+                          capture_output=True, timeout=120)
+    looked_for = elsewhere / "data" / "jean_memory.sqlite3"
+    assert done.returncode == 1, done.stderr
+    assert str(looked_for).encode() in done.stderr and b"JEAN_MEMORY_DATA_DIR" in done.stderr
+    assert len(done.stderr.decode().strip().splitlines()) == 1, done.stderr
+    assert done.stdout == b"" and list(elsewhere.iterdir()) == []

@@ -181,7 +181,7 @@ def test_set_password_resets_it_and_signs_the_user_out(env: dict[str, str]) -> N
 
 def test_commands_say_which_database_they_use(env: dict[str, str]) -> None:
     db = Path(env["JEAN_MEMORY_DATA_DIR"]).resolve() / "jean_memory.sqlite3"
-    first = run(env, "users", "list")
+    first = run(env, "migrate")
     assert f"database {db} does not exist yet".encode() in first.stderr and b"JEAN_MEMORY_DATA_DIR" in first.stderr
     again = run(env, "users", "list")
     assert f"database {db}\n".encode() in again.stderr and b"does not exist" not in again.stderr

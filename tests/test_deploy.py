@@ -59,4 +59,7 @@ def test_the_env_file_names_the_data_dir_the_cli_and_the_service_share() -> None
     for text in (README, unit):  # the command that writes the file (it may continue on a second line)
         writes = re.findall(r"(?:printf|echo)[^\n]*(?:\\\n[^\n]*)?>\s*/etc/jean-memory\.env", text)
         assert writes and all(f"JEAN_MEMORY_DATA_DIR={data_dir[1]}" in w for w in writes), writes
-    assert "env $(cat /etc/jean-memory.env) /opt/jean-memory/bin/jean-memory users" in README.replace("\n   ", " ")
+    # The CLI reads it as a shell would (values with spaces in quotes), as the service's user; never `env $(cat ...)`.
+    cli = ("(set -a && . /etc/jean-memory.env && set +a && exec runuser -u jean-memory -- "
+           "/opt/jean-memory/bin/jean-memory")
+    assert cli in README and cli in unit and "env $(cat" not in README + unit

@@ -103,8 +103,14 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def with_runtime(settings: Settings, fn: Callable[[Runtime], Awaitable[int]], embedder: bool = False,
-                 announce: bool = True) -> int:
-    """Run ``fn`` against a migrated store (named on stderr first). The embedding model loads only when needed."""
+                 announce: bool = True, create: bool = False) -> int:
+    """Run ``fn`` against a migrated store (named on stderr first). The embedding model loads only when needed.
+
+    Only commands that may start a deployment (``create``: users create, migrate) make a new SQLite database; the
+    others fail with one line naming the file they looked for, and leave no file or directory behind.
+    """
+    if not create:
+        require_database(settings)
     if announce:
         print(f"jean-memory: {describe_database(settings)}", file=sys.stderr)
 
@@ -119,10 +125,21 @@ def with_runtime(settings: Settings, fn: Callable[[Runtime], Awaitable[int]], em
     return asyncio.run(main())
 
 
+def _missing_database(settings: Settings) -> bool:
+    return settings.backend == "sqlite" and not os.path.exists(settings.database_label)
+
+
+def require_database(settings: Settings) -> None:
+    """Fail, in one line naming the file looked for, when the SQLite database does not exist."""
+    if _missing_database(settings):
+        fail(f"no database at {settings.database_label}: run this with the server's JEAN_MEMORY_DATA_DIR "
+             "(or JEAN_MEMORY_DATABASE_URL); a new deployment starts with 'jean-memory users create'")
+
+
 def describe_database(settings: Settings) -> str:
     """Which database a command uses: the admin's shell may not have the server's settings."""
     where = settings.database_label
-    if settings.backend == "sqlite" and not os.path.exists(where):
+    if _missing_database(settings):
         return (f"database {where} does not exist yet and is created now (if the server keeps its data "
                 "elsewhere, set JEAN_MEMORY_DATA_DIR as it does)")
     return f"database {where}"
@@ -156,6 +173,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
     from .backup import backup
 
+    require_database(settings)
     pages = backup(settings, Path(args.path))
     print(f"backed up {pages} pages to {args.path} (integrity check ok)", file=sys.stderr)
     return 0
@@ -225,7 +243,7 @@ def _users_create(args: argparse.Namespace, settings: Settings) -> int:
         print(f"created {user.email} ({user.id})" + ("" if password_hash else " without a password"))
         return 0
 
-    return with_runtime(settings, run)
+    return with_runtime(settings, run, create=True)
 
 
 @command("users set-password")
@@ -352,6 +370,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("import")
 def _import(args: argparse.Namespace, settings: Settings) -> int:
+    require_database(settings)  # before reading stdin
     records = []
     try:
         for n, line in enumerate(sys.stdin.buffer, 1):
@@ -411,7 +430,7 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
         print("schema is up to date", file=sys.stderr)
         return 0
 
-    return with_runtime(settings, run)
+    return with_runtime(settings, run, create=True)
 
 
 def _check_email(email: str) -> None:

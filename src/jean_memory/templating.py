@@ -20,7 +20,14 @@ def _datetime(value: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(value)) if value else "never"
 
 
+def _last_day(value: float | None) -> str:
+    """The last day (UTC) something lasting until ``value`` covers: an expiry typed as 2026-12-31 ends at the next
+    midnight and is shown as 2026-12-31, as typed."""
+    return time.strftime("%Y-%m-%d", time.gmtime(value - 1)) if value else "never"
+
+
 templates.env.filters["datetime"] = _datetime
+templates.env.filters["last_day"] = _last_day
 
 
 def render(request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,

@@ -89,6 +89,7 @@ async def memories_page(request: Request, user: SiteUser, q: str = "", app: str 
     apps = await app_options(request, user.id, app, names)
     return render(request, "dashboard/memories.html", memories=items, q=q, app=app, tag=tag, apps=apps,
                   app_of={m.id: app_name(m.client_id, names) for m in items},
+                  change_of=await memory.change_notes(user.id, items),
                   total=await memory.count(user.id), next_url=next_url, paged=bool(cursor),
                   notice=await _notice(request, user.id, notice, said))
 
