@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from .. import llm
 from ..errors import InvalidInput
+from ..memory import context
 from ..memory import validation as v
 from ..memory.service import AddResult, shorten
 from ..runtime import Runtime
@@ -17,7 +18,6 @@ from .extract import fact_sentences
 from .principal import Ctx, principal_of
 from .results import BUDGET, MemoryItem, fit, iso, item, lines, ok, tool_errors
 
-RELATIVE_FLOOR = 0.35  # search scores are relative to the best hit; below this a hit is noise
 PROFILE_QUERY = "my name, where I live, my work, my family, my partner, what I like and prefer, my health, my goals"
 # depth -> (relevant hits, recent memories, include document passages)
 DEPTHS = {1: (5, 0, False), 2: (10, 5, False), 3: (20, 10, True)}
@@ -42,9 +42,9 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     service = runtime.memory
     settings = runtime.settings
 
-    async def relevant(user_id: str, query: str, n: int, documents: bool, skip: set[str]) -> list[MemoryItem]:
-        hits = await service.search(user_id, query, n, include_documents=documents)
-        kept = [h for h in hits if h.score >= RELATIVE_FLOOR * hits[0].score and h.memory.id not in skip]
+    async def relevant(user_id: str, query: str, n: int, documents: bool, skip: set[str],
+                       fill: bool = True) -> list[MemoryItem]:
+        kept = await context.relevant(service, user_id, query, n, documents, skip, fill)
         notes = await service.change_notes(user_id, [h.memory for h in kept])
         return [item(h.memory, h.score, 800, notes.get(h.memory.id)) for h in kept]
 
@@ -105,7 +105,7 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     ) -> Annotated[CallToolResult, AskOut]:
         who = principal_of(ctx)
         q = v.query_field(question)
-        found, _ = fit(await relevant(who.user_id, q, 8, False, set()))
+        found, _ = fit(await relevant(who.user_id, q, 8, False, set(), fill=False))
         answer = None
         if found and settings.llm_url:
             facts = "\n".join(f"- ({m.created_at[:10]}) {m.text}" for m in found)
