@@ -16,7 +16,7 @@ the 1st percentile (``fusion``'s module docstring; ``tests/mcp_server/small_cont
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -63,3 +63,37 @@ async def relevant(service: MemoryService, user_id: str, query: str, n: int, doc
     if fill and len(kept) < n:
         kept += await nearest(service, user_id, query, n - len(kept), skip={*skip, *(h.memory.id for h in kept)})
     return kept
+
+
+def newer_first(sections: Sequence[Sequence[str]], newer: Mapping[str, str], fixed: int = 0) -> list[list[str]]:
+    """The context's sections (memory ids, in the order shown) with each memory flagged possibly outdated
+    (``newer``: its id -> the id of the newer memory) placed right after its newer one: moved there when the newer
+    one is shown before it in its section; else the newer one takes its place (taken from where it was, or added:
+    the caller fetches it) and it follows. A newer one shown in an earlier section stays there. The first ``fixed``
+    sections (what the call saved) are never reordered."""
+    out = [list(s) for s in sections]
+    for _ in range(len(newer) + 1):  # chains settle in a few passes; a cycle (never stored) cannot loop forever
+        moved = False
+        for si in range(fixed, len(out)):
+            for old in list(out[si]):
+                new = newer.get(old)
+                if new is None or new == old:
+                    continue
+                at = out[si].index(old)
+                where = next(((sj, s.index(new)) for sj, s in enumerate(out) if new in s), None)
+                if where is not None and (where[0] < si or (where[0] == si and where[1] < at)):
+                    if where[0] == si:  # right after it and the others it flagged that come first
+                        out[si].remove(old)
+                        to = where[1] + 1
+                        while to < len(out[si]) and newer.get(out[si][to]) == new and out[si][to] != old:
+                            to += 1
+                        out[si].insert(to, old)
+                        moved = moved or to != at
+                    continue
+                if where is not None:
+                    out[where[0]].remove(new)
+                out[si].insert(out[si].index(old), new)
+                moved = True
+        if not moved:
+            break
+    return out
