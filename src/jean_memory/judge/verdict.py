@@ -24,7 +24,7 @@ GENERIC_SIMILAR = 0.5
 # A change cue in the new memory and a cosine this high: the same thing, said to have changed (a flag).
 CUE_SIMILAR = 0.6
 # An addition, not a change: "also", "too", "another", "second", "as well".
-_ADDED = re.compile(r"\b(?:also|too|another|second|third|as well|in addition|besides|plus)\b", re.IGNORECASE)
+ADDED = re.compile(r"\b(?:also|too|another|second|third|as well|in addition|besides|plus)\b", re.IGNORECASE)
 _LONG = 400  # characters: beyond this the rules read no further (they judge saved notes, not documents)
 
 
@@ -51,7 +51,7 @@ def decide(new: str, old: str, similarity: float | None = None) -> Verdict:
         if not j.doubtful and j.rule in CERTAIN_RULES:
             return Verdict("replace", j.reason, j.rule, j.old_value, j.confidence)
         return Verdict("flag", j.reason, j.rule, j.old_value, j.confidence)
-    if similarity is not None and not _ADDED.search(new):
+    if similarity is not None and not ADDED.search(new) and supersede.is_note(new) and supersede.is_note(old):
         value = differing_value(new, old) if similarity >= FLAG_SIMILAR else None
         if value is not None:
             return Verdict("flag", f"close in meaning, another value: {value}", "value", None, similarity)

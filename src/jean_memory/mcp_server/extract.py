@@ -1,8 +1,11 @@
 """What in a user's message is worth remembering, decided without an LLM (pure functions).
 
 Kept: first-person statements of fact, preference, plan, name or date ("I live in Lisbon", "my sister is Ana",
-"I'm flying to Tokyo on 3 May"), and anything the user explicitly asks to be remembered ("remember that ...").
-Dropped: questions, requests to the assistant, small talk, and statements with too little content to be a fact.
+"I'm flying to Tokyo on 3 May"), anything the user explicitly asks to be remembered ("remember that ..."), a new
+value stated inside a question or request ("can you remind me the meeting moved to 4:30?" keeps "The meeting moved
+to 4:30"), and a statement of a change to a value without "I" ("The meeting has been moved to 4:30"); see
+``embedded``. Dropped: questions and requests themselves, small talk, statements with too little content to be a
+fact, and clauses that only point at something they do not name ("I want to send her a card").
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ..memory.text import STOP_WORDS, dedup_key, words
+from .embedded import dangling, new_value, statements_in
 
 MAX_FACTS = 10
 MAX_FACT_CHARS = 500
@@ -27,7 +31,7 @@ _EXPLICIT = re.compile(r"^(?:please\s+)?(?:remember|note|don'?t forget|keep in m
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i’m|i've|i’ve|i'll|i’ll|i'd|my|mine|me|myself|we|we're|our|ours)\b", re.I)
 _QUESTION_START = re.compile(
     r"^(?:what|why|how|when|where|who|whom|which|whose|can|could|would|should|will|shall|do|does|did|is|are|am|"
-    r"was|were|have|has|may|might|isn't|aren't|don't|doesn't)\b", re.I)
+    r"was|were|have|has|may|might|isn't|aren't|don't|doesn't|any(?!\s+time\b))\b", re.I)
 _REQUEST = re.compile(
     r"\b(?:can you|could you|would you|will you|please|help me|tell me|show me|give me|let me know|i want you|"
     r"i need you|i'd like you|explain|summari[sz]e|translate|write me|i was wondering|i wonder|any ideas|"
@@ -42,7 +46,8 @@ def _content_words(sentence: str) -> list[str]:
 
 def _tidy(sentence: str) -> str:
     sentence = sentence.strip().strip("\"'“”").strip()
-    sentence = re.sub(r"^(?:and|but|so|also|oh|well|btw|by the way)[,\s]+", "", sentence, flags=re.I)
+    sentence = re.sub(r"^(?:and|but|so|also|oh|well|btw|by the way|given that|now that)[,\s]+", "", sentence,
+                      flags=re.I)
     sentence = sentence[:MAX_FACT_CHARS].rstrip(" ,;.!")
     return sentence[:1].upper() + sentence[1:] if sentence else sentence
 
@@ -71,8 +76,14 @@ def _candidates(message: str) -> list[str]:
             continue
         for clause in _CLAUSES.split(sentence):
             clause = clause.strip()
-            if not clause or clause.endswith("?") or _QUESTION_START.match(clause) or _REQUEST.search(clause):
+            if not clause:
+                continue
+            if clause.endswith("?") or _QUESTION_START.match(clause) or _REQUEST.search(clause):
+                out += statements_in(clause)
                 continue
             if _FIRST_PERSON.search(clause) and not _CHATTER.match(clause):
+                if not dangling(clause) or new_value(clause):
+                    out.append(clause)
+            elif new_value(clause):
                 out.append(clause)
     return out

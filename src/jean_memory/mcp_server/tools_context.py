@@ -10,14 +10,15 @@ from pydantic import BaseModel, Field
 
 from .. import llm
 from ..errors import InvalidInput
+from ..memory import context
 from ..memory import validation as v
 from ..memory.service import AddResult, shorten
 from ..runtime import Runtime
+from ..store.records import Memory
 from .extract import fact_sentences
 from .principal import Ctx, principal_of
 from .results import BUDGET, MemoryItem, fit, iso, item, lines, ok, tool_errors
 
-RELATIVE_FLOOR = 0.35  # search scores are relative to the best hit; below this a hit is noise
 PROFILE_QUERY = "my name, where I live, my work, my family, my partner, what I like and prefer, my health, my goals"
 # depth -> (relevant hits, recent memories, include document passages)
 DEPTHS = {1: (5, 0, False), 2: (10, 5, False), 3: (20, 10, True)}
@@ -42,16 +43,40 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     service = runtime.memory
     settings = runtime.settings
 
-    async def relevant(user_id: str, query: str, n: int, documents: bool, skip: set[str]) -> list[MemoryItem]:
-        hits = await service.search(user_id, query, n, include_documents=documents)
-        kept = [h for h in hits if h.score >= RELATIVE_FLOOR * hits[0].score and h.memory.id not in skip]
-        notes = await service.change_notes(user_id, [h.memory for h in kept])
-        return [item(h.memory, h.score, 800, notes.get(h.memory.id)) for h in kept]
+    async def relevant(user_id: str, query: str, n: int, documents: bool, skip: set[str],
+                       fill: bool = True, flags: dict[str, str] | None = None) -> list[MemoryItem]:
+        kept = await context.relevant(service, user_id, query, n, documents, skip, fill)
+        return await items(user_id, [(h.memory, h.score) for h in kept], flags)
 
-    async def latest(user_id: str, n: int, skip: set[str]) -> list[MemoryItem]:
+    async def latest(user_id: str, n: int, skip: set[str], flags: dict[str, str]) -> list[MemoryItem]:
         memories = [m for m in (await service.list(user_id, n)).items if m.id not in skip]
-        notes = await service.change_notes(user_id, memories)
-        return [item(m, limit=800, change=notes.get(m.id)) for m in memories]
+        return await items(user_id, [(m, None) for m in memories], flags)
+
+    async def items(user_id: str, found: list[tuple[Memory, float | None]],
+                    flags: dict[str, str] | None = None) -> list[MemoryItem]:
+        """Memory items with their change notes; ``flags`` collects which are possibly outdated, and by what."""
+        notes = await service.change_notes(user_id, [m for m, _ in found])
+        if flags is not None:
+            flags.update((m.id, newer) for m, _ in found if (newer := _outdated_by(m)))
+        return [item(m, score, 800, notes.get(m.id)) for m, score in found]
+
+    async def newer_first(user_id: str, out: JeanOut, flags: dict[str, str]) -> None:
+        """Each possibly outdated memory right after its newer one (``context.newer_first``), fetched if needed."""
+        shown = {m.id: m for part in (out.saved, out.already_known, out.profile, out.relevant, out.recent)
+                 for m in part}
+        placed = {m.id for part in (out.profile, out.relevant, out.recent) for m in part}
+        for _ in range(3):  # the newer one may itself be flagged: follow a short chain
+            missing = list({new for old, new in flags.items() if old in placed and new not in shown})
+            fetched = await service.stores.memories.get(user_id, missing) if missing else []
+            if not fetched:
+                break
+            shown.update((m.id, m) for m in await items(user_id, [(m, None) for m in fetched], flags))
+            placed |= {m.id for m in fetched}
+        links = {old: new for old, new in flags.items() if new in shown}
+        parts = [[m.id for m in part] for part in (out.saved, out.already_known, out.profile, out.relevant,
+                                                       out.recent)]
+        _, _, out.profile, out.relevant, out.recent = (
+            [shown[i] for i in ids] for ids in context.newer_first(parts, links, fixed=2))
 
     @server.tool(title="Jean Memory", annotations=ToolAnnotations(
         read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False), description=(
@@ -76,24 +101,28 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
         out = JeanOut(saved=[item(r.memory, change=_changed(r)) for r in added if r.created],
                       already_known=[item(r.memory) for r in added if not r.created])
         shown = {m.id for m in out.saved}
+        flags = {r.memory.id: new for r in added if not r.created and (new := _outdated_by(r.memory))}
         if is_new_conversation:
-            important = await relevant(who.user_id, PROFILE_QUERY, 5, False, shown)
+            important = await relevant(who.user_id, PROFILE_QUERY, 5, False, shown, flags=flags)
             shown |= {m.id for m in important}
-            newest = await latest(who.user_id, 5, shown)
+            newest = await latest(who.user_id, 5, shown, flags)
             out.profile = important + newest
             out.total_memories = await service.count(who.user_id)
             shown |= {m.id for m in newest}
         if depth:
             n, recent_n, documents = DEPTHS[depth]
             query = message[: v.MAX_QUERY_CHARS]
-            out.relevant = [m for m in await relevant(who.user_id, query, n, documents, shown) if m.id not in shown]
+            out.relevant = [m for m in await relevant(who.user_id, query, n, documents, shown, flags=flags)
+                            if m.id not in shown]
             shown |= {m.id for m in out.relevant}
             if recent_n:
-                out.recent = await latest(who.user_id, recent_n, shown)
+                out.recent = await latest(who.user_id, recent_n, shown, flags)
+        if flags:
+            await newer_first(who.user_id, out, flags)
         out.profile, cut1 = fit(out.profile, BUDGET // 4)
         out.relevant, cut2 = fit(out.relevant, BUDGET // 2 if depth < 3 else BUDGET)
         out.recent, cut3 = fit(out.recent, BUDGET // 4)
-        return ok(_render(out), out)
+        return ok(_render(out, flags), out)
 
     @server.tool(title="Ask memory", annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
                  description=(
@@ -105,7 +134,7 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
     ) -> Annotated[CallToolResult, AskOut]:
         who = principal_of(ctx)
         q = v.query_field(question)
-        found, _ = fit(await relevant(who.user_id, q, 8, False, set()))
+        found, _ = fit(await relevant(who.user_id, q, 8, False, set(), fill=False))
         answer = None
         if found and settings.llm_url:
             facts = "\n".join(f"- ({m.created_at[:10]}) {m.text}" for m in found)
@@ -126,18 +155,38 @@ def _changed(result: AddResult) -> str | None:
     return f"changed from {value} on {iso(result.memory.created_at)[:10]}"
 
 
-def _render(out: JeanOut) -> str:
+def _outdated_by(memory: Memory) -> str | None:
+    """The newer memory that may make this one outdated (``Memory.possibly_outdated_by``, where the store has it)."""
+    newer = getattr(memory, "possibly_outdated_by", None)
+    return newer if isinstance(newer, str) else None
+
+
+def _lines(items: list[MemoryItem], flags: dict[str, str]) -> str:
+    """``results.lines``, a possibly outdated memory marked so, never shown as a plain fact."""
+    out = []
+    for it in items:
+        line = lines([it])
+        if it.id in flags and "possibly outdated" not in line.lower():
+            head, sep, tail = line.rpartition(" (id ")
+            line = f"{head} [possibly outdated (newer: {flags[it.id]})]{sep}{tail}"
+        out.append(line)
+    return "\n".join(out)
+
+
+def _render(out: JeanOut, flags: dict[str, str]) -> str:
     parts = []
     if out.saved:
-        parts.append("Saved to memory:\n" + lines(out.saved))
+        parts.append("Saved to memory:\n" + _lines(out.saved, flags))
     if out.already_known:
-        parts.append("Already remembered:\n" + "\n".join(f"- {m.text}" for m in out.already_known))
+        parts.append("Already remembered:\n" + "\n".join(
+            f"- {m.text}" + (f" [possibly outdated (newer: {flags[m.id]})]" if m.id in flags else "")
+            for m in out.already_known))
     if out.profile:
-        parts.append(f"About the user ({out.total_memories} memories in all):\n" + lines(out.profile))
+        parts.append(f"About the user ({out.total_memories} memories in all):\n" + _lines(out.profile, flags))
     elif out.total_memories == 0 and not out.saved:
         parts.append("Nothing is remembered about this user yet.")
     if out.relevant:
-        parts.append("Relevant memories:\n" + lines(out.relevant))
+        parts.append("Relevant memories:\n" + _lines(out.relevant, flags))
     if out.recent:
-        parts.append("Recent memories:\n" + lines(out.recent))
+        parts.append("Recent memories:\n" + _lines(out.recent, flags))
     return "\n\n".join(parts) or "Nothing relevant in memory; nothing new to remember."

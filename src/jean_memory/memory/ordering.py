@@ -1,10 +1,10 @@
 """Newest first among memories about the same thing, and search through history (pure functions).
 
-Two results are about the same thing when one flagged the other (``possibly_outdated_by``), or when they share a
-word of the question that is not a value, share enough of their other words, and differ in a value (a number,
-date, time, name or place: ``judge._values``). Then the newer (``Memory.when``) takes the place of the older
-one in the ranking, and the older follows it: nothing moves above a result it did not already follow, so an
-unrelated, stronger match keeps its place.
+Two results are about the same thing when one flagged the other (``possibly_outdated_by``), or when both are saved
+notes (not lines of a conversation: ``supersede.is_note``), share a word of the question that is not a value, and
+differ in a value (a number, date, time, name or place: ``judge._values``). Then the newer (``Memory.when``) takes
+the place of the older one in the ranking, and the older follows it: nothing moves above a result it did not
+already follow, so an unrelated, stronger match keeps its place.
 
 A replaced memory that matches a question stands for its chain: its latest version comes back where it would have
 ranked (``through_history``), once.
@@ -15,25 +15,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ..judge._values import differing_value
+from ..judge.verdict import ADDED
 from ..store.records import Memory
+from .supersede import is_note
 from .text import STOP_WORDS, words
 
-SHARED = 0.2  # Jaccard of two memories' content words (values left out) for "about the same thing"
 CLOSE = 0.5  # the newer one scored at least this share of the older one's score
 
 
 def _content(text: str) -> frozenset[str]:
-    return frozenset(w for w in words(text) if w not in STOP_WORDS and not any(c.isdigit() for c in w) and len(w) > 2)
+    """Content words, a plural's "s" dropped ("Fridays" and "Friday"), numbers left out."""
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                     for w in words(text) if w not in STOP_WORDS and not any(c.isdigit() for c in w) and len(w) > 1)
 
 
 def same_thing(a: Memory, b: Memory, asked: frozenset[str]) -> bool:
     if a.possibly_outdated_by == b.id or b.possibly_outdated_by == a.id:
         return True
-    ca, cb = _content(a.text), _content(b.text)
-    shared = ca & cb
-    if not shared & asked or len(shared) < SHARED * len(ca | cb):
-        return False
-    return differing_value(a.text, b.text) is not None
+    if not _content(a.text) & _content(b.text) & asked or ADDED.search(a.text) or ADDED.search(b.text):
+        return False  # "Ben lives in Cologne too" adds to what it shares, it changes nothing
+    return is_note(a.text) and is_note(b.text) and differing_value(a.text, b.text) is not None
 
 
 def newest_first(results: Sequence[tuple[Memory, float]], question: str) -> list[tuple[Memory, float]]:

@@ -441,7 +441,9 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             hits = [(m, s) for m, s in hits if m.superseded_by is not None or m.is_current(real_now)]
             replaced = [m for m, _ in hits if m.superseded_by is not None]
             hits = ordering.through_history(hits, await self._heads(user_id, replaced) if replaced else {})
-        return [SearchResult(m, score) for m, score in ordering.newest_first(hits, q)[:n]]
+        if window is None:  # a question about a stretch of time asks for then, not for what is newest
+            hits = ordering.newest_first(hits[:n], q)
+        return [SearchResult(m, score) for m, score in hits[:n]]
 
     async def _heads(self, user_id: str, replaced: Sequence[Memory]) -> dict[str, Memory]:
         """Each replaced memory's chain's latest version (current, or absent), a few hops at most."""

@@ -162,6 +162,13 @@ def _notes(text: str) -> bool:
         line is None or terse_note(line.group("rest")))
 
 
+def is_note(text: str) -> bool:
+    """A saved note (a fact as a person or an assistant writes it down, a request to remember one), not a line of a
+    transcript ("Gina: Hey Jon! ...") nor a long stretch of text."""
+    line = _SPEAKER.match(text)
+    return len(text.split()) <= 60 and (line is None or terse_note(line.group("rest")))
+
+
 def judge(new_text: str, old_text: str, *, similarity: float | None = None) -> Judgment:
     """Whether ``new_text`` replaces ``old_text`` (both memories of one user; the caller picks similar pairs).
 
