@@ -56,14 +56,13 @@ async def login(request: Request) -> Response:
     next_path = safe_next(field(form, "next", 2048))
     users = runtime_of(request).stores.users
     runtime = runtime_of(request)
-    wait = await login_throttle.wait_for(request, runtime, email)
+    wait = await login_throttle.reserve(request, runtime, email)  # counted now, before the slow check
     if wait is not None:
         raise RateLimited(f"Too many failed sign-ins for this account. Try again in {wait} seconds.", wait)
     user = await users.get_user_by_email(email) if email else None
     # verify_password checks against a dummy hash when there is no account: same work, same time.
     ok = await anyio.to_thread.run_sync(verify_password, user.password_hash if user else None, password)
     if not ok or user is None:
-        await login_throttle.failed(runtime, email)
         return _login_page(request, next_path, 400, error=WRONG, email=email)
     await login_throttle.succeeded(request, runtime, email)
     response = RedirectResponse(next_path, status_code=303)
