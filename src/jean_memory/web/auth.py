@@ -2,11 +2,13 @@
 
 ``/login`` is the one place a password is checked (the MCP consent step sends people here too). It is limited
 per source (``throttle``, IPv6 by /64) and per account with a bounded backoff (``accounts.login_throttle``);
-both answer 429 with ``Retry-After``.
+both answer 429 with ``Retry-After``. ``/signup`` answers alike whether or not the email already has an account
+(a 303 to ``next`` with a session cookie; for a taken email the cookie opens nothing and the account is untouched).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -16,11 +18,13 @@ from fastapi.responses import RedirectResponse
 
 from ..accounts import login_throttle, oidc
 from ..accounts.passwords import check_new_password, hash_password, verify_password
-from ..accounts.sessions import current_site_user, end_session, safe_next, start_session
+from ..accounts.sessions import current_site_user, end_session, safe_next, start_decoy_session, start_session
 from ..errors import Conflict, InvalidInput, NotFound, RateLimited
+from ..runtime import Runtime
 from ..throttle import throttle
 from .common import SiteRoute, checked_form, field, render, runtime_of
 
+log = logging.getLogger("jean_memory.accounts")
 router = APIRouter(route_class=SiteRoute, include_in_schema=False)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 WRONG = "Wrong email or password."
@@ -93,13 +97,27 @@ async def signup(request: Request) -> Response:
         if password != field(form, "password_confirm", 2048):
             raise InvalidInput("The two passwords do not match.")
         check_new_password(password)
-        hashed = await anyio.to_thread.run_sync(hash_password, password)
-        user = await runtime.stores.users.create_user(email, hashed)
-    except (InvalidInput, Conflict) as exc:
+        hashed = await anyio.to_thread.run_sync(hash_password, password)  # hashed whether or not the email is taken
+    except InvalidInput as exc:
         return render(request, "signup.html", exc.status, next=next_path, email=email, error=exc.message)
     response = RedirectResponse(next_path, status_code=303)
+    try:
+        user = await runtime.stores.users.create_user(email, hashed)
+    except Conflict:
+        # Answered as a new account is (same status, Location and cookie), so sign-up does not tell who has one.
+        await _tell_existing_owner(runtime, email)
+        await start_decoy_session(request, response)
+        return response
     await start_session(request, response, user)
     return response
+
+
+async def _tell_existing_owner(runtime: Runtime, email: str) -> None:
+    """Where mail is set up, the owner would get a notice here; this server sends no mail, so the operator's log
+    gets one line (the account's id, never the email)."""
+    user = await runtime.stores.users.get_user_by_email(email)
+    log.info("sign-up with the email of an existing account (user %s): nothing created, no mail sent",
+             user.id if user else "?")
 
 
 @router.get("/logout")
