@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.state.lifespan_hooks = hooks
     install_error_handlers(app, html_page=error_page)  # a browser's 404 is the site's page, not JSON
 
-    @app.get("/status", tags=["health"])
+    @app.get("/status", tags=["health"], operation_id="getStatus", summary="Readiness")
     @app.get("/fastmcp/status", include_in_schema=False)
     async def status() -> JSONResponse:
         """Readiness: does the database answer? 503 when it does not."""
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             "mcp_url": settings.mcp_resource,
         })
 
-    @app.get("/livez", tags=["health"])
+    @app.get("/livez", tags=["health"], operation_id="getLiveness", summary="Liveness")
     async def livez() -> dict[str, str]:
         """Liveness: the process answers (touches nothing else)."""
         return {"status": "alive"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .accounts.api_keys import Principal, key_cache, principal_for_key
 from .errors import Unauthorized
@@ -23,7 +24,15 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def api_principal(request: Request, runtime: RuntimeDep) -> Principal:
+# Declares the scheme in the OpenAPI document (``/api/docs`` gets its Authorize button from it); the header is read
+# below, so the error is ours (a 401 saying what to send) rather than FastAPI's 403.
+API_KEY = HTTPBearer(scheme_name="personalApiKey", bearerFormat="jm_...", auto_error=False, description=(
+    "A personal API key, `jm_...`: create one under Dashboard → API keys and paste it here (without `Bearer`). "
+    "Sent as `Authorization: Bearer jm_...`."))
+
+
+async def api_principal(request: Request, runtime: RuntimeDep,
+                        _: Annotated[HTTPAuthorizationCredentials | None, Depends(API_KEY)]) -> Principal:
     """``/api/v1`` accepts a personal API key as ``Authorization: Bearer jm_...`` (never a cookie or a query)."""
     token = bearer_token(request.headers.get("authorization", ""))
     if not token:

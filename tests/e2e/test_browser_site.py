@@ -159,3 +159,45 @@ def test_api_docs_render_offline(tmp_path: Path) -> None:
         expect(page.locator(".opblock-body").first).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "api-docs.png"))
         assert outside == [] and refused == []
+
+
+def test_api_docs_authorize_and_try_it_out(tmp_path: Path) -> None:
+    """The first hour with the API docs: a key made on the dashboard, Authorize on /api/docs, then "Try it out"
+    on listing memories and on search answers 200 with the memory (it answered 401: there was no Authorize)."""
+    with running_server(tmp_path / "data") as server, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page.set_default_timeout(20_000)
+        refused = watch_csp(page)
+        sign_up(page, server.url, "ada@example.com")
+        page.get_by_label("What should your assistants remember?").fill("My sister Anna lives in Berlin")
+        page.get_by_role("button", name="Save memory").click()
+        expect(page.locator("tbody tr")).to_have_count(1)
+        page.goto(server.url + "/dashboard/keys")
+        page.get_by_label("Name").fill("API docs")
+        page.get_by_role("button", name="Create key").click()
+        secret = page.get_by_label("New API key").input_value()
+        assert secret.startswith("jm_")
+
+        page.goto(server.url + "/api/docs")
+        page.locator(".auth-wrapper").get_by_role("button", name="Authorize").click()
+        key_form = page.locator(".dialog-ux .auth-container").filter(has_text="personalApiKey")
+        key_form.get_by_label("auth-bearer-value").fill(secret)
+        key_form.get_by_role("button", name="Apply credentials").click()
+        key_form.get_by_role("button", name="Close").click()
+
+        listing = page.locator("#operations-memories-listMemories")
+        listing.locator(".opblock-summary").click()
+        listing.get_by_role("button", name="Try it out").click()
+        listing.get_by_role("button", name="Execute").click()
+        expect(listing.locator(".live-responses-table tbody .response-col_status")).to_have_text("200")
+        expect(listing.locator(".live-responses-table")).to_contain_text("Anna lives in Berlin")
+
+        search = page.locator("#operations-memories-searchMemories")
+        search.locator(".opblock-summary").click()
+        search.get_by_role("button", name="Try it out").click()
+        search.locator("tr[data-param-name=q] input").fill("where does my sister live")
+        search.get_by_role("button", name="Execute").click()
+        expect(search.locator(".live-responses-table tbody .response-col_status")).to_have_text("200")
+        expect(search.locator(".live-responses-table")).to_contain_text("Anna lives in Berlin")
+        page.screenshot(path=str(SCREENSHOTS / "api-docs-try-it-out.png"), full_page=True)
+        assert refused == []

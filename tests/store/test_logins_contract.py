@@ -1,5 +1,6 @@
 """LoginThrottleStore contract (every backend): failure counts that restart after a quiet period, are all counted
-under concurrency and are forgotten on success; known sign-in sources; the sweep."""
+under concurrency and are forgotten on success; reservations that count once per reading; known sign-in sources;
+the sweep."""
 
 from __future__ import annotations
 
@@ -30,6 +31,27 @@ async def test_failures_count_restart_and_clear(stores: Stores) -> None:
 async def test_concurrent_failures_are_all_counted(stores: Stores) -> None:
     counts = await asyncio.gather(*(stores.logins.record_failure("acct", NOW, NOW - 10) for _ in range(12)))
     assert sorted(counts) == list(range(1, 13))
+
+
+async def test_reserve_counts_only_on_what_was_seen(stores: Stores) -> None:
+    store = stores.logins
+    assert await store.reserve("acct", None, NOW, NOW - 100)
+    assert not await store.reserve("acct", None, NOW + 1, NOW - 100)  # someone counted since: read again
+    assert await store.failures("acct", NOW - 100) == (1, NOW)
+    assert await store.reserve("acct", (1, NOW), NOW + 2, NOW - 100)
+    assert not await store.reserve("acct", (1, NOW), NOW + 3, NOW - 100)
+    assert await store.failures("acct", NOW - 100) == (2, NOW + 2)
+    assert await store.reserve("acct", None, NOW + 500, NOW + 400)  # older than ``since``: starts again from one
+    assert await store.failures("acct", 0) == (1, NOW + 500)
+
+
+async def test_concurrent_reservations_on_one_reading_count_once(stores: Stores) -> None:
+    await stores.logins.record_failure("acct", NOW, NOW - 10)
+    won = await asyncio.gather(*(stores.logins.reserve("acct", (1, NOW), NOW + 1, NOW - 10) for _ in range(12)))
+    assert sorted(won) == [False] * 11 + [True]
+    first = await asyncio.gather(*(stores.logins.reserve("fresh", None, NOW, NOW - 10) for _ in range(12)))
+    assert sorted(first) == [False] * 11 + [True]
+    assert await stores.logins.failures("fresh", 0) == (1, NOW)
 
 
 async def test_sweep_forgets_old_failures_and_sources(stores: Stores) -> None:

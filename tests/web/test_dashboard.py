@@ -249,3 +249,21 @@ async def test_apps_that_signed_out_are_not_listed_as_connected(signed_in: httpx
     r = await post_form(signed_in, "/dashboard/apps", "/dashboard/apps/revoke", {"client_id": "jmc_gone"})
     assert r.status_code == 303 and await store.get_grant_scope(alice.user_id, "jmc_gone") is None
     assert "Old Cursor" not in (await signed_in.get("/dashboard/apps")).text
+
+
+async def test_app_names_only_for_the_users_own_apps(client: httpx.AsyncClient, alice: Account, bob: Account,
+                                                     runtime: Runtime) -> None:
+    """Bob asking the App filter for Alice's client id learns nothing; a client Bob has a grant for is named."""
+    store, now = runtime.stores.oauth, time.time()
+    for client_id, name in [("jmc_alices", "Alice's Diary Sync"), ("jmc_bobs", "Bob's Reader")]:
+        await store.save_client(OAuthClient(client_id, name, ("https://app.example/cb",), "none",
+                                            ("authorization_code",), "memory:read", {}, now))
+    await store.save_grant(alice.user_id, "jmc_alices", "memory:read", now)
+    await runtime.memory.add(alice.user_id, "Dentist on Friday", client_id="jmc_alices")
+    await store.save_grant(bob.user_id, "jmc_bobs", "memory:read", now)  # granted, no memory from it yet
+
+    assert (await login(client, bob.email, bob.password)).status_code == 303
+    r = await client.get("/dashboard", params={"app": "jmc_alices"})
+    assert r.status_code == 200 and "Diary Sync" not in r.text and "Dentist" not in r.text
+    r = await client.get("/dashboard", params={"app": "jmc_bobs"})
+    assert r.status_code == 200 and ">Bob&#39;s Reader</option>" in r.text

@@ -1,6 +1,9 @@
 """Per-account sign-in backoff (OWASP Authentication Cheat Sheet, "Account lockout"), beside the per-source
 rate limit (``throttle``): guessing one account's password from many addresses gets slow, fast.
 
+Each attempt is counted as a failure before its password is checked (``reserve``), atomically, so many attempts
+at once cannot all be checked on one reading of the count; a success forgets the failures.
+
 After ``FREE_FAILURES`` consecutive failures for an email (known or not: the answer does not reveal which), the
 next attempt must wait ``BASE_WAIT`` seconds, doubling with each further failure up to ``MAX_WAIT``. Attempts
 refused during a wait are not checked and not counted, so they cannot extend it. Lockout of the real person is
@@ -27,6 +30,7 @@ BASE_WAIT = 30.0
 MAX_WAIT = 900.0
 FORGET_AFTER = 24 * 3600.0
 KNOWN_FOR = 90 * 24 * 3600.0
+RESERVE_TRIES = 50
 
 
 def backoff(failures: int) -> float:
@@ -45,23 +49,25 @@ def account_key(email: str) -> str:
     return hash_token(email.strip().lower())
 
 
-async def wait_for(request: HTTPConnection, runtime: Runtime, email: str) -> int | None:
-    """Seconds this sign-in to ``email`` must wait, or None when it may be checked now."""
-    now = time.time()
+async def reserve(request: HTTPConnection, runtime: Runtime, email: str) -> int | None:
+    """Count this sign-in to ``email`` as a failure before its password is checked (a success clears it); the
+    seconds it must wait instead (nothing counted), or None when it may be checked now.
+
+    The count is a compare-and-set on what was read, so concurrent attempts cannot all pass on one reading: of
+    those that saw the same count, one is counted and the others read again (and, past the free failures, wait).
+    """
     store, account = _store(runtime), account_key(email)
-    found = await store.failures(account, now - FORGET_AFTER)
-    if found is None:
-        return None
-    failures, last = found
-    remaining = last + backoff(failures) - now
-    if remaining <= 0 or await store.is_known(account, source_key(request), now - KNOWN_FOR):
-        return None
-    return max(1, math.ceil(remaining))
-
-
-async def failed(runtime: Runtime, email: str) -> None:
-    now = time.time()
-    await _store(runtime).record_failure(account_key(email), now, now - FORGET_AFTER)
+    for _ in range(RESERVE_TRIES):
+        now = time.time()
+        seen = await store.failures(account, now - FORGET_AFTER)
+        if seen is not None and (remaining := seen[1] + backoff(seen[0]) - now) > 0:
+            if not await store.is_known(account, source_key(request), now - KNOWN_FOR):
+                return max(1, math.ceil(remaining))
+            await store.record_failure(account, now, now - FORGET_AFTER)  # a known source skips the wait only
+            return None
+        if await store.reserve(account, seen, now, now - FORGET_AFTER):
+            return None
+    return 1  # lost every race: that many attempts at once are an attack, not a person
 
 
 async def succeeded(request: HTTPConnection, runtime: Runtime, email: str) -> None:

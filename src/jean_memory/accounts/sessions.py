@@ -77,6 +77,19 @@ async def start_session(request: Request, response: Response, user: User) -> Non
     request.state.jm_session_value = token
 
 
+async def start_decoy_session(request: Request, response: Response) -> None:
+    """Answer as ``start_session`` does, with a cookie that opens nothing: sign-up uses it for an email that
+    already has an account, so the answer does not tell. Any session the browser arrived with is dropped."""
+    runtime = _runtime(request)
+    old = session_cookie(request)
+    if old:
+        await _store(runtime).delete_session(hash_token(old))
+    token = new_token()
+    _set_cookie(request, response, token, runtime.settings.session_ttl)
+    setattr(request.state, _USER_KEY, None)
+    request.state.jm_session_value = token
+
+
 async def end_session(request: Request, response: Response) -> None:
     """Sign out of the site. Connected OAuth apps keep working (their tokens are not site sessions)."""
     old = session_cookie(request)

@@ -40,7 +40,7 @@ def _tags(tag: list[str] | None, tags: list[str] | None) -> list[str] | None:
     return [*(tag or []), *(tags or [])] if tag or tags else None
 
 
-@router.post("/memories", status_code=201, response_model=AddedOut,
+@router.post("/memories", operation_id="addMemories", summary="Add memories", status_code=201, response_model=AddedOut,
              responses={200: {"model": AddedOut, "description": "Every text was already remembered: nothing created"}})
 async def add_memories(body: MemoryIn, principal: ApiPrincipal, runtime: RuntimeDep, response: Response) -> AddedOut:
     """201 when at least one memory was created, 200 when all were duplicates (``created`` says which is which)."""
@@ -66,36 +66,40 @@ async def resolve_flag(memory_id: str, body: FlagIn, principal: ApiPrincipal, ru
     return MemoryOut.of(await runtime.memory.resolve_flag(principal.user_id, memory_id, body.decision))
 
 
-@router.get("/memories", response_model=PageOut)
+@router.get("/memories", operation_id="listMemories", summary="List memories", response_model=PageOut)
 async def list_memories(
     principal: ApiPrincipal, runtime: RuntimeDep, limit: int = 20, cursor: str | None = None,
     tag: TagQuery = None, tags: TagsQuery = None, include_history: HistoryQuery = False,
 ) -> PageOut:
+    """Your memories, newest first, a page at a time (``next_cursor`` fetches the next page)."""
     page = await runtime.memory.list(principal.user_id, limit, cursor, _tags(tag, tags),
                                      include_history=include_history)
     return PageOut(memories=[MemoryOut.of(m) for m in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/memories/{memory_id}", response_model=MemoryOut)
+@router.get("/memories/{memory_id}", operation_id="getMemory", summary="Get a memory", response_model=MemoryOut)
 async def get_memory(memory_id: str, principal: ApiPrincipal, runtime: RuntimeDep) -> MemoryOut:
+    """One memory by its id."""
     return MemoryOut.of(await runtime.memory.get(principal.user_id, memory_id))
 
 
-@router.get("/memories/{memory_id}/history", response_model=list[MemoryOut])
+@router.get("/memories/{memory_id}/history", operation_id="getMemoryHistory", summary="A memory's earlier versions",
+            response_model=list[MemoryOut])
 async def memory_history(memory_id: str, principal: ApiPrincipal, runtime: RuntimeDep) -> list[MemoryOut]:
     """The versions of a memory, newest first: the current one, then those it replaced."""
     return [MemoryOut.of(m) for m in await runtime.memory.history(principal.user_id, memory_id)]
 
 
-@router.patch("/memories/{memory_id}", response_model=MemoryOut)
+@router.patch("/memories/{memory_id}", operation_id="updateMemory", summary="Change a memory", response_model=MemoryOut)
 async def update_memory(memory_id: str, body: MemoryPatch, principal: ApiPrincipal, runtime: RuntimeDep) -> MemoryOut:
     """Change the text, the tags or the metadata, any one without the others; tags and metadata are replaced."""
     return MemoryOut.of(await runtime.memory.update(principal.user_id, memory_id, body.text, body.tags,
                                                     body.metadata))
 
 
-@router.delete("/memories/{memory_id}", status_code=204)
+@router.delete("/memories/{memory_id}", operation_id="deleteMemory", summary="Delete a memory", status_code=204)
 async def delete_memory(memory_id: str, principal: ApiPrincipal, runtime: RuntimeDep) -> Response:
+    """Delete one memory (kept for ``JEAN_MEMORY_DELETED_RETENTION``, then purged)."""
     if not await runtime.memory.delete(principal.user_id, [memory_id]):
         from ..errors import NotFound
 
@@ -103,51 +107,61 @@ async def delete_memory(memory_id: str, principal: ApiPrincipal, runtime: Runtim
     return Response(status_code=204)
 
 
-@router.post("/memories/delete")
+@router.post("/memories/delete", operation_id="deleteMemories", summary="Delete several memories")
 async def delete_many(body: DeleteIn, principal: ApiPrincipal, runtime: RuntimeDep) -> dict[str, int]:
+    """Delete the memories with these ids; ``deleted`` says how many there were."""
     return {"deleted": await runtime.memory.delete(principal.user_id, body.ids)}
 
 
-@router.get("/search", response_model=list[HitOut])
+@router.get("/search", operation_id="searchMemories", summary="Search memories", response_model=list[HitOut])
 async def search_get(
     principal: ApiPrincipal, runtime: RuntimeDep, q: str, limit: int = 10,
     tag: TagQuery = None, tags: TagsQuery = None, since: datetime | None = None, until: datetime | None = None,
     include_documents: bool = False, include_history: HistoryQuery = False,
 ) -> list[HitOut]:
+    """Memories (and optionally document passages) that match ``q``, best first."""
     hits = await runtime.memory.search(principal.user_id, q, limit, _tags(tag, tags), _ts(since), _ts(until),
                                        include_documents, include_history=include_history)
     return [HitOut.of(h) for h in hits]
 
 
-@router.post("/search", response_model=list[HitOut])
+@router.post("/search", operation_id="searchMemoriesWithBody", summary="Search memories (JSON body)",
+             response_model=list[HitOut])
 async def search_post(body: SearchIn, principal: ApiPrincipal, runtime: RuntimeDep) -> list[HitOut]:
+    """The same search as ``GET /api/v1/search``, with the question and filters in a JSON body."""
     hits = await runtime.memory.search(principal.user_id, body.query, body.limit, body.tags, _ts(body.since),
                                        _ts(body.until), body.include_documents,
                                        include_history=body.include_history)
     return [HitOut.of(h) for h in hits]
 
 
-@router.post("/documents", status_code=201, response_model=DocumentOut)
+@router.post("/documents", operation_id="storeDocument", summary="Store a document", status_code=201,
+             response_model=DocumentOut)
 async def store_document(body: DocumentIn, principal: ApiPrincipal, runtime: RuntimeDep) -> DocumentOut:
+    """Store a long text: it is split into passages that search can return."""
     doc = await runtime.memory.store_document(principal.user_id, body.title, body.content, body.document_type,
                                               body.source_url, principal.client_id, body.metadata)
     return DocumentOut.of(doc, with_content=False)
 
 
-@router.get("/documents", response_model=list[DocumentOut])
+@router.get("/documents", operation_id="listDocuments", summary="List documents", response_model=list[DocumentOut])
 async def list_documents(
     principal: ApiPrincipal, runtime: RuntimeDep, limit: int = 50, offset: int = 0
 ) -> list[DocumentOut]:
+    """Your documents, newest first (without their content)."""
     docs = await runtime.memory.list_documents(principal.user_id, limit, offset)
     return [DocumentOut.of(d, with_content=False) for d in docs]
 
 
-@router.get("/documents/{document_id}", response_model=DocumentOut)
+@router.get("/documents/{document_id}", operation_id="getDocument", summary="Get a document",
+            response_model=DocumentOut)
 async def get_document(document_id: str, principal: ApiPrincipal, runtime: RuntimeDep) -> DocumentOut:
+    """One document, with its content."""
     return DocumentOut.of(await runtime.memory.get_document(principal.user_id, document_id))
 
 
-@router.delete("/documents/{document_id}", status_code=204)
+@router.delete("/documents/{document_id}", operation_id="deleteDocument", summary="Delete a document", status_code=204)
 async def delete_document(document_id: str, principal: ApiPrincipal, runtime: RuntimeDep) -> Response:
+    """Delete a document and its passages."""
     await runtime.memory.delete_document(principal.user_id, document_id)
     return Response(status_code=204)

@@ -131,13 +131,15 @@ async def begin(request: Request, runtime: Runtime, params: ImmutableMultiDict[s
                             headers={"Cache-Control": "no-store"})
 
 
-@router.get("/authorize")
+@router.get("/authorize", operation_id="authorize", summary="Start an authorization (RFC 6749 §4.1.1)")
 async def authorize_get(request: Request, runtime: RuntimeDep) -> Response:
+    """A browser is sent here by an app; it goes on to sign-in and consent, then back with a code."""
     return await begin(request, runtime, request.query_params)
 
 
-@router.post("/authorize")
+@router.post("/authorize", operation_id="authorizeWithForm", summary="Start an authorization, as a form post")
 async def authorize_post(request: Request, runtime: RuntimeDep) -> Response:
+    """The same as ``GET /authorize``, with the parameters in an urlencoded body."""
     form = await request.form()
     params = ImmutableMultiDict([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     return await begin(request, runtime, params)

@@ -54,8 +54,9 @@ async def _may_skip_consent(store: OAuthStore, pending: PendingAuthorization, cl
     return _covers(await store.get_grant_scope(user_id, client.client_id, pending.redirect_uri), pending.scope)
 
 
-@router.get(CONSENT_PATH)
+@router.get(CONSENT_PATH, operation_id="showConsent", summary="The consent page (browser)")
 async def consent_page(request: Request, runtime: RuntimeDep) -> Response:
+    """Names the app and what it may do, for the signed-in person to allow or deny."""
     request_id = request.query_params.get("request", "")[:200]
     store: OAuthStore = runtime.stores.oauth
     pending = await store.get_pending(hash_token(request_id), time.time()) if request_id else None
@@ -77,8 +78,9 @@ async def consent_page(request: Request, runtime: RuntimeDep) -> Response:
                   scope_list=[{"name": s, "description": scopes.DESCRIPTIONS[s]} for s in pending.scope.split()])
 
 
-@router.post(CONSENT_PATH)
+@router.post(CONSENT_PATH, operation_id="decideConsent", summary="Allow or deny an app (consent form)")
 async def consent_decision(request: Request, runtime: RuntimeDep) -> Response:
+    """The consent form's answer (CSRF-protected); redirects back to the app with a code or an error."""
     form = await request.form()
     token, request_id, decision = (form.get("csrf_token"), form.get("request"), form.get("decision"))
     if not isinstance(request_id, str) or not request_id or len(request_id) > 200:

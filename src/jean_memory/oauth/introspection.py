@@ -34,8 +34,9 @@ def _active(record: TokenRecord | None, caller: OAuthClient, now: float, grace: 
     return True
 
 
-@router.post("/introspect")
+@router.post("/introspect", operation_id="introspectToken", summary="Introspect a token (RFC 7662)")
 async def introspect(request: Request, runtime: RuntimeDep) -> Response:
+    """Whether a token is active, for a confidential client (``client_secret_basic`` or ``_post``)."""
     token, caller = await token_and_client(request, runtime)
     if caller.auth_method == "none":
         raise InvalidClient("introspection needs client credentials: public clients may not call it")

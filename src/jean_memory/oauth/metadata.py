@@ -64,12 +64,17 @@ def protected_resource_metadata(settings: Settings) -> dict[str, Any]:
     return doc
 
 
-@router.get("/.well-known/oauth-authorization-server")
+@router.get("/.well-known/oauth-authorization-server", operation_id="getAuthorizationServerMetadata",
+            summary="Authorization server metadata (RFC 8414)")
 async def as_metadata(runtime: RuntimeDep) -> JSONResponse:
+    """Where to register, authorize, get and revoke tokens, and what this server supports."""
     return JSONResponse(authorization_server_metadata(runtime.settings), headers=_CACHE)
 
 
-@router.get("/.well-known/oauth-protected-resource")
-@router.get("/.well-known/oauth-protected-resource/mcp")
+@router.get("/.well-known/oauth-protected-resource", operation_id="getProtectedResourceMetadata",
+            summary="Protected resource metadata (RFC 9728)")
+@router.get("/.well-known/oauth-protected-resource/mcp", operation_id="getMcpProtectedResourceMetadata",
+            summary="Protected resource metadata of /mcp (RFC 9728)")
 async def pr_metadata(runtime: RuntimeDep) -> JSONResponse:
+    """The MCP endpoint's resource URL, its authorization server and scopes."""
     return JSONResponse(protected_resource_metadata(runtime.settings), headers=_CACHE)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 from mcp.shared.auth import OAuthClientMetadata
 from pydantic import ValidationError
 
@@ -84,8 +85,9 @@ def _info(runtime: Runtime, client: OAuthClient, secret: str | None, reg_token: 
     return out
 
 
-@router.post("/register")
+@router.post("/register", operation_id="registerClient", summary="Register a client (RFC 7591)")
 async def register(request: Request, runtime: RuntimeDep) -> Response:
+    """Dynamic client registration: 201 with the ``client_id`` and a registration access token."""
     await limit(request, runtime, "register", runtime.settings.rate_limit_register)
     meta, method = _validate(await registration_body(request), runtime)
     client_id = new_token("jmc_", 16)
@@ -99,6 +101,11 @@ async def register(request: Request, runtime: RuntimeDep) -> Response:
     return response
 
 
+# In the OpenAPI document only (``_managed`` reads the header, for RFC 7592's 401 rather than FastAPI's 403).
+REGISTRATION_TOKEN = HTTPBearer(scheme_name="registrationAccessToken", bearerFormat="jmg_...", auto_error=False,
+                                description="The `registration_access_token` that `POST /register` returned.")
+
+
 async def _managed(request: Request, runtime: Runtime, client_id: str) -> OAuthClient:
     """RFC 7592 §2: the client when the registration access token matches, else ``InvalidToken`` (401)."""
     token = bearer_token(request.headers.get("authorization", ""))
@@ -110,14 +117,18 @@ async def _managed(request: Request, runtime: Runtime, client_id: str) -> OAuthC
     return client
 
 
-@router.get("/register/{client_id}")
+@router.get("/register/{client_id}", operation_id="readClientRegistration", summary="Read a registration (RFC 7592)",
+            dependencies=[Depends(REGISTRATION_TOKEN)])
 async def read_registration(client_id: str, request: Request, runtime: RuntimeDep) -> Response:
+    """The client's registered metadata."""
     client = await _managed(request, runtime, client_id)
     return JSONResponse(_info(runtime, client, None, None), headers=NO_STORE)
 
 
-@router.put("/register/{client_id}")
+@router.put("/register/{client_id}", operation_id="updateClientRegistration",
+            summary="Replace a registration (RFC 7592)", dependencies=[Depends(REGISTRATION_TOKEN)])
 async def update_registration(client_id: str, request: Request, runtime: RuntimeDep) -> Response:
+    """Replace the client's metadata (a client cannot switch between public and confidential)."""
     client = await _managed(request, runtime, client_id)
     body = await registration_body(request)
     if body.get("client_id") != client_id:
@@ -133,8 +144,10 @@ async def update_registration(client_id: str, request: Request, runtime: Runtime
     return response
 
 
-@router.delete("/register/{client_id}")
+@router.delete("/register/{client_id}", operation_id="deleteClientRegistration",
+               summary="Delete a registration (RFC 7592)", dependencies=[Depends(REGISTRATION_TOKEN)])
 async def delete_registration(client_id: str, request: Request, runtime: RuntimeDep) -> Response:
+    """Delete the client with its codes, tokens and grants."""
     await _managed(request, runtime, client_id)
     await runtime.stores.oauth.delete_client(client_id)
     return Response(status_code=204, headers=NO_STORE)

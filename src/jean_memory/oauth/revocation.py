@@ -20,8 +20,9 @@ from .routing import OAuthRoute
 router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
 
 
-@router.post("/revoke")
+@router.post("/revoke", operation_id="revokeToken", summary="Revoke a token (RFC 7009)")
 async def revoke(request: Request, runtime: RuntimeDep) -> Response:
+    """Revoke an access or refresh token of the calling client; 200 for an unknown token too."""
     token, client = await token_and_client(request, runtime)
     store: TokenStore = runtime.stores.oauth
     record = await store.get_token(hash_token(token[:200]))

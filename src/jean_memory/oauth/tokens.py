@@ -122,8 +122,9 @@ async def _refresh_grant(runtime: Runtime, client: OAuthClient, form: FormData) 
     return token
 
 
-@router.post("/token")
+@router.post("/token", operation_id="requestToken", summary="Get tokens for a code or a refresh token")
 async def token_endpoint(request: Request, runtime: RuntimeDep) -> Response:
+    """The token endpoint (RFC 6749 §3.2): ``authorization_code`` with PKCE, or ``refresh_token``."""
     await limit(request, runtime, "token", runtime.settings.rate_limit_token)
     form = await request.form()
     grant_type = _field(form, "grant_type")

@@ -19,6 +19,12 @@ class LoginThrottleStore(Protocol):
         """Count one failure, starting again from one when the last was before ``since``; return the count."""
         ...
 
+    async def reserve(self, account: str, seen: tuple[int, float] | None, now: float, since: float) -> bool:
+        """Count one attempt (as a failure, at ``now``) only if the account's failures are still ``seen``, as
+        ``failures(account, since)`` answered; True when counted. A compare-and-set: of callers that saw the same
+        count, exactly one counts, and the others read again."""
+        ...
+
     async def record_success(self, account: str, source: str, now: float) -> None:
         """Forget the failures and remember ``source`` as a place this account signs in from."""
         ...

@@ -1,7 +1,8 @@
 """Failed sign-ins and known sign-in sources on PostgreSQL (tables ``login_failures``, ``login_known_sources``).
 
-Counting a failure is one atomic upsert, so concurrent failures from any replica are all counted. Keys holding
-NUL (which PostgreSQL text cannot store) are never asked about: the callers hash emails and pass parsed addresses.
+Counting a failure, and reserving an attempt, is one atomic statement, so concurrent failures from any replica
+are all counted. Keys holding NUL (which PostgreSQL text cannot store) are never asked about: the callers hash
+emails and pass parsed addresses.
 """
 
 from __future__ import annotations
@@ -26,6 +27,17 @@ class PostgresLoginThrottleStore:
             " END, last_failure_at=excluded.last_failure_at RETURNING failures", (account, now, since))
         assert r is not None
         return int(r["failures"])
+
+    async def reserve(self, account: str, seen: tuple[int, float] | None, now: float, since: float) -> bool:
+        if seen is None:  # no failures, or only ones older than ``since``: start again from one
+            return await self.db.fetchone(
+                "INSERT INTO login_failures AS f (account, failures, last_failure_at) VALUES (%s,1,%s)"
+                " ON CONFLICT(account) DO UPDATE SET failures=1, last_failure_at=excluded.last_failure_at"
+                " WHERE f.last_failure_at<%s RETURNING failures", (account, now, since)) is not None
+        counted = await self.db.fetchone(
+            "UPDATE login_failures SET failures=failures+1, last_failure_at=%s"
+            " WHERE account=%s AND failures=%s AND last_failure_at=%s RETURNING failures", (now, account, *seen))
+        return counted is not None
 
     async def record_success(self, account: str, source: str, now: float) -> None:
         async with self.db.tx() as c:

@@ -28,6 +28,20 @@ class SqliteLoginThrottleStore:
 
         return await self.db.write(run)
 
+    async def reserve(self, account: str, seen: tuple[int, float] | None, now: float, since: float) -> bool:
+        def run(c: sqlite3.Connection) -> bool:
+            if seen is None:  # no failures, or only ones older than ``since``: start again from one
+                started = c.execute(
+                    "INSERT INTO login_failures(account, failures, last_failure_at) VALUES (?,1,?) "
+                    "ON CONFLICT(account) DO UPDATE SET failures=1, last_failure_at=excluded.last_failure_at "
+                    "WHERE login_failures.last_failure_at<? RETURNING failures", (account, now, since)).fetchone()
+                return started is not None
+            return c.execute(
+                "UPDATE login_failures SET failures=failures+1, last_failure_at=? "
+                "WHERE account=? AND failures=? AND last_failure_at=?", (now, account, *seen)).rowcount == 1
+
+        return await self.db.write(run)
+
     async def record_success(self, account: str, source: str, now: float) -> None:
         def run(c: sqlite3.Connection) -> None:
             c.execute("DELETE FROM login_failures WHERE account=?", (account,))

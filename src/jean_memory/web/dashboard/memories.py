@@ -85,7 +85,7 @@ async def memories_page(request: Request, user: SiteUser, q: str = "", app: str 
     filters = {"q": q, "app": app, "tag": tag}
     next_url = f"/dashboard?{urlencode({k: v for k, v in filters.items() if v} | {'cursor': next_cursor})}" \
         if next_cursor else None
-    names = await app_names(runtime_of(request), user.id, [app, *(m.client_id for m in items)])
+    names = await app_names(runtime_of(request), user.id, [m.client_id for m in items], asked=[app])
     apps = await app_options(request, user.id, app, names)
     return render(request, "dashboard/memories.html", memories=items, q=q, app=app, tag=tag, apps=apps,
                   app_of={m.id: app_name(m.client_id, names) for m in items},
