@@ -131,6 +131,22 @@ def time_field(value: object, what: str) -> float | None:
     return float(value)
 
 
+def plain_string(value: object, what: str, max_chars: int) -> str | None:
+    """A string stored as given (a client id, a link, a stated value), or None: valid Unicode without NUL (which
+    PostgreSQL cannot store), at most ``max_chars`` characters."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be a string or null, not {type(value).__name__}")
+    if not json_values.valid_text(value):
+        raise InvalidInput(f"{what} is not valid Unicode text (it contains unpaired surrogates)")
+    if "\x00" in value:
+        raise InvalidInput(f"{what} contains a NUL character")
+    if len(value) > max_chars:
+        raise InvalidInput(f"{what} is {len(value)} characters; the limit is {max_chars}")
+    return value
+
+
 def id_field(value: object) -> str:
     """A memory or document id as given (trimmed); a clear error for anything that cannot be one."""
     if not isinstance(value, str) or not value.strip() or len(value) > 64 or not value.isprintable():
