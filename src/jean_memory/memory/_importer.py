@@ -10,8 +10,10 @@ of dates in one too, so other requests are served meanwhile.
 from __future__ import annotations
 
 import time
+import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,7 +22,7 @@ import anyio.to_thread
 from ..embeddings import Embedder
 from ..errors import Conflict
 from ..store import Stores
-from ..store.records import Memory, NewMemory
+from ..store.records import NewMemory
 from . import timeparse
 from ._import_lines import DocumentLine, MemoryLine
 from .documents import NewDocument
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from .service import AddResult
 
 CHUNK = 256  # memory texts per embedding batch and insert
+ALL = 10**9  # ``versions`` without a limit
 
 
 class Service(Protocol):
@@ -60,6 +63,7 @@ class Importer:
         self.ids: dict[str, str] = {}  # exported id -> id here
         self.fresh: set[str] = set()  # ids of memories this import stored (no versions but the ones it stores)
         self.versions: dict[str, dict[str, str]] = {}  # memory id -> its versions' keys -> their ids
+        self.pending: list[_New] = []  # versions to store, ``CHUNK`` at a time (their ids are chosen here)
 
     async def run(self, lines: Sequence[MemoryLine | DocumentLine]) -> dict[str, int]:
         memories = [line for line in lines if isinstance(line, MemoryLine)]
@@ -99,6 +103,7 @@ class Importer:
 
     async def _current(self, lines: Sequence[MemoryLine]) -> None:
         """Lines kept as current memories (not judged): a text the user already has is a duplicate."""
+        await self._flush()
         for chunk in _chunks(lines):
             try:
                 await self._current_chunk(chunk)
@@ -113,22 +118,24 @@ class Importer:
         if expired:  # as for an add: saying an expired fact again makes it a new memory
             await self.memories.delete(self.user_id, expired)
             existing = {k: m for k, m in existing.items() if m.id not in expired}
-        new: dict[str, tuple[MemoryLine, str]] = {}  # key -> the line and text stored for it
+        found = {k: m.id for k, m in existing.items()}
+        new: list[_New] = []
         for line in chunk:
             for text, key in zip(line.texts, line.keys, strict=True):
-                if key not in existing and key not in new:
-                    new[key] = (line, text)
-        stored = await self._insert([(line, text, key, None) for key, (line, text) in new.items()])
-        found = {**{k: m.id for k, m in existing.items()}, **{k: m.id for k, m in zip(new, stored, strict=True)}}
-        self.counts["memories"] += len(stored)
-        self.counts["duplicates"] += sum(len(line.keys) for line in chunk) - len(stored)
+                if key not in found:
+                    found[key] = str(uuid.uuid4())
+                    new.append(_New(line, text, key, None, found[key]))
+        await self._store(new)  # all or nothing (a Conflict: nothing of the chunk is stored, nothing counted)
+        self.fresh.update(n.id for n in new)
+        self.counts["memories"] += len(new)
+        self.counts["duplicates"] += sum(len(line.keys) for line in chunk) - len(new)
         for line in chunk:
             if line.id is not None:
                 self.ids[line.id] = found[line.keys[0]]
 
     async def _replaced(self, lines: Sequence[MemoryLine], mapped: set[str]) -> None:
-        """Replaced versions, each once its replacement is stored; those whose replacement is not in the file (or
-        only in a cycle of replacements) are kept as current memories."""
+        """Replaced versions, each linked to its replacement (level by level from the current memories); those
+        whose replacement is not in the file (or only in a cycle of replacements) are kept as current memories."""
         waiting: dict[str, list[MemoryLine]] = defaultdict(list)  # exported id of the replacement -> versions
         for line in lines:
             assert line.superseded_by is not None
@@ -137,71 +144,95 @@ class Importer:
         while waiting:
             level = [line for exported in ready if exported in waiting for line in waiting.pop(exported)]
             if level:
-                ready = set()
-                for chunk in _chunks(level):
-                    ready |= await self._versions(chunk)
-                    self._step(len(chunk))
+                ready = await self._versions(level, waiting)
+                self._step(len(level))
                 continue
             ids_waiting = {line.id for group in waiting.values() for line in group if line.id is not None}
             orphans = [k for k in waiting if k not in ids_waiting] or list(waiting)
             kept = [line for k in orphans for line in waiting.pop(k)]
             await self._current(kept)
             ready = {line.id for line in kept if line.id is not None}
+        await self._flush()
 
-    async def _versions(self, chunk: Sequence[MemoryLine]) -> set[str]:
-        """Store a chunk of replaced versions whose replacements are stored; the exported ids now mapped."""
-        newer = [(line, self.ids[line.superseded_by]) for line in chunk if line.superseded_by is not None]
+    async def _versions(self, level: Sequence[MemoryLine], waiting: Mapping[str, object]) -> set[str]:
+        """Queue replaced versions whose replacements have ids here (a version the replacement already has is a
+        duplicate); the exported ids now mapped. The versions of a memory this import did not store are read once:
+        with the predecessors of the level's other such memories, or, when versions in ``waiting`` (by the exported
+        id of their replacement) will follow, the whole tree of its versions at once (one read, not one a level)."""
+        newer = [(line, self.ids[line.superseded_by]) for line in level if line.superseded_by is not None]
         unknown = list({n for _, n in newer if n not in self.versions})
         for n in unknown:
             self.versions[n] = {}
-        if old := [n for n in unknown if n not in self.fresh]:
-            for m in await self.memories.predecessors(self.user_id, old):
+        old = [n for n in unknown if n not in self.fresh]
+        deep = {n for line, n in newer if line.id in waiting} & set(old)
+        for n in deep:  # versions of versions in the file: the whole tree of versions in one read
+            for m in await self.memories.versions(self.user_id, n, ALL):
+                self.versions.setdefault(m.id, {})
+                if m.superseded_by is not None:
+                    self.versions.setdefault(m.superseded_by, {}).setdefault(dedup_key(m.text), m.id)
+        old = [n for n in old if n not in deep]
+        for start in range(0, len(old), CHUNK):
+            for m in await self.memories.predecessors(self.user_id, old[start:start + CHUNK]):
                 assert m.superseded_by is not None
                 self.versions[m.superseded_by].setdefault(dedup_key(m.text), m.id)  # the latest replaced first
-        new: dict[tuple[str, str], tuple[MemoryLine, str, str, str]] = {}
-        for line, n in newer:
-            key = line.keys[0]
-            if key not in self.versions[n] and (n, key) not in new:
-                new[(n, key)] = (line, line.texts[0], key, n)
-        stored = await self._insert(list(new.values()))
-        for (n, key), memory in zip(new, stored, strict=True):
-            self.versions[n][key] = memory.id
-        self.counts["memories"] += len(stored)
-        self.counts["duplicates"] += len(chunk) - len(stored)
         done = set()
         for line, n in newer:
+            key = line.keys[0]
+            if key in self.versions[n]:
+                self.counts["duplicates"] += 1
+            else:
+                self.versions[n][key] = str(uuid.uuid4())
+                self.fresh.add(self.versions[n][key])
+                self.pending.append(_New(line, line.texts[0], key, n, self.versions[n][key]))
+                self.counts["memories"] += 1
             if line.id is not None:
-                self.ids[line.id] = self.versions[n][line.keys[0]]
+                self.ids[line.id] = self.versions[n][key]
                 done.add(line.id)
+        if len(self.pending) >= CHUNK:
+            await self._flush()
         return done
 
-    async def _insert(self, new: Sequence[tuple[MemoryLine, str, str, str | None]]) -> list[Memory]:
-        """Embed and store (line, text, key, id of the memory that replaced it) in one insert."""
+    async def _flush(self) -> None:
+        for start in range(0, len(self.pending), CHUNK):
+            await self._store(self.pending[start:start + CHUNK])
+        self.pending.clear()
+
+    async def _store(self, new: Sequence[_New]) -> None:
+        """Embed and insert, in one insert."""
         if not new:
-            return []
-        vectors = await self.service.embedder.embed([text for _, text, _, _ in new])
+            return
+        vectors = await self.service.embedder.embed([n.text for n in new])
         dates = await anyio.to_thread.run_sync(_dates, new)
-        stored = await self.memories.insert(self.user_id, [
-            NewMemory(text, key, vec_bytes(vector), line.tags, line.client_id, line.metadata,
-                      created_at=line.created_at, updated_at=line.updated_at, expires_at=line.expires_at,
-                      dates=when, superseded_by=newer,
-                      valid_until=(line.valid_until or line.created_at or time.time()) if newer else None,
-                      replaced_value=line.replaced_value if newer else None)
-            for (line, text, key, newer), vector, when in zip(new, vectors, dates, strict=True)])
-        self.fresh.update(m.id for m in stored)
-        return stored
+        await self.memories.insert(self.user_id, [
+            NewMemory(n.text, n.key, vec_bytes(vector), n.line.tags, n.line.client_id, n.line.metadata,
+                      created_at=n.line.created_at, updated_at=n.line.updated_at, expires_at=n.line.expires_at,
+                      dates=when, superseded_by=n.newer,
+                      valid_until=(n.line.valid_until or n.line.created_at or time.time()) if n.newer else None,
+                      replaced_value=n.line.replaced_value if n.newer else None, id=n.id)
+            for n, vector, when in zip(new, vectors, dates, strict=True)])
 
 
-def _dates(new: Sequence[tuple[MemoryLine, str, str, str | None]]) -> list[tuple[dict[str, str], ...]]:
+@dataclass(frozen=True, slots=True)
+class _New:
+    """A memory to store: its line, text and key, the id of the memory that replaced it (a version), its id."""
+
+    line: MemoryLine
+    text: str
+    key: str
+    newer: str | None
+    id: str
+
+
+def _dates(new: Sequence[_New]) -> list[tuple[dict[str, str], ...]]:
     """Each memory's resolved dates: as exported, else (a current memory of a hand-written line) as an add would."""
     out = []
-    for line, text, _, newer in new:
-        if line.dates is not None or newer is not None:
-            out.append(line.dates or ())
+    for n in new:
+        if n.line.dates is not None or n.newer is not None:
+            out.append(n.line.dates or ())
             continue
-        saved_at = datetime.fromtimestamp(line.created_at or time.time(), UTC)
+        saved_at = datetime.fromtimestamp(n.line.created_at or time.time(), UTC)
         out.append(tuple({"phrase": d.phrase, "start": d.start.isoformat(), "end": d.end.isoformat()}
-                         for d in timeparse.resolve_dates(text, saved_at)))
+                         for d in timeparse.resolve_dates(n.text, saved_at)))
     return out
 
 

@@ -96,6 +96,9 @@ class NewMemory:
     superseded_by: str | None = None  # stored already replaced (an imported history row)
     valid_until: float | None = None
     replaced_value: str | None = None
+    # Its id, chosen by the caller (a new UUID): an import links a file's versions before storing them. None: the
+    # store picks one.
+    id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
