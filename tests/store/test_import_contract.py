@@ -65,6 +65,7 @@ async def _everything(stores: Stores, user_id: str) -> list[Any]:
         ({**GOOD, "id": "c", "dates": [{"phrase": "May", "start": 1, "end": "2025-05-31"}]},
          "line 3: dates[0].start must be a string"),
         ({**GOOD, "id": "c", "dates": "May"}, "line 3: dates must be a list"),
+        ({**GOOD, "id": "c", "created_at": 10**400}, "line 3: created_at must be between 1970 and 9999"),
         ({"type": "document", "title": "t", "content": "c", "client_id": 7},
          "line 3: client_id must be a string or null"),
         ({"type": "document", "title": "t", "content": "c", "client_id": "\ud800"},

@@ -124,9 +124,10 @@ def limit_field(value: object, default: int, maximum: int) -> int:
 def time_field(value: object, what: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float)
+                                                                        and not math.isfinite(value)):
         raise InvalidInput(f"{what} must be a time")
-    if not 0 <= value < MAX_TIME:
+    if not 0 <= value < MAX_TIME:  # an int of any size compares (``math.isfinite`` of 10**400 raised)
         raise InvalidInput(f"{what} must be between 1970 and 9999")
     return float(value)
 
