@@ -1,10 +1,11 @@
 """Writing an import file's checked lines (``_import_lines``): in chunks, in time linear in the number of lines.
 
 Current memories go first, ``CHUNK`` at a time: one key lookup, one embedding batch and one insert per chunk. Then
-the replaced versions, level by level from their replacements (a version is stored once the memory that replaced it
-is, linked to it): each memory's existing versions are read and keyed once, not once per version (importing 2,000
-versions of one memory read 2 million rows before). Embedding runs in the embedder's worker thread, and the resolving
-of dates in one too, so other requests are served meanwhile.
+the replaced versions, level by level from their replacements, in memory: each gets its id here (``NewMemory.id``)
+so that its link is known before anything is stored, and they are written ``CHUNK`` at a time whatever the depth of
+a chain. A memory's existing versions (for duplicates) are read and keyed once, not once per version (importing
+2,000 versions of one memory read 2 million rows before). Embedding and the resolving of dates run in worker
+threads, so other requests are served meanwhile. Embedding is most of the cost (about 93%: 2-3 ms a text).
 """
 
 from __future__ import annotations
