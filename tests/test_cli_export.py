@@ -45,3 +45,14 @@ def test_import_of_json_nested_too_deep_for_the_parser_is_a_clean_error(env: dic
     imported = run(env, "import", "--email", "q@example.com", input=line)
     assert imported.returncode != 0 and b"Traceback" not in imported.stderr, imported.stderr
     assert b"line 1" in imported.stderr
+
+
+def test_import_of_a_bad_client_id_is_one_clean_line_and_imports_nothing(env: dict[str, str]) -> None:
+    assert run(env, "users", "create", "--email", "r@example.com", "--password", "long enough pw").returncode == 0
+    lines = (b'{"type": "memory", "id": "a", "text": "I keep my passport in the blue folder", "superseded_by": null}\n'
+             b'{"type": "memory", "id": "b", "text": "a fact", "superseded_by": null, "client_id": 7}\n')
+    imported = run(env, "import", "--email", "r@example.com", input=lines)
+    assert imported.returncode == 1 and b"Traceback" not in imported.stderr, imported.stderr
+    error = imported.stderr.decode().strip().splitlines()[-1]
+    assert error == ("jean-memory: error: line 2: client_id must be a string or null, not int; nothing was imported")
+    assert run(env, "export", "--email", "r@example.com").stdout == b""

@@ -45,6 +45,10 @@ async def test_export_finishes_whatever_rows_hold_and_imports_back(signed_in: ht
         ('{"type": "memory", "text": "a fact", "tags": ["\\udfff"]}', "line 2: a tag is not valid Unicode text"),
         ('{"type": "document", "title": "t", "content": "c", "metadata": {"\\ud800": 1}}',
          "line 2: a key of metadata is not valid Unicode text"),
+        ('{"type": "memory", "text": "a fact", "client_id": 7}', "line 2: client_id must be a string or null, not int"),
+        ('{"type": "memory", "text": "a fact", "client_id": "app\\udfff"}', "line 2: client_id is not valid Unicode"),
+        ('{"type": "memory", "id": "b", "text": "a fact", "superseded_by": "a", "replaced_value": "\\ud800"}',
+         "line 2: replaced_value is not valid Unicode"),
     ],
 )
 async def test_import_refuses_bad_json_values_and_imports_nothing(signed_in: httpx.AsyncClient, alice: Account,

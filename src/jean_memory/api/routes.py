@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -27,7 +27,11 @@ router = APIRouter(prefix="/api/v1", tags=["memories"])
 
 
 def _ts(value: datetime | None) -> float | None:
-    return value.timestamp() if value is not None else None
+    """UNIX seconds; a time without a zone is UTC (as the MCP tools read it). Any year pydantic accepts converts:
+    the service says when it is out of range, where ``timestamp()`` of a naive time in year 1 raised."""
+    if value is None:
+        return None
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).timestamp()
 
 
 TagQuery = Annotated[list[str] | None, Query(description="Only memories with this tag (repeatable).")]

@@ -390,7 +390,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         q = v.query_field(query)
         n = v.limit_field(limit, 10, 100)
         filters = Filters(v.tags_field(tags), v.time_field(since, "since"), v.time_field(until, "until"),
-                          client_id, include_documents, include_history is True)
+                          _app(client_id), include_documents, include_history is True)
         weights = self.weights
         now = self.clock()
         asked = question_range(q, datetime.fromtimestamp(now, UTC))
@@ -476,7 +476,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         """Newest first; current memories only unless ``include_history``."""
         n = v.limit_field(limit, 20, 200)
         before = decode_cursor(cursor)
-        filters = Filters(v.tags_field(tags), client_id=client_id, include_history=include_history is True)
+        filters = Filters(v.tags_field(tags), client_id=_app(client_id), include_history=include_history is True)
         items = await self.stores.memories.page(user_id, n + 1, before, filters)
         more = len(items) > n
         items = items[:n]
@@ -490,6 +490,11 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         """The apps the user's memories came from (for filtering by app)."""
         return await self.stores.memories.sources(user_id)
 
+
+
+def _app(client_id: object) -> str | None:
+    """A filter by app (client id): text a database can compare (PostgreSQL refuses NUL with a ``DataError``)."""
+    return v.plain_string(client_id, "app (client id)", 1000)
 
 
 def _epochs(spans: Sequence[tuple[str, str]]) -> list[tuple[float, float]]:

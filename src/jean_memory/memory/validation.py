@@ -125,9 +125,10 @@ def limit_field(value: object, default: int, maximum: int) -> int:
 def time_field(value: object, what: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float)
+                                                                        and not math.isfinite(value)):
         raise InvalidInput(f"{what} must be a time")
-    if not 0 <= value < MAX_TIME:
+    if not 0 <= value < MAX_TIME:  # an int of any size compares (``math.isfinite`` of 10**400 raised)
         raise InvalidInput(f"{what} must be between 1970 and 9999")
     return float(value)
 
@@ -155,6 +156,22 @@ def ids_field(value: object, what: str, most: int = 100) -> list[str]:
     if not isinstance(value, list | tuple) or len(value) > most:
         raise InvalidInput(f"{what} must be a list of at most {most} memory ids")
     return list(dict.fromkeys(id_field(x) for x in value))
+
+
+def plain_string(value: object, what: str, max_chars: int) -> str | None:
+    """A string stored as given (a client id, a link, a stated value), or None: valid Unicode without NUL (which
+    PostgreSQL cannot store), at most ``max_chars`` characters."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be a string or null, not {type(value).__name__}")
+    if not json_values.valid_text(value):
+        raise InvalidInput(f"{what} is not valid Unicode text (it contains unpaired surrogates)")
+    if "\x00" in value:
+        raise InvalidInput(f"{what} contains a NUL character")
+    if len(value) > max_chars:
+        raise InvalidInput(f"{what} is {len(value)} characters; the limit is {max_chars}")
+    return value
 
 
 def id_field(value: object) -> str:

@@ -59,7 +59,7 @@ class MemoryStore(Protocol):
         """All or nothing; ``errors.Conflict`` when a memory's key is already held by a current memory of the user.
         In the same transaction, each item's ``replaces`` (those still current) are marked replaced by it
         (``superseded_by`` its id, ``valid_until`` its ``created_at``) and its ``flags`` flagged by it
-        (``possibly_outdated_by`` its id)."""
+        (``possibly_outdated_by`` its id). An item's ``id``, when set, is its id."""
         ...
     async def get(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
         """Live memories by id, replaced and expired ones too (their fields say so)."""

@@ -116,6 +116,9 @@ class NewMemory:
     occurred_at: float | None = None
     correction: bool = False
     possibly_outdated_by: str | None = None  # stored already flagged (an imported row)
+    # Its id, chosen by the caller (a new UUID): an import links a file's versions before storing them. None: the
+    # store picks one.
+    id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

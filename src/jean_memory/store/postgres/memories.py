@@ -89,7 +89,7 @@ async def insert_rows(conn: Conn, user_id: str, items: Sequence[NewMemory]) -> l
     for item in items:
         created = item.created_at or now
         updated = item.updated_at or created
-        mid = str(uuid.uuid4())
+        mid = item.id or str(uuid.uuid4())
         dates = [dict(d) for d in item.dates]
         rows.append((mid, user_id, item.document_id, item.text, item.key, list(item.tags), item.client_id,
                      Jsonb(dict(item.metadata)), Vector(item.embedding) if item.embedding else None, created, updated,

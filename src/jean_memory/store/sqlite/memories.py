@@ -98,7 +98,7 @@ def insert_rows(c: sqlite3.Connection, user_id: str, items: Sequence[NewMemory])
     for item in items:
         created = item.created_at or now
         updated = item.updated_at or created
-        mid = str(uuid.uuid4())
+        mid = item.id or str(uuid.uuid4())
         dates = [dict(d) for d in item.dates]
         cur = c.execute(
             "INSERT INTO memories(id, user_id, document_id, text, key, tags, client_id, metadata, embedding,"
