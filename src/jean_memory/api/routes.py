@@ -63,7 +63,8 @@ async def add_memories(body: MemoryIn, principal: ApiPrincipal, runtime: Runtime
                  for r in results for m in r.flagged])
 
 
-@router.post("/memories/{memory_id}/flag", response_model=MemoryOut)
+@router.post("/memories/{memory_id}/flag", operation_id="resolveFlag", summary="Confirm or dismiss a flag",
+             response_model=MemoryOut)
 async def resolve_flag(memory_id: str, body: FlagIn, principal: ApiPrincipal, runtime: RuntimeDep) -> MemoryOut:
     """Decide a memory flagged possibly outdated: ``confirm`` (the newer memory replaces it, kept as history) or
     ``dismiss`` (both stay current; the pair is not flagged again)."""

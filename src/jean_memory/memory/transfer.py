@@ -32,7 +32,8 @@ class TransferMixin:
         async def add(
             self, user_id: str, text: object, tags: object = None, client_id: str | None = None,
             metadata: object = None, created_at: float | None = None, updated_at: float | None = None,
-            expires: object = None, infer_expiry: bool = False, judge: bool = True,
+            expires: object = None, infer_expiry: bool = False, judge: bool = True, replaces: object = None,
+            occurred_at: object = None,
         ) -> list[AddResult]: ...
 
         async def _insert_document(self, user_id: str, fields: NewDocument, client_id: str | None,
