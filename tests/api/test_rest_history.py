@@ -51,3 +51,50 @@ async def test_patch_keeps_history_and_expires_is_checked(client: httpx.AsyncCli
     r = await client.post("/api/v1/memories", json={"text": "Parked on level 4", "expires": "someday"}, headers=h)
     assert r.status_code in (400, 422) and "expires must be" in r.text
     assert "level 4" not in (await client.get("/api/v1/memories", headers=h)).text
+
+
+async def test_an_add_says_what_it_replaced_and_flagged_and_flags_are_decided(
+        client: httpx.AsyncClient, alice: Account, bob: Account) -> None:
+    """Issue 19 over REST: the add's answer names what it replaced and flagged; POST /memories/{id}/flag."""
+    h = alice.headers
+    await client.post("/api/v1/memories", json={"text": "My sister Anna lives in Berlin"}, headers=h)
+    moved = (await client.post("/api/v1/memories", json={"text": "My sister Anna lives in Munich now"},
+                               headers=h)).json()
+    assert [r["memory"]["text"] for r in moved["replaced"]] == ["My sister Anna lives in Berlin"]
+    assert moved["replaced"][0]["by"] == moved["memories"][0]["id"] and moved["replaced"][0]["reason"]
+    leeds = (await client.post("/api/v1/memories", json={"text": "I live in Leeds"}, headers=h)).json()
+    york = (await client.post("/api/v1/memories", json={"text": "I live in York"}, headers=h)).json()
+    old_id = leeds["memories"][0]["id"]
+    assert [f["memory"]["id"] for f in york["flagged"]] == [old_id]
+    assert york["flagged"][0]["memory"]["status"] == "possibly_outdated"
+    # told today about 2020: an older fact, stored already flagged by the newer one; it flags nothing
+    hull = (await client.post("/api/v1/memories", json={"text": "I live in Hull", "occurred_at": "2020-01-05"},
+                              headers=h)).json()
+    assert hull["memories"][0]["occurred_at"] == "2020-01-05T00:00:00Z" and hull["flagged"] == []
+    assert hull["memories"][0]["status"] == "possibly_outdated"
+    assert (await client.post(f"/api/v1/memories/{old_id}/flag", json={"decision": "perhaps"},
+                              headers=h)).status_code == 400
+    assert (await client.post(f"/api/v1/memories/{old_id}/flag", json={"decision": "confirm"},
+                              headers=bob.headers)).status_code == 404  # not Bob's
+    done = await client.post(f"/api/v1/memories/{old_id}/flag", json={"decision": "confirm"}, headers=h)
+    assert done.status_code == 200 and done.json()["status"] == "replaced"
+    again = await client.post(f"/api/v1/memories/{old_id}/flag", json={"decision": "dismiss"}, headers=h)
+    assert again.status_code == 404
+    bad = await client.post("/api/v1/memories", json={"text": "x", "replaces": ["nope"]}, headers=h)
+    assert bad.status_code == 400 and "replaces" in bad.text
+    listed = [m["text"] for m in (await client.get("/api/v1/memories", headers=h)).json()["memories"]]
+    assert "I live in York" in listed and "I live in Leeds" not in listed
+
+
+async def test_export_and_import_keep_status_flags_and_occurred_at(runtime, alice: Account, bob: Account) -> None:
+    memory = runtime.memory
+    await memory.add(alice.user_id, "Default browser: Chrome", occurred_at="2025-05-01")
+    [firefox] = await memory.add(alice.user_id, "Firefox is my main browser now")
+    assert firefox.flagged
+    records = [r async for r in memory.export(alice.user_id)]
+    chrome = next(r for r in records if r.get("text") == "Default browser: Chrome")
+    assert chrome["status"] == "possibly_outdated" and chrome["possibly_outdated_by"] == firefox.memory.id
+    assert chrome["occurred_at"] == 1746057600.0
+    await memory.import_records(bob.user_id, records)
+    imported = {m.text: m for m in (await memory.list(bob.user_id)).items}
+    assert imported["Default browser: Chrome"].occurred_at == 1746057600.0
