@@ -146,3 +146,46 @@ async def test_versions_walk_a_long_chain_and_its_branches_in_one_query(stores: 
     assert await stores.memories.versions(user.id, "no-such-id", 1000) == []
     await stores.memories.delete(user.id, [chain[40].id])  # a deleted link ends the walk there
     assert [m.id for m in await stores.memories.versions(user.id, chain[10].id, 1000)][0] == chain[39].id
+
+
+async def test_flags_are_set_with_the_insert_and_confirmed_or_dismissed(stores: Stores) -> None:
+    """Issue 19: a flagged memory stays current; confirm replaces it by the memory that flagged it, dismiss clears
+    the flag and records the pair; deleting the newer memory clears its flags; another user reaches none of it."""
+    user = await stores.users.create_user("f1@example.com", None)
+    other = await stores.users.create_user("f2@example.com", None)
+    [a, b] = await stores.memories.insert(user.id, [NewMemory("tea in the morning", "k-a", unit_vector(1)),
+                                                    NewMemory("I live in Leeds", "k-b", unit_vector(2))])
+    [c] = await stores.memories.insert(user.id, [NewMemory("coffee in the morning now", "k-c", unit_vector(1),
+                                                           flags=(a.id,), occurred_at=123.0)])
+    assert c.occurred_at == 123.0
+    [got] = await stores.memories.get(user.id, [a.id])
+    assert got.possibly_outdated_by == c.id and got.is_current(time.time()) and got.status(time.time()) == \
+        "possibly_outdated"
+    assert [m.id for m in await stores.memories.flagged(user.id, 10)] == [a.id]
+    assert a.seq in [h.seq for h in await stores.memories.dense(user.id, vec(1), 10, Filters())]
+    assert await stores.memories.resolve_flag(other.id, a.id, True) is None  # not theirs
+    confirmed = await stores.memories.resolve_flag(user.id, a.id, True)
+    assert confirmed is not None and confirmed.superseded_by == c.id and confirmed.possibly_outdated_by is None
+    assert confirmed.valid_until == pytest.approx(c.created_at)
+    assert await stores.memories.flagged(user.id, 10) == []
+    assert a.seq not in [h.seq for h in await stores.memories.dense(user.id, vec(1), 10, Filters())]
+
+    [d] = await stores.memories.insert(user.id, [NewMemory("I live in York", "k-d", unit_vector(2), flags=(b.id,))])
+    dismissed = await stores.memories.resolve_flag(user.id, b.id, False)
+    assert dismissed is not None and dismissed.possibly_outdated_by is None and dismissed.superseded_by is None
+    assert await stores.memories.unlinked(user.id, [b.id]) == {(b.id, d.id)}
+    assert await stores.memories.resolve_flag(user.id, b.id, False) is None  # no flag left
+
+    [e] = await stores.memories.insert(user.id, [NewMemory("I live in Hull", "k-e", unit_vector(2), flags=(d.id,))])
+    await stores.memories.delete(user.id, [e.id])
+    [still] = await stores.memories.get(user.id, [d.id])
+    assert still.possibly_outdated_by is None
+
+
+async def test_an_edit_keeps_a_correction_not_a_change(stores: Stores) -> None:
+    user = await stores.users.create_user("f3@example.com", None)
+    [m] = await stores.memories.insert(user.id, [NewMemory("I live in Leds", "k-1", unit_vector(1))])
+    await stores.memories.update(user.id, m.id, "I live in Leeds", "k-2", unit_vector(1), None)
+    versions = await stores.memories.versions(user.id, m.id, 10)
+    assert [v.correction for v in versions] == [False, True]
+    assert await stores.memories.changes(user.id, 10) == []
