@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 
@@ -59,6 +60,8 @@ from .transfer import TransferMixin
 __all__ = ["MAX_SEQ", "AddResult", "Change", "MemoryService", "Page", "SearchResult", "decode_cursor",
            "encode_cursor", "shorten"]
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 NEAR_DUPLICATE = 0.97
 REPLACE_CANDIDATES = 5  # current memories (of each side, lexical and dense) a new one is judged against
 CANDIDATE_TERMS = 8  # lexical terms of a new memory used to find them (bounds the cost of an add)
@@ -150,10 +153,9 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         created_at: float | None, updated_at: float | None, expires_at: float | None, infer_expiry: bool,
         judge: bool,
     ) -> list[AddResult]:
-        texts = v.texts_field(text, self.limits)
+        texts, keys = await off_loop(_chars(text, self.limits.batch), _texts_and_keys, text, self.limits)
         tag_tuple = v.tags_field(tags)
         meta = v.metadata_field(metadata)
-        keys = [dedup_key(t) for t in texts]
         existing = await self.stores.memories.find_by_keys(user_id, list(set(keys)))
         now = time.time()
         expired = [m.id for m in existing.values() if m.expires_at is not None and m.expires_at <= now]
@@ -178,12 +180,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 continue
             replaced = await self._replaced(t, candidates, cosines) if judge else []
             batch_seen[key] = i
-            ends = expires_at
-            if ends is None and infer_expiry:
-                inferred = expiry.expiry_for(t, saved_at)
-                ends = inferred.timestamp() if inferred is not None else None
-            dates = tuple({"phrase": d.phrase, "start": d.start.isoformat(), "end": d.end.isoformat()}
-                          for d in timeparse.resolve_dates(t, saved_at))
+            ends, dates = await off_loop(len(t), _when, t, saved_at, expires_at, infer_expiry)
             item = NewMemory(t, key, vec_bytes(vector), tag_tuple, client_id, meta, created_at=created_at,
                              updated_at=updated_at, expires_at=ends, dates=dates,
                              replaces=tuple(Replacement(m.id, value) for m, value in replaced))
@@ -237,17 +234,16 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             dense_hits.extend(dense)
             return list({s.seq: s for s in (*dense, *lexical)}.values())
 
-        query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), vector, REPLACE_CANDIDATES,
+        terms = await off_loop(len(text), query_terms, text, CANDIDATE_TERMS)
+        query = HybridQuery(tuple(terms), vector, REPLACE_CANDIDATES,
                             2 * REPLACE_CANDIDATES, Filters(), rank, best_possible=False, overlap=overlap,
                             common_terms=False)
         found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)]
         close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
-        signature = facts_signature(text) if close else None
+        near = [m for m in found if m.seq in close]
+        same = await off_loop(len(text) + sum(len(m.text) for m in near), _same_facts, text, near) if near else None
         cosines = {h.seq: h.score for h in dense_hits}
-        for memory in found:
-            if memory.seq in close and facts_signature(memory.text) == signature:
-                return memory, found, cosines, vector()
-        return None, found, cosines, vector()
+        return same, found, cosines, vector()
 
     async def _replaced(self, text: str, candidates: Sequence[Memory], cosines: Mapping[int, float]
                         ) -> list[tuple[Memory, str | None]]:
@@ -255,8 +251,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         dense side found is judged with its cosine (``supersede.judge``'s generic rule); one found only lexically is
         judged on its text alone. With ``confirm`` (an LLM), the first ``CONFIRMED`` doubtful verdicts, either way,
         are put to it at once; its answer wins, and where it has none the local one stands."""
-        judged = [(m, supersede.judge(text, m.text, similarity=cosines.get(m.seq))) for m in candidates
-                  if m.document_id is None and m.superseded_by is None]
+        judged = await off_loop(len(text) + sum(len(m.text) for m in candidates), _judged, text, candidates, cosines)
         second: dict[int, bool] = {}
         if self.confirm is not None:
             asked = [m for m, j in judged if j.doubtful][:CONFIRMED]
@@ -382,6 +377,59 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         """The apps the user's memories came from (for filtering by app)."""
         return await self.stores.memories.sources(user_id)
 
+
+
+# -- the text scans of an add ---------------------------------------------------------------------------
+
+OFF_LOOP_CHARS = 4096  # an add that reads more characters than this does its text scans in a worker thread
+
+
+async def off_loop(chars: int, fn: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    """``fn(*args)``: one of an add's text scans (validation and keys, dates and expiry, the judgment), which read
+    ``chars`` characters. The usual short texts are read here (a hop to a thread costs two thread wake-ups); longer
+    ones in a worker thread, so that a batch of 64 KB memories never holds the event loop (each scan is linear or
+    bounded, so no one call holds the interpreter for long either)."""
+    if chars <= OFF_LOOP_CHARS:
+        return fn(*args, **kwargs)
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+def _chars(text: object, batch: int) -> int:
+    """How many characters ``text`` (one memory text or a list of them, not yet checked) holds, for ``off_loop``."""
+    if isinstance(text, str):
+        return len(text)
+    if isinstance(text, Sequence) and not isinstance(text, bytes | bytearray) and len(text) <= batch:
+        return sum(len(t) for t in text if isinstance(t, str))
+    return 0
+
+
+def _texts_and_keys(text: object, limits: v.Limits) -> tuple[list[str], list[str]]:
+    texts = v.texts_field(text, limits)
+    return texts, [dedup_key(t) for t in texts]
+
+
+def _when(text: str, saved_at: datetime, expires_at: float | None, infer_expiry: bool
+          ) -> tuple[float | None, tuple[dict[str, str], ...]]:
+    """When a new memory expires (``expires_at``, else inferred when asked), and the dates its time words mean."""
+    ends = expires_at
+    if ends is None and infer_expiry:
+        inferred = expiry.expiry_for(text, saved_at)
+        ends = inferred.timestamp() if inferred is not None else None
+    dates = tuple({"phrase": d.phrase, "start": d.start.isoformat(), "end": d.end.isoformat()}
+                  for d in timeparse.resolve_dates(text, saved_at))
+    return ends, dates
+
+
+def _same_facts(text: str, near: Sequence[Memory]) -> Memory | None:
+    """The first of ``near`` (close in meaning) with the same numbers and negations as ``text``: a near duplicate."""
+    signature = facts_signature(text)
+    return next((m for m in near if facts_signature(m.text) == signature), None)
+
+
+def _judged(text: str, candidates: Sequence[Memory], cosines: Mapping[int, float]
+            ) -> list[tuple[Memory, supersede.Judgment]]:
+    return [(m, supersede.judge(text, m.text, similarity=cosines.get(m.seq))) for m in candidates
+            if m.document_id is None and m.superseded_by is None]
 
 
 def _epochs(spans: Sequence[tuple[str, str]]) -> list[tuple[float, float]]:

@@ -217,7 +217,7 @@ def _month_day(month: int, day: int, ref: date, past: bool) -> date | None:
 
 def _resolve(m: re.Match[str], ref: date, past: bool, ahead: bool = False  # noqa: C901
              ) -> tuple[date, date, bool] | None:
-    """``ahead``: the day of something the text arranges (see ``_Context.ahead``): looked for ahead, "for"/"to" allowed."""
+    """``ahead``: the day of something the text arranges (``_Context.ahead``): looked for ahead, "for"/"to" allowed."""
     g = m.group
     prep = (g("prep") or "").lower()
     if prep in ("for", "to") and not ahead and (prep == "to" or g("wd") or g("dom")):
