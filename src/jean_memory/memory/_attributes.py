@@ -111,7 +111,7 @@ ROWS: tuple[Row, ...] = (
          r"\b(?:switched|changed)\s+(?:my|her|his|their)\s+e-?mail(?:\s+address)?\s+to\s+"),
     _row("@", "email", "email", r"\buse\s+(?=[\w.+-]+@\S+\s+to\s+(?:e-?mail|reach|contact)\s+me)"),
     _row("@", "email", "email",
-         r"(?P<v>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s+is\s+(?:now\s+)?my\s+(?:new\s+)?(?:\w+\s+)?e-?mail"),
+         r"(?P<v>(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s+is\s+(?:now\s+)?my\s+(?:new\s+)?(?:\w+\s+)?e-?mail"),
     _row("work|working", "employer", "text",
          r"\b(?:work|works|working)\s+(?:at|for):?\s+(?!home\b|night|weekends?\b|the\s+(?:moment|weekend|office)\b|"
          r"(?:my|a)\s+desk\b|it\b|this\b|that\b|myself\b|free\b)"),

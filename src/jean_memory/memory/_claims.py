@@ -51,9 +51,10 @@ _DIGIT = re.compile(r"\d")
 _SCOPE = re.compile(r"\s+(?:for|in)\s+((?:all\s+)?(?:my\s+|the\s+)?[\w#+-]+)", re.IGNORECASE)
 _FOR_NAME = re.compile(r"\s*(?:plan\s+|tier\s+|account\s+)?(?:for|with|on)\s+(?:the\s+|my\s+|our\s+)?"
                        r"((?-i:[A-Z])[\w+.-]+)", re.IGNORECASE)
+_AFTER_CHARS = 120  # of a clause read for the value after an attribute phrase (a value is at most 60 long)
 _PURPOSES = {"coding": "code", "programming": "code", "development": "code", "dev": "code", "work": "work"}
 _PHONE_VALUE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
-_EMAIL_VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_VALUE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CONTACT = re.compile(r"\b(?:phone|number|cell|mobile|reach|reached|call|text|whatsapp|contact)\b", re.IGNORECASE)
 _MAIL = re.compile(r"\b(?:e-?mail|mail|reach|reached|contact|write)\b", re.IGNORECASE)
 _TO_ME = re.compile(r"^\W*(?:please\s+)?(?:e-?mail|call|text|reach|contact|message|whatsapp)\s+me\b", re.IGNORECASE)
@@ -94,7 +95,7 @@ def _value(row: Row, m: re.Match[str], clause: str) -> tuple[str, str | None] | 
         return "text", kind.removeprefix("fixed:")
     if kind == "none":
         return kind, None
-    after = clause[m.end():]
+    after = clause[m.end():m.end() + _AFTER_CHARS]
     if kind == "diet":
         d = DIET.match(after)
         return ("text", d.group().casefold().replace(" ", "-")) if d else None

@@ -43,7 +43,7 @@ _ONE_OFF = re.compile(r"\b(?:still|today|tonight|yesterday|tomorrow|this\s+(?:we
 _TOO_ADJECTIVE = re.compile(r"\btoo\s+(?!(?:for|in|at|on|with|and|but|now|as)\b)(?=[a-z])")  # "too early" adds nothing
 _PAST = re.compile(r"\b(?:used\s+to|previously|formerly|former|was|were|back\s+then|years\s+ago|grew\s+up)\b",
                    re.IGNORECASE)
-_WORD = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[£$€]\s?\d[\d,.]*k?|\d[\d:.,]*\w*|[@#]?[\w'’+.-]*\w|:")
+_WORD = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[£$€]\s?\d[\d,.]*k?|\d[\d:.,]*\w*|[@#]?[\w'’+.-]*\w|:")
 _LINKS = frozenset({"is", "are", "am", "'s", "in", "at", "on", "to", "with", "by", "from", "for", "named", "called",
                     ":", "=", "uses", "use", "using", "drive", "drives", "lives", "live", "works", "work", "banks",
                     "bank", "takes", "take", "rides", "ride", "supports", "support", "attends", "attend", "earns",

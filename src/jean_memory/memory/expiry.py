@@ -20,6 +20,7 @@ _TEMPORARY = re.compile(r"^(?:today|tonight|tomorrow|this\s+(?:morning|afternoon
 
 
 _MORE_THAN_ONE = re.compile(r"[.!?;]\s+\S|\n\s*\S")
+_MAX_CHARS = 1000  # 25 words of 40 characters
 _SPELLED_OUT = re.compile(r"^(?:for|over) the (?:next|coming|rest)\b")
 
 
@@ -30,11 +31,12 @@ def expiry_for(text: str, saved_at: datetime) -> datetime | None:
     tonight, tomorrow, this morning/week/weekend/month, next week/weekend ("I'm in Paris this week" ends with
     Sunday); or a stretch that is spelled out: "until Friday" (the end of Friday), "for the next 3 days", "for
     the rest of the week". Durable facts ("I live in Paris"), past ones, birthdays and ages, and habits ("every",
-    "usually") get nothing, and so does a text of more than one sentence or 25 words: expiring it would lose
-    whatever else it says.
+    "usually") get nothing, and so does a text of more than one sentence, 25 words or ``_MAX_CHARS`` characters:
+    expiring it would lose whatever else it says. (The length checks come first: they bound what the rest reads.)
     """
     saved_at = aware(saved_at)
-    if _DURABLE.search(text) or _MORE_THAN_ONE.search(text.strip()) or len(text.split()) > 25:
+    if len(text) > _MAX_CHARS or len(text.split()) > 25 or _DURABLE.search(text) or _MORE_THAN_ONE.search(
+            text.strip()):
         return None
     found = scan(text, saved_at.date(), False)
     if not found:

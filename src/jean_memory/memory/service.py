@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 
@@ -60,6 +61,8 @@ from .transfer import TransferMixin
 __all__ = ["MAX_SEQ", "AddResult", "Change", "MemoryService", "Page", "SearchResult", "decode_cursor",
            "encode_cursor", "shorten"]
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 NEAR_DUPLICATE = 0.97
 REPLACE_CANDIDATES = 5  # current memories (of each side, lexical and dense) a new one is judged against
 CANDIDATE_TERMS = 8  # lexical terms of a new memory used to find them (bounds the cost of an add)
@@ -181,12 +184,11 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         created_at: float | None, updated_at: float | None, expires_at: float | None, infer_expiry: bool,
         judge: bool, explicit: Sequence[str], occurred_at: object,
     ) -> list[AddResult]:
-        texts = v.texts_field(text, self.limits)
+        texts, keys = await off_loop(_chars(text, self.limits.batch), _texts_and_keys, text, self.limits)
         tag_tuple = v.tags_field(tags)
         meta = v.metadata_field(metadata)
         occurred = _occurred(occurred_at, len(texts))
         named = await self._named(user_id, explicit)
-        keys = [dedup_key(t) for t in texts]
         existing = await self.stores.memories.find_by_keys(user_id, list(set(keys)))
         now = time.time()
         expired = [m.id for m in existing.values() if m.expires_at is not None and m.expires_at <= now]
@@ -216,12 +218,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                                            [f for f in outcome.flagged if f[0].id not in {m.id for m in named}])
             batch_seen[key] = i
             saved_at = datetime.fromtimestamp(when, UTC)
-            ends = expires_at
-            if ends is None and infer_expiry:
-                inferred = expiry.expiry_for(t, saved_at)
-                ends = inferred.timestamp() if inferred is not None else None
-            dates = tuple({"phrase": d.phrase, "start": d.start.isoformat(), "end": d.end.isoformat()}
-                          for d in timeparse.resolve_dates(t, saved_at))
+            ends, dates = await off_loop(len(t), _when, t, saved_at, expires_at, infer_expiry)
             newer = outcome.superseded_by
             item = NewMemory(t, key, vec_bytes(vector), tag_tuple, client_id, meta, created_at=created_at,
                              updated_at=updated_at, expires_at=ends, dates=dates,
@@ -293,19 +290,18 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             dense_hits.extend(dense)
             return list({s.seq: s for s in (*dense, *lexical)}.values())
 
-        query = HybridQuery(tuple(query_terms(text, CANDIDATE_TERMS)), vector, REPLACE_CANDIDATES,
-                            2 * REPLACE_CANDIDATES, Filters(include_history=True), rank, best_possible=False,
-                            overlap=overlap, common_terms=False)
+        terms = await off_loop(len(text), query_terms, text, CANDIDATE_TERMS)
+        query = HybridQuery(tuple(terms), vector, REPLACE_CANDIDATES, 2 * REPLACE_CANDIDATES,
+                            Filters(include_history=True), rank, best_possible=False, overlap=overlap,
+                            common_terms=False)
         now = time.time()
         found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)
                  if m.superseded_by is not None or m.is_current(now)]  # current ones, and replaced ones
         close = {h.seq for h in dense_hits[:3] if h.score >= NEAR_DUPLICATE}
-        signature = facts_signature(text) if close else None
+        near = [m for m in found if m.seq in close and m.superseded_by is None]
+        same = await off_loop(len(text) + sum(len(m.text) for m in near), _same_facts, text, near) if near else None
         cosines = {h.seq: h.score for h in dense_hits}
-        for memory in found:
-            if memory.seq in close and memory.superseded_by is None and facts_signature(memory.text) == signature:
-                return memory, found, cosines, vector()
-        return None, found, cosines, vector()
+        return same, found, cosines, vector()
 
     async def _outcome(self, user_id: str, text: str, key: str, candidates: Sequence[Memory],
                        cosines: Mapping[int, float], when: float) -> outcomes.Outcome:
@@ -316,9 +312,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         current = [m for m in candidates if m.document_id is None and m.superseded_by is None]
         back = [m for m in candidates if m.superseded_by is not None and m.document_id is None
                 and (dedup_key(m.text) == key or cosines.get(m.seq, 0.0) >= NEAR_DUPLICATE)]
-        judged = await asyncio.to_thread(
-            lambda: [outcomes.Judged(m, decide(text, m.text, cosines.get(m.seq)), cosines.get(m.seq))
-                     for m in current])
+        judged = await off_loop(len(text) + sum(len(m.text) for m in current), _judged, text, current, cosines)
         if back:
             versions = await self.stores.memories.versions(user_id, back[0].id, 1)
             head = versions[0] if versions else None
@@ -495,6 +489,57 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
 def _app(client_id: object) -> str | None:
     """A filter by app (client id): text a database can compare (PostgreSQL refuses NUL with a ``DataError``)."""
     return v.plain_string(client_id, "app (client id)", 1000)
+
+
+# -- the text scans of an add ---------------------------------------------------------------------------
+
+OFF_LOOP_CHARS = 4096  # an add that reads more characters than this does its text scans in a worker thread
+
+
+async def off_loop(chars: int, fn: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    """``fn(*args)``: one of an add's text scans (validation and keys, dates and expiry, the judgment), which read
+    ``chars`` characters. The usual short texts are read here (a hop to a thread costs two thread wake-ups); longer
+    ones in a worker thread, so that a batch of 64 KB memories never holds the event loop (each scan is linear or
+    bounded, so no one call holds the interpreter for long either)."""
+    if chars <= OFF_LOOP_CHARS:
+        return fn(*args, **kwargs)
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+def _chars(text: object, batch: int) -> int:
+    """How many characters ``text`` (one memory text or a list of them, not yet checked) holds, for ``off_loop``."""
+    if isinstance(text, str):
+        return len(text)
+    if isinstance(text, Sequence) and not isinstance(text, bytes | bytearray) and len(text) <= batch:
+        return sum(len(t) for t in text if isinstance(t, str))
+    return 0
+
+
+def _texts_and_keys(text: object, limits: v.Limits) -> tuple[list[str], list[str]]:
+    texts = v.texts_field(text, limits)
+    return texts, [dedup_key(t) for t in texts]
+
+
+def _when(text: str, saved_at: datetime, expires_at: float | None, infer_expiry: bool
+          ) -> tuple[float | None, tuple[dict[str, str], ...]]:
+    """When a new memory expires (``expires_at``, else inferred when asked), and the dates its time words mean."""
+    ends = expires_at
+    if ends is None and infer_expiry:
+        inferred = expiry.expiry_for(text, saved_at)
+        ends = inferred.timestamp() if inferred is not None else None
+    dates = tuple({"phrase": d.phrase, "start": d.start.isoformat(), "end": d.end.isoformat()}
+                  for d in timeparse.resolve_dates(text, saved_at))
+    return ends, dates
+
+
+def _same_facts(text: str, near: Sequence[Memory]) -> Memory | None:
+    """The first of ``near`` (close in meaning) with the same numbers and negations as ``text``: a near duplicate."""
+    signature = facts_signature(text)
+    return next((m for m in near if facts_signature(m.text) == signature), None)
+
+
+def _judged(text: str, current: Sequence[Memory], cosines: Mapping[int, float]) -> list[outcomes.Judged]:
+    return [outcomes.Judged(m, decide(text, m.text, cosines.get(m.seq)), cosines.get(m.seq)) for m in current]
 
 
 def _epochs(spans: Sequence[tuple[str, str]]) -> list[tuple[float, float]]:

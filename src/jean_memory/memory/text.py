@@ -28,6 +28,17 @@ def clean(text: str) -> str:
     return text.strip()
 
 
+def head(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text`` or fewer, cut before a whitespace so no word is cut in two (at
+    ``limit`` when the head has no whitespace): the bounded part of a long text a scan reads."""
+    if len(text) <= limit:
+        return text
+    if text[limit].isspace():
+        return text[:limit]
+    cut = max(text.rfind(" ", 0, limit), text.rfind("\n", 0, limit), text.rfind("\t", 0, limit))
+    return text[:cut] if cut > 0 else text[:limit]
+
+
 def words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text)]
 

@@ -33,6 +33,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from .text import head
+
 
 @dataclass(frozen=True, slots=True)
 class ResolvedDate:
@@ -101,11 +103,14 @@ _TRIGGERS = frozenset(_MONTHS) | frozenset(_WEEKDAYS) | frozenset(
 _STARTS = _TRIGGERS | frozenset(_NUMBERS) | frozenset(
     "on in within since until till til by before after from during through for over to the this next last coming"
     " past early late mid couple".split())
+MAX_DATES = 32  # dates kept for one memory (``resolve_dates``) ...
+DATES_CHARS = 8192  # ... read from its first 8 KB
 _LOOKBACK = 5  # words before a trigger a phrase may start at: "in the past two weeks", "for the next 3 days"
 _TOKEN = re.compile(r"\w+")
 _AFTER = frozenset("at and or for to in of so but then when with because from i we my you he she they it the a an our"
                    " their his her its".split())
 _WORD_AFTER = re.compile(r"\s*([a-z]+)", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)]|\Z)")
 _PAST = frozenset(
     "did was were went had happened got saw met made came took bought ate visited told said gave left spent started"
     " finished tried played watched called moved ran won lost found felt heard read wrote drove flew celebrated"
@@ -212,7 +217,7 @@ def _month_day(month: int, day: int, ref: date, past: bool) -> date | None:
 
 def _resolve(m: re.Match[str], ref: date, past: bool, ahead: bool = False  # noqa: C901
              ) -> tuple[date, date, bool] | None:
-    """``ahead``: the day of something the text arranges (see ``_ahead``): looked for ahead, "for"/"to" allowed."""
+    """``ahead``: the day of something the text arranges (``_Context.ahead``): looked for ahead, "for"/"to" allowed."""
     g = m.group
     prep = (g("prep") or "").lower()
     if prep in ("for", "to") and not ahead and (prep == "to" or g("wd") or g("dom")):
@@ -296,8 +301,7 @@ def _noun_after(m: re.Match[str]) -> bool:
 
 def _month_end_of_clause(m: re.Match[str]) -> bool:
     """A lower-case "may"/"march" right before the end of a clause ("what did I do in may?")."""
-    rest = m.string[m.end():]
-    return not rest.strip() or rest.lstrip()[0] in ".,;:!?)"
+    return _CLAUSE_END.match(m.string, m.end()) is not None
 
 
 def _period(mod: str, unit: str, ref: date) -> tuple[date, date, bool]:
@@ -334,45 +338,70 @@ def _weekday(wd: int, mod: str, ref: date, past: bool) -> date:
     return ref + timedelta(days=(wd - ref.weekday() - 1) % 7 + 1)
 
 
-def _ahead(words: list[str], j: int) -> bool:
-    """Whether the day after word ``j`` ("on", "for" or "to") is the day of something the text arranges (the rules
-    above ``_ARRANGE``)."""
-    prep = words[j]
-    if prep == "to":
-        return not _MOVES.isdisjoint(words[max(0, j - 4):j])
-    if prep == "for":
-        return (j > 0 and words[j - 1] == "on") or not _ARRANGE.isdisjoint(words[max(0, j - 3):j])
-    return (not _EVENTS.isdisjoint(words[max(0, j - 3):j]) and not _ARRANGE.isdisjoint(words[:j])
-            and _HAD.isdisjoint(words))
+class _Context:
+    """What ``_ahead`` reads of the whole text, computed once per scan (each check reads a few words, never the
+    text again: a call per time word that read the whole text made a long text's scan quadratic)."""
+
+    __slots__ = ("arranged", "had", "words")
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.had = not _HAD.isdisjoint(words)
+        self.arranged: list[bool] = []  # arranged[j]: a word of ``_ARRANGE`` before word j
+        seen = False
+        for word in words:
+            self.arranged.append(seen)
+            seen = seen or word in _ARRANGE
+
+    def ahead(self, j: int) -> bool:
+        """Whether the day after word ``j`` ("on", "for" or "to") is the day of something the text arranges (the
+        rules above ``_ARRANGE``)."""
+        words, prep = self.words, self.words[j]
+        if prep == "to":
+            return not _MOVES.isdisjoint(words[max(0, j - 4):j])
+        if prep == "for":
+            return (j > 0 and words[j - 1] == "on") or not _ARRANGE.isdisjoint(words[max(0, j - 3):j])
+        return not _EVENTS.isdisjoint(words[max(0, j - 3):j]) and self.arranged[j] and not self.had
 
 
-def scan(text: str, ref: date, past_default: bool) -> list[Found]:
+def scan(text: str, ref: date, past_default: bool, limit: int | None = None) -> list[Found]:
     """The time phrases of ``text`` as days, relative ones resolved against ``ref``; a text whose words tell no
-    tense is read as past when ``past_default`` (a question), else as present or future (a memory)."""
+    tense is read as past when ``past_default`` (a question), else as present or future (a memory). ``limit``: stop
+    after that many phrases. Linear in the length of the text: every time word tries a few starts, reads its
+    clause's tense (found once per clause) and a few words around it."""
     tokens = [(t.start(), t.group().lower()) for t in _TOKEN.finditer(text)]
     triggers = [i for i, (_, w) in enumerate(tokens) if w in _TRIGGERS or w[0].isdigit()]
     if not triggers:
         return []
     words = [w for _, w in tokens]
     whole = bool(_tense(words, past_default))  # never None: the default is a bool
-    clauses = _clauses(text, tokens)
+    clauses, owner = _clauses(text, tokens)
+    tenses: dict[int, bool | None] = {}
+    context = _Context(words)
+    matches: dict[int, re.Match[str] | None] = {}  # by start: each start is tried by up to _LOOKBACK + 1 triggers
     found: list[Found] = []
     cursor = 0
     for i in triggers:
+        if limit is not None and len(found) >= limit:
+            break
         if tokens[i][0] < cursor:  # inside the phrase found last
             continue
         for j in range(max(0, i - _LOOKBACK), i + 1):
             if tokens[j][0] < cursor or not (words[j] in _STARTS or words[j][0].isdigit()):
                 continue
-            m = _PATTERN.match(text, tokens[j][0])
+            if j not in matches:
+                matches[j] = _PATTERN.match(text, tokens[j][0])
+            m = matches[j]
             if m is None or m.end() <= tokens[i][0]:
                 continue
-            ahead = words[j] in ("on", "for", "to") and bool(m.group("wd") or m.group("dom")) and _ahead(words, j)
+            ahead = words[j] in ("on", "for", "to") and bool(m.group("wd") or m.group("dom")) and context.ahead(j)
             if words[j] == "to" and not ahead:  # "to" a day only after moving it ("to May": "May" alone, no date)
                 continue
             cursor = m.end()
-            clause = clauses[i]
-            past = _tense(clause, None)
+            clause = owner[i]
+            if clause not in tenses:
+                tenses[clause] = _tense(clauses[clause], None)
+            past = tenses[clause]
             try:
                 resolved = _resolve(m, ref, whole if past is None else past, ahead)
             except (ValueError, OverflowError):  # a date out of the calendar's range
@@ -396,10 +425,10 @@ def _tense(words: list[str], past_default: bool | None) -> bool | None:
     return past_default
 
 
-def _clauses(text: str, tokens: list[tuple[int, str]]) -> list[list[str]]:
-    """For each token, the words of its clause: split at punctuation and at the words in ``_JOINS``. A day's tense
-    is its clause's when the clause has one ("went to the dentist on Friday and booked a cleaning": last Friday),
-    else the whole text's ("On Friday, I went ...")."""
+def _clauses(text: str, tokens: list[tuple[int, str]]) -> tuple[list[list[str]], list[int]]:
+    """The words of each clause, and for each token the index of its clause: split at punctuation and at the words
+    in ``_JOINS``. A day's tense is its clause's when the clause has one ("went to the dentist on Friday and booked a
+    cleaning": last Friday), else the whole text's ("On Friday, I went ...")."""
     groups: list[list[str]] = [[]]
     owner: list[int] = []
     for k, (start, word) in enumerate(tokens):
@@ -408,7 +437,7 @@ def _clauses(text: str, tokens: list[tuple[int, str]]) -> list[list[str]]:
             groups.append([])
         groups[-1].append(word)
         owner.append(len(groups) - 1)
-    return [groups[g] for g in owner]
+    return groups, owner
 
 
 def aware(moment: datetime) -> datetime:
@@ -416,8 +445,11 @@ def aware(moment: datetime) -> datetime:
 
 
 def resolve_dates(text: str, saved_at: datetime) -> list[ResolvedDate]:
-    """The dates a memory's time words mean, resolved against when it was saved, in the order written."""
-    return [ResolvedDate(f.phrase, f.start, f.end) for f in scan(text, aware(saved_at).date(), False)]
+    """The dates a memory's time words mean, resolved against when it was saved, in the order written: the first
+    ``MAX_DATES`` in its first ``DATES_CHARS`` characters (a memory is about a few days; a pasted calendar would
+    otherwise store thousands, and a 64 KB text of time words took a tenth of a second to read)."""
+    found = scan(head(text, DATES_CHARS), aware(saved_at).date(), False, MAX_DATES)
+    return [ResolvedDate(f.phrase, f.start, f.end) for f in found]
 
 
 def day_start(day: date, zone: datetime) -> datetime:
