@@ -1,6 +1,6 @@
 """Pair features for the stacked second-opinion experiment (``bench/arbiter_train.py``; not shipped).
 
-For a pair the rules (``memory.supersede``) call "no", everything cheap that a small model could weigh: the rules'
+For a pair the rules (``judge.supersede``) call "no", everything cheap that a small model could weigh: the rules'
 verdict and reason, the cue words of both texts, the MiniLM cosine, how many words and values of each kind the two
 share or differ in. Rounded to 4 places, float64. ``asked`` is the gate: the model is never asked about a pair
 whose new memory is a question, plan, wish, addition, part-time or one-off fact, or whose old one is a past fact
@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 
-from jean_memory.memory._cues import ADDITIVE, CHANGE, EVENT_CHANGE, IRREALIS, NEGATION, PARTIAL, QUESTION
-from jean_memory.memory._generic import _ONE_OFF, PAST, _other_subject, _persons, _values
+from jean_memory.judge._cues import ADDITIVE, CHANGE, EVENT_CHANGE, IRREALIS, NEGATION, PARTIAL, QUESTION
+from jean_memory.judge._generic import _ONE_OFF, PAST, _other_subject, _persons, _values
 
 _RULES = ("facts", "stopped", "events", "frame", "reversed", "diff", "generic", "one fact")
 # the rules' reasons for a "no", by their wording (supersede.py)

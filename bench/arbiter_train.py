@@ -1,7 +1,7 @@
 """Experiment (issue 13, item 1): would a small learned model stacked on the replacement rules raise their recall
 without costing precision? Result: no (see ``bench/results/arbiter.md``); nothing of it ships.
 
-The model reads only pairs the rules (``memory.supersede.judge``) call "no" between two saved notes, and may turn a
+The model reads only pairs the rules (``judge.supersede.judge``) call "no" between two saved notes, and may turn a
 "no" into a replacement past a threshold: a logistic regression (numpy, Newton steps, L2) over
 ``bench.arbiter_features.features`` (the rules' verdict and reason, cue words, MiniLM cosine, word and value
 overlaps). scikit-learn is not in the venv, so the model is written here in numpy; it is deterministic (no sampling).
@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from jean_memory.memory._subjects import first_person
-from jean_memory.memory.supersede import _notes, judge
+from jean_memory.judge._subjects import first_person
+from jean_memory.judge.supersede import _notes, judge
 
 from . import arbiter_features
 from .common import WORK, write
@@ -208,7 +208,7 @@ def first_sight_verdicts(rows: dict[str, list[dict[str, Any]]],
                                      cwd=Path(__file__).resolve().parent.parent).stdout
             subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
         job = {name: [[r["new"], r["old"], s] for r, s in zip(rows[name], sims[name], strict=True)] for name in names}
-        script = ("import json, sys\nfrom jean_memory.memory.supersede import judge\njob = json.load(sys.stdin)\n"
+        script = ("import json, sys\nfrom jean_memory.judge.supersede import judge\njob = json.load(sys.stdin)\n"
                   "print(json.dumps({b: [[(j := judge(n, o, similarity=s)).replaces, getattr(j, 'rule', ''), "
                   "j.reason, j.doubtful, j.confidence] for n, o, s in pairs] for b, pairs in job.items()}))")
         done = subprocess.run([sys.executable, "-c", script], input=json.dumps(job), capture_output=True, text=True,

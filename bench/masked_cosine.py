@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from jean_memory.embeddings.minilm import MiniLMEmbedder
-from jean_memory.memory._generic import (
+from jean_memory.judge._generic import (
     _PRONOUN_SUBJECT,
     _THEIR_THING,
     _WORD,
@@ -40,8 +40,8 @@ from jean_memory.memory._generic import (
     _persons,
     _values,
 )
-from jean_memory.memory._subjects import first_person
-from jean_memory.memory.supersede import _notes, judge
+from jean_memory.judge._subjects import first_person
+from jean_memory.judge.supersede import _notes, judge
 
 from . import arbiter_features
 from .arbiter_train import FLIP_PRECISION, LATE, Counts, batches, first_sight_verdicts

@@ -1,4 +1,4 @@
-"""Issue 13's replacement judgment (``memory.supersede.judge``), local rules alone: precision, recall and F1 on the
+"""Issue 13's replacement judgment (``judge.supersede.judge``), local rules alone: precision, recall and F1 on the
 labelled pairs, and its speed.
 
 Each pair is judged as the service judges it: with ``similarity``, the cosine of the two memories' MiniLM embeddings
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from jean_memory.embeddings.minilm import MiniLMEmbedder
-from jean_memory.memory._claims import read
-from jean_memory.memory.supersede import Judgment, judge
+from jean_memory.judge._claims import read
+from jean_memory.judge.supersede import Judgment, judge
 
 from .common import write
 
@@ -173,7 +173,7 @@ def main() -> int:
                    f"\"{w['old']}\" → \"{w['new']}\" ({w.get('note', '')}; judge: {w['reason']})" for w in c.wrong]
     if "held-out" not in sets:
         lines.append(f"\nNo held-out file at `{HELDOUT.name}`: only the tune set was measured.")
-    md = ("Local judgment alone (no LLM): `jean_memory.memory.supersede.judge(new, old, similarity=cos)` on every "
+    md = ("Local judgment alone (no LLM): `jean_memory.judge.supersede.judge(new, old, similarity=cos)` on every "
           "labelled pair, `cos` the cosine of the two texts' MiniLM embeddings (as the service has it from its "
           "candidate search). µs/pair: best of 5 passes over the set, one core, both texts read afresh for every "
           "pair (embedding time not included).\n\n" + "\n".join(lines) + "\n\nThe texts alone (`similarity=None`, "

@@ -165,7 +165,7 @@ def rule_of(new_text: str, old_text: str, similarity: float) -> str:
     """The judgment's rule behind one hide or flag. ``AddResult`` does not carry it, so the judgment is asked again
     with the pair's cosine, as the service asks it (the one place to adapt when the judge moves or says more)."""
     try:
-        from jean_memory.memory.supersede import judge
+        from jean_memory.judge.supersede import judge
     except ImportError:
         return "?"
     return judge(new_text, old_text, similarity=similarity).rule or "?"

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from jean_memory.memory.supersede import judge
+from jean_memory.judge.supersede import judge
 
 from .arbiter_train import LATE, Counts, batches, first_sight_verdicts, threshold
 from .common import WORK, write

@@ -51,6 +51,17 @@ def test_memory_domain_knows_no_http() -> None:
     assert offenders("memory", HTTP) == []
 
 
+def test_the_judgment_is_pure_and_faces_the_service_with_one_function() -> None:
+    """``judge/`` reads text only: no store, no HTTP, no embedder, no service; ``memory/`` uses its face (``decide``,
+    ``Verdict``) and its note test, never a rule module."""
+    assert offenders("judge", (*HTTP, "jean_memory.store", "jean_memory.embeddings", "jean_memory.memory.service",
+                               "sqlite3", "psycopg", "numpy", "onnxruntime")) == []
+    used = {name for names in imported_modules("memory").values() for name in names
+            if name.startswith("jean_memory.judge")}
+    assert used <= {"jean_memory.judge", "jean_memory.judge.supersede", "jean_memory.judge.verdict",
+                    "jean_memory.judge._differing"}
+
+
 def test_the_check_sees_relative_imports() -> None:
     names = imported_modules("store")["store/sqlite/memories.py"]
     assert "jean_memory.store.records" in names

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jean_memory.memory import supersede
+from jean_memory.judge import supersede
 from jean_memory.runtime import Runtime
 from jean_memory.settings import Settings
 from tests.conftest import Account

@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from jean_memory.judge import supersede
+from jean_memory.judge._claims import read
 from jean_memory.mcp_server.extract import fact_sentences
-from jean_memory.memory import expiry, supersede, timeparse
+from jean_memory.memory import expiry, timeparse
 from jean_memory.memory import validation as v
-from jean_memory.memory._claims import read
 from jean_memory.memory.text import dedup_key, facts_signature, query_terms
 
 NOW = datetime(2026, 3, 4, 15, tzinfo=UTC)

@@ -9,7 +9,7 @@ import pytest
 from bench.supersede import FRESH, TUNE, confusion, load, microseconds_per_pair, similarities
 
 from jean_memory.embeddings.minilm import MiniLMEmbedder
-from jean_memory.memory.supersede import Judgment, judge
+from jean_memory.judge.supersede import Judgment, judge
 
 
 def replaces(new: str, old: str) -> bool:
@@ -260,7 +260,7 @@ def test_my_move_does_not_replace_where_my_sister_lives() -> None:
 
 def test_the_user_as_an_assistant_names_them_is_the_first_person() -> None:
     """Notes saved through the MCP tool say "User", "the user", "User's": the same subject as "I" and "my"."""
-    from jean_memory.memory._subjects import first_person
+    from jean_memory.judge._subjects import first_person
 
     assert first_person("User's sister Anna moved to Munich") == "My sister Anna moved to Munich"
     assert first_person("The user is vegetarian, per the user") == "I am vegetarian, per me"
@@ -275,7 +275,7 @@ def test_the_user_as_an_assistant_names_them_is_the_first_person() -> None:
 
 def test_a_copula_frame_with_its_value_masked_replaces_on_another_value() -> None:
     """No attribute word needed: the same owner and head, a value of the same shape that differs."""
-    from jean_memory.memory._frames import frame
+    from jean_memory.judge._frames import frame
 
     assert frame("My coffee order is a flat white now", "My coffee order is an oat latte") == "an oat latte"
     assert frame("Usual gym: the leisure centre", "Gym: PureGym") is None  # shapes differ ("the ..." vs a name)
@@ -290,7 +290,7 @@ def test_a_copula_frame_with_its_value_masked_replaces_on_another_value() -> Non
 
 
 def test_a_reversed_negation_replaces_the_negated_habit() -> None:
-    from jean_memory.memory._frames import reversed_negation
+    from jean_memory.judge._frames import reversed_negation
 
     assert reversed_negation("started having coffee in the mornings", "I don't drink coffee")
     assert not reversed_negation("My wife started drinking coffee", "I don't drink coffee")
@@ -353,7 +353,7 @@ def test_lowercase_notes_keep_their_names() -> None:
 
 def test_one_value_swapped_in_the_same_frame_replaces() -> None:
     """The token diff: everything the same but one value of the same kind, after the frame's verb or link."""
-    from jean_memory.memory._diff import diff
+    from jean_memory.judge._diff import diff
 
     assert diff("The kids' school starts at 8:45", "The kids' school starts at 8:30") == "8:30"
     assert diff("Dentist appointment is on Tuesday at 3pm", "Dentist appointment is on Monday at 3pm") == "Monday"
@@ -363,7 +363,7 @@ def test_one_value_swapped_in_the_same_frame_replaces() -> None:
 
 
 def test_a_value_swapped_in_the_subject_or_a_many_valued_frame_is_no_change() -> None:
-    from jean_memory.memory._diff import diff
+    from jean_memory.judge._diff import diff
 
     assert diff("My flight to Berlin leaves on June 3", "My flight to Tokyo leaves on June 3") is None  # which flight
     assert diff("Tom lives in Munich", "Anna lives in Munich") is None          # who, not where
@@ -385,7 +385,7 @@ def test_a_memory_of_several_facts_is_judged_fact_by_fact() -> None:
 
 
 def test_an_aside_that_denies_the_old_value_and_an_email_swap_replace() -> None:
-    from jean_memory.memory._diff import diff
+    from jean_memory.judge._diff import diff
 
     assert diff("Correction: Kate's birthday is 14 March, not the 4th.", "Kate's birthday is 4 March.") == "4"
     assert diff("dave's new email is dk1957@gmail.com, he doesn't check the aol one anymore",
@@ -453,7 +453,7 @@ def test_lowercase_notes_name_their_values_on_both_sides() -> None:
 
 def test_a_contracted_is_after_a_name_is_no_possessive() -> None:
     """ "Kate's teaching Year 5" is Kate is teaching; "Ava's teacher" is another attribute of Ava."""
-    from jean_memory.memory._generic import _POSSESSIVE
+    from jean_memory.judge._generic import _POSSESSIVE
 
     assert _POSSESSIVE.findall("Alfie's doing Mondays to Thursdays") == []
     assert judge("Kate's teaching Year 5 now.", "Kate teaches Year 3 at Sefton Park School.", similarity=0.75).replaces
@@ -488,7 +488,7 @@ def test_terse_notes_with_a_colon_still_replace() -> None:
 
 def test_the_old_memory_is_not_read_when_the_new_one_states_nothing_the_rules_compare(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from jean_memory.memory import supersede
+    from jean_memory.judge import supersede
 
     seen: list[str] = []
     real = supersede.read

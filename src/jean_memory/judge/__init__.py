@@ -10,7 +10,7 @@ Two memories of one person, the older one current: does the new one make it outd
   pairs close in meaning whose values differ (``_values``), are flagged.
 - ``none``: nothing to say.
 
-No I/O, no model; pure functions. The rules themselves live in ``memory.supersede`` and its private modules.
+No I/O, no model; pure functions. The rules: ``supersede`` (the pairwise judgment) and its private modules.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ..memory import supersede
-from ..memory._generic import CHANGE
-from ._values import differing_value
+from . import supersede
+from ._differing import differing_value
+from ._generic import CHANGE
 
 Outcome = Literal["replace", "flag", "none"]
 
@@ -18,7 +18,7 @@ CERTAIN_RULES = frozenset({"facts", "events", "stopped"})
 # Cosine above which two memories that differ in a value (a number, date, time, name or place) are about the
 # same thing often enough to flag the older one (a flag hides nothing).
 FLAG_SIMILAR = 0.75
-# The generic rule (``memory._generic``) reads a change in pairs it may know nothing about: below this cosine its
+# The generic rule (``_generic``) reads a change in pairs it may know nothing about: below this cosine its
 # verdicts were mostly wrong on the tuning timelines (31 of 32), above it mostly right (18 of 19).
 GENERIC_SIMILAR = 0.5
 # A change cue in the new memory and a cosine this high: the same thing, said to have changed (a flag).

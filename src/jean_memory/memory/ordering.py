@@ -2,7 +2,7 @@
 
 Two results are about the same thing when one flagged the other (``possibly_outdated_by``), or when both are saved
 notes (not lines of a conversation: ``supersede.is_note``), share a word of the question that is not a value, and
-differ in a value (a number, date, time, name or place: ``judge._values``). Then the newer (``Memory.when``) takes
+differ in a value (a number, date, time, name or place: ``judge._differing``). Then the newer (``Memory.when``) takes
 the place of the older one in the ranking, and the older follows it: nothing moves above a result it did not
 already follow, so an unrelated, stronger match keeps its place.
 
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..judge._values import differing_value
+from ..judge._differing import differing_value
+from ..judge.supersede import is_note
 from ..judge.verdict import ADDED
 from ..store.records import Memory
-from .supersede import is_note
 from .text import STOP_WORDS, words
 
 CLOSE = 0.5  # the newer one scored at least this share of the older one's score

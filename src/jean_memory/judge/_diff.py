@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from ..memory.timeparse import DAY_WORDS as _DAYS
+from ..memory.timeparse import FULL_MONTHS
 from ._cues import ADDITIVE, IRREALIS, NEGATION, PARTIAL, QUESTION
 from ._values import same
-from .timeparse import DAY_WORDS as _DAYS
-from .timeparse import FULL_MONTHS
 
 _WRAPPER = re.compile(
     r"^\W*(?:update|updated|correction|fyi|note|edit)\s*[:\-–—]\s*|"

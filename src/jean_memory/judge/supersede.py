@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..memory.text import head
 from ._claims import Claim, Statement, read
 from ._diff import diff
 from ._events import Event
@@ -30,7 +31,6 @@ from ._frames import frame, reversed_negation, terse_note
 from ._generic import MOVED_TOO, SIMILAR, generic, qualified
 from ._subjects import first_person, same_subject
 from ._values import same
-from .text import head
 
 
 @dataclass(frozen=True, slots=True)

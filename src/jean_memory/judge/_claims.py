@@ -12,12 +12,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..memory.text import clean
 from . import _events
 from ._attributes import DIET, ROWS, SCHOOL, Row, generic_kind
 from ._cues import ADDITIVE, CHANGE, EVENT_CHANGE, EVENT_IRREALIS, IRREALIS, NEGATION, PARTIAL, QUESTION, clauses
 from ._subjects import USER, Subject, first_person, parse_prefix
 from ._values import extract
-from .text import clean
 
 _TOOLS = {
     "editor": "vs code|vscode|visual studio code|neovim|vim|emacs|sublime text|sublime|pycharm|intellij|atom|zed|"

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 
+from ..memory.timeparse import DAY_WORDS as _DAYS
+from ..memory.timeparse import FULL_MONTHS
 from ._cues import ADDITIVE, IRREALIS, PARTIAL, QUESTION
 from ._subjects import ALIASES, RELATIONS
-from .timeparse import DAY_WORDS as _DAYS
-from .timeparse import FULL_MONTHS
 
 SIMILAR = 0.25
 

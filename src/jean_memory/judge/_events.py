@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..memory.timeparse import MONTH_WORDS
 from ._subjects import Subject, parse_prefix
-from .timeparse import MONTH_WORDS
 
 _KINDS = (
     "appointment|appt|meeting|flight|haircut|offsite|conference|interview|dinner|lunch|breakfast|brunch|party|"
