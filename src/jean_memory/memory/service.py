@@ -314,7 +314,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 and (dedup_key(m.text) == key or cosines.get(m.seq, 0.0) >= NEAR_DUPLICATE)]
         judged = await off_loop(len(text) + sum(len(m.text) for m in current), _judged, text, current, cosines)
         if back:
-            versions = await self.stores.memories.versions(user_id, back[0].id, 1)
+            versions = await self.stores.memories.versions(user_id, back[0].id, HEAD_HOPS)  # head first
             head = versions[0] if versions else None
             if head is not None and head.superseded_by is None and head.id != back[0].id and head.is_current(when):
                 reason = f"back to what it was before: {shorten(back[0].text)}"
