@@ -434,7 +434,8 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             real_now = time.time()
             hits = [(m, s) for m, s in hits if m.superseded_by is not None or m.is_current(real_now)]
             replaced = [m for m, _ in hits if m.superseded_by is not None]
-            hits = ordering.through_history(hits, await self._heads(user_id, replaced) if replaced else {})
+            heads = await self._heads(user_id, replaced) if replaced else {}
+            hits = ordering.through_history(hits, {k: h for k, h in heads.items() if _passes(h, filters)})
         if window is None:  # a question about a stretch of time asks for then, not for what is newest
             hits = ordering.newest_first(hits[:n], q)
         return [SearchResult(m, score) for m, score in hits[:n]]
@@ -540,6 +541,14 @@ def _same_facts(text: str, near: Sequence[Memory]) -> Memory | None:
 
 def _judged(text: str, current: Sequence[Memory], cosines: Mapping[int, float]) -> list[outcomes.Judged]:
     return [outcomes.Judged(m, decide(text, m.text, cosines.get(m.seq)), cosines.get(m.seq)) for m in current]
+
+
+def _passes(memory: Memory, filters: Filters) -> bool:
+    """Whether a chain's latest version passes the caller's tag, app and time filters (the store applied them to
+    the replaced memory that matched, not to the version that stands for it)."""
+    return (set(filters.tags) <= set(memory.tags) and filters.client_id in (None, memory.client_id)
+            and (filters.since is None or memory.created_at >= filters.since)
+            and (filters.until is None or memory.created_at < filters.until))
 
 
 def _epochs(spans: Sequence[tuple[str, str]]) -> list[tuple[float, float]]:
