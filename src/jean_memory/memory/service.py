@@ -50,7 +50,7 @@ from ..store.records import (
 )
 from . import expiry, ordering, outcomes, timeparse
 from . import validation as v
-from .changes import Change, ChangesMixin, shorten
+from .changes import HISTORY_LIMIT, Change, ChangesMixin, shorten
 from .documents import DocumentsMixin
 from .fusion import FusionWeights, Saved, context_boost, fuse, time_boost
 from .rows import MAX_SEQ, Page, decode_cursor, encode_cursor, vec_bytes
@@ -232,15 +232,26 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             for f, memory in zip(fresh, stored, strict=True):
                 results[f.index] = _result(memory, f.outcome)
         elif named:  # the text was known already: the named memories are replaced by the one that says it
-            by = next(r.memory for r in results if r is not None)
-            for m in named:
-                await self.stores.memories.resolve_flag(user_id, m.id, True, new_id=by.id)
+            at, known = next((i, r) for i, r in enumerate(results) if r is not None)
+            results[at] = await self._replaced_by_known(user_id, named, known.memory)
         for i, key in enumerate(keys):
             if results[i] is None:
                 first = results[batch_seen[key]]
                 assert first is not None
                 results[i] = AddResult(first.memory, False)
         return [r for r in results if r is not None]
+
+    async def _replaced_by_known(self, user_id: str, named: Sequence[Memory], by: Memory) -> AddResult:
+        """``named`` replaced by ``by``, a memory already stored. When ``by`` was flagged by one of them (or by one
+        of their earlier versions), that flag no longer holds: ``by`` is now the latest version of the flagger's
+        chain, and confirming it would hide both."""
+        done = [m for m in [await self.stores.memories.resolve_flag(user_id, m.id, True, new_id=by.id)
+                            for m in named] if m is not None]
+        if done and by.possibly_outdated_by is not None:
+            chain = await self.stores.memories.versions(user_id, by.id, HISTORY_LIMIT)
+            if by.possibly_outdated_by in {m.id for m in chain}:
+                by = await self.stores.memories.resolve_flag(user_id, by.id, False) or by
+        return AddResult(by, False, tuple(done), reasons={m.id: "named by the assistant" for m in done})
 
     async def _named(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
         """The current memories ``replaces`` names; a clear error, before anything is saved, for any other id."""
