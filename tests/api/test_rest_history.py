@@ -98,3 +98,31 @@ async def test_export_and_import_keep_status_flags_and_occurred_at(runtime, alic
     await memory.import_records(bob.user_id, records)
     imported = {m.text: m for m in (await memory.list(bob.user_id)).items}
     assert imported["Default browser: Chrome"].occurred_at == 1746057600.0
+
+
+async def test_another_users_ids_in_replaces_and_flag_look_unknown(client: httpx.AsyncClient, alice: Account,
+                                                                   bob: Account) -> None:
+    """Bob names Alice's memories in ``replaces`` and decides her flag: the answers are those for an unknown id
+    (no way to learn her ids exist), nothing is saved for Bob and nothing of Alice's changes."""
+    h = alice.headers
+    await client.post("/api/v1/memories", json={"text": "I live in Leeds"}, headers=h)
+    york = (await client.post("/api/v1/memories", json={"text": "I live in York"}, headers=h)).json()
+    leeds_id, york_id = york["flagged"][0]["memory"]["id"], york["memories"][0]["id"]
+    fake = "0" * 36
+    for path, body in [("/api/v1/memories/{}/flag", {"decision": "confirm"}),
+                       ("/api/v1/memories/{}/flag", {"decision": "dismiss"})]:
+        theirs = await client.post(path.format(leeds_id), json=body, headers=bob.headers)
+        nobodys = await client.post(path.format(fake), json=body, headers=bob.headers)
+        assert theirs.status_code == nobodys.status_code == 404
+        assert theirs.text.replace(leeds_id, "ID") == nobodys.text.replace(fake, "ID")
+    for target in (leeds_id, york_id):
+        theirs = await client.post("/api/v1/memories", json={"text": "I live in Hull", "replaces": [target]},
+                                   headers=bob.headers)
+        nobodys = await client.post("/api/v1/memories", json={"text": "I live in Hull", "replaces": [fake]},
+                                    headers=bob.headers)
+        assert theirs.status_code == nobodys.status_code == 400
+        assert theirs.text.replace(target, "ID") == nobodys.text.replace(fake, "ID")
+    assert (await client.get("/api/v1/memories", headers=bob.headers)).json()["memories"] == []
+    leeds = (await client.get(f"/api/v1/memories/{leeds_id}", headers=h)).json()
+    assert leeds["status"] == "possibly_outdated" and leeds["possibly_outdated_by"] == york_id
+    assert (await client.get(f"/api/v1/memories/{york_id}", headers=h)).json()["status"] == "current"

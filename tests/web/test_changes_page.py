@@ -55,3 +55,27 @@ async def test_add_form_takes_an_expiry(client: httpx.AsyncClient, alice: Accoun
     r = await client.post("/dashboard/memories", data={"text": "Hotel room 215", "expires": "later",
                                                        "csrf_token": csrf_of(page.text)})
     assert r.status_code == 400 and "expires must be" in r.text
+
+
+async def test_another_user_cannot_decide_or_read_a_flag(client: httpx.AsyncClient, alice: Account, bob: Account,
+                                                        runtime: Runtime) -> None:
+    """Bob, signed in with a valid CSRF token, posts Confirm and Dismiss for Alice's flagged memory: 404 as for an
+    unknown id, and Alice's memories are as they were; the add notice never reads Alice's memory for him."""
+    await runtime.memory.add(alice.user_id, "I live in Leeds")
+    [york] = await runtime.memory.add(alice.user_id, "I live in York")
+    [leeds] = york.flagged
+    assert (await login(client, bob.email, bob.password)).status_code == 303
+    page = await client.get("/dashboard/changes")
+    assert "Leeds" not in page.text and "York" not in page.text
+    token = csrf_of(page.text)
+    for decision in ("confirm", "dismiss"):
+        theirs = await client.post(f"/dashboard/flags/{leeds.id}", data={"csrf_token": token, "decision": decision})
+        nobodys = await client.post(f"/dashboard/flags/{'0' * 36}", data={"csrf_token": token, "decision": decision})
+        assert theirs.status_code == nobodys.status_code == 404
+        assert "Leeds" not in theirs.text
+    for notice in ("replaced", "flagged"):
+        shown = await client.get("/dashboard", params={"notice": notice, "said": leeds.id})
+        assert shown.status_code == 200 and "Leeds" not in shown.text
+    now = await runtime.memory.get(alice.user_id, leeds.id)
+    assert now.superseded_by is None and now.possibly_outdated_by == york.memory.id
+    assert [c.old.id for c in await runtime.memory.flags(alice.user_id)] == [leeds.id]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..store import Stores
 from ..store.records import Memory
 from . import validation as v
@@ -60,10 +60,23 @@ class ChangesMixin:
         if decision not in ("confirm", "dismiss"):
             raise InvalidInput("decision must be 'confirm' or 'dismiss'")
         mid = v.id_field(memory_id)
+        if decision == "confirm":
+            await self._not_its_own_version(user_id, mid)
         memory = await self.stores.memories.resolve_flag(user_id, mid, decision == "confirm")
         if memory is None:
             raise NotFound(f"no memory with id {mid} is flagged possibly outdated")
         return memory
+
+    async def _not_its_own_version(self, user_id: str, memory_id: str) -> None:
+        """Confirming a flag whose newer memory has since been replaced by the flagged one (the user said the old
+        value again) would make each replace the other and hide both: a ``Conflict``."""
+        flagged = await self.stores.memories.get(user_id, [memory_id])
+        newer = flagged[0].possibly_outdated_by if flagged else None
+        if newer is None:
+            return
+        chain = await self.stores.memories.versions(user_id, newer, HISTORY_LIMIT)
+        if chain and chain[0].id == memory_id:
+            raise Conflict(f"memory {memory_id} has since replaced the memory that flagged it; dismiss the flag")
 
     async def undo_change(self, user_id: str, old_id: object) -> Memory:
         """Make a replaced memory current again (the one that replaced it stays current); the pair is recorded so

@@ -50,7 +50,7 @@ from ..store.records import (
 )
 from . import expiry, ordering, outcomes, timeparse
 from . import validation as v
-from .changes import Change, ChangesMixin, shorten
+from .changes import HISTORY_LIMIT, Change, ChangesMixin, shorten
 from .documents import DocumentsMixin
 from .fusion import FusionWeights, Saved, context_boost, fuse, time_boost
 from .rows import MAX_SEQ, Page, decode_cursor, encode_cursor, vec_bytes
@@ -232,15 +232,26 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             for f, memory in zip(fresh, stored, strict=True):
                 results[f.index] = _result(memory, f.outcome)
         elif named:  # the text was known already: the named memories are replaced by the one that says it
-            by = next(r.memory for r in results if r is not None)
-            for m in named:
-                await self.stores.memories.resolve_flag(user_id, m.id, True, new_id=by.id)
+            at, known = next((i, r) for i, r in enumerate(results) if r is not None)
+            results[at] = await self._replaced_by_known(user_id, named, known.memory)
         for i, key in enumerate(keys):
             if results[i] is None:
                 first = results[batch_seen[key]]
                 assert first is not None
                 results[i] = AddResult(first.memory, False)
         return [r for r in results if r is not None]
+
+    async def _replaced_by_known(self, user_id: str, named: Sequence[Memory], by: Memory) -> AddResult:
+        """``named`` replaced by ``by``, a memory already stored. When ``by`` was flagged by one of them (or by one
+        of their earlier versions), that flag no longer holds: ``by`` is now the latest version of the flagger's
+        chain, and confirming it would hide both."""
+        done = [m for m in [await self.stores.memories.resolve_flag(user_id, m.id, True, new_id=by.id)
+                            for m in named] if m is not None]
+        if done and by.possibly_outdated_by is not None:
+            chain = await self.stores.memories.versions(user_id, by.id, HISTORY_LIMIT)
+            if by.possibly_outdated_by in {m.id for m in chain}:
+                by = await self.stores.memories.resolve_flag(user_id, by.id, False) or by
+        return AddResult(by, False, tuple(done), reasons={m.id: "named by the assistant" for m in done})
 
     async def _named(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
         """The current memories ``replaces`` names; a clear error, before anything is saved, for any other id."""
@@ -314,7 +325,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 and (dedup_key(m.text) == key or cosines.get(m.seq, 0.0) >= NEAR_DUPLICATE)]
         judged = await off_loop(len(text) + sum(len(m.text) for m in current), _judged, text, current, cosines)
         if back:
-            versions = await self.stores.memories.versions(user_id, back[0].id, 1)
+            versions = await self.stores.memories.versions(user_id, back[0].id, HEAD_HOPS)  # head first
             head = versions[0] if versions else None
             if head is not None and head.superseded_by is None and head.id != back[0].id and head.is_current(when):
                 reason = f"back to what it was before: {shorten(back[0].text)}"
@@ -434,7 +445,8 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             real_now = time.time()
             hits = [(m, s) for m, s in hits if m.superseded_by is not None or m.is_current(real_now)]
             replaced = [m for m, _ in hits if m.superseded_by is not None]
-            hits = ordering.through_history(hits, await self._heads(user_id, replaced) if replaced else {})
+            heads = await self._heads(user_id, replaced) if replaced else {}
+            hits = ordering.through_history(hits, {k: h for k, h in heads.items() if _passes(h, filters)})
         if window is None:  # a question about a stretch of time asks for then, not for what is newest
             hits = ordering.newest_first(hits[:n], q)
         return [SearchResult(m, score) for m, score in hits[:n]]
@@ -540,6 +552,14 @@ def _same_facts(text: str, near: Sequence[Memory]) -> Memory | None:
 
 def _judged(text: str, current: Sequence[Memory], cosines: Mapping[int, float]) -> list[outcomes.Judged]:
     return [outcomes.Judged(m, decide(text, m.text, cosines.get(m.seq)), cosines.get(m.seq)) for m in current]
+
+
+def _passes(memory: Memory, filters: Filters) -> bool:
+    """Whether a chain's latest version passes the caller's tag, app and time filters (the store applied them to
+    the replaced memory that matched, not to the version that stands for it)."""
+    return (set(filters.tags) <= set(memory.tags) and filters.client_id in (None, memory.client_id)
+            and (filters.since is None or memory.created_at >= filters.since)
+            and (filters.until is None or memory.created_at < filters.until))
 
 
 def _epochs(spans: Sequence[tuple[str, str]]) -> list[tuple[float, float]]:
