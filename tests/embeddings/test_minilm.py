@@ -105,3 +105,12 @@ def test_a_graph_of_another_shape_is_left_alone(plain_model: Path) -> None:
     data, replaced = integer_matmuls(plain_model)
     assert replaced == 0
     assert [n.op_type for n in onnx.load_from_string(data).graph.node] == ["MatMul"]
+
+
+def test_a_long_batch_split_over_two_threads_gives_each_text_its_own_vector(embedder: MiniLMEmbedder) -> None:
+    texts = [f"{s} (note {n})" for n in range(6) for s in SENTENCES][:48]
+    assert len(texts) >= 32  # minilm._SPLIT: embedded in two threads
+    batch = embedder.embed_sync(texts)
+    for i in (0, len(texts) // 2 - 1, len(texts) // 2, len(texts) - 1):
+        alone = embedder.embed_sync([texts[i] + " "])[0]
+        assert float(alone @ batch[i]) >= 0.999, texts[i]
