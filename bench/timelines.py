@@ -162,13 +162,12 @@ def score(timeline: Timeline, outcomes: Sequence[Outcome], rankings: Sequence[Se
 
 
 def rule_of(new_text: str, old_text: str, similarity: float) -> str:
-    """The judgment's rule behind one hide or flag. ``AddResult`` does not carry it, so the judgment is asked again
-    with the pair's cosine, as the service asks it (the one place to adapt when the judge moves or says more)."""
-    try:
-        from jean_memory.judge.supersede import judge
-    except ImportError:
-        return "?"
-    return judge(new_text, old_text, similarity=similarity).rule or "?"
+    """The judgment's rule behind one hide or flag. ``AddResult`` does not carry it, so ``judge.decide`` is asked
+    again with the pair's cosine, as the service asks it ("restated" and "named" outcomes come from the service
+    itself and show as "?")."""
+    from jean_memory.judge import decide
+
+    return decide(new_text, old_text, similarity).rule or "?"
 
 
 async def replay(service: MemoryService, stores: Stores, timeline: Timeline) -> tuple[list[Outcome], list[list[str]]]:
