@@ -11,6 +11,11 @@ _IGNORED = frozenset({"I", "I'm", "I've", "I'll", "I'd", "Im", "Ive"})
 _MAX_WORDS = 60  # saved notes, not documents: longer texts are compared on their first words only
 
 
+def values(text: str) -> frozenset[str]:
+    """The numbers, times, dates, money and capitalised names ``text`` states (lower-cased)."""
+    return frozenset(_values(text))
+
+
 def _values(text: str) -> set[str]:
     head = " ".join(text.split()[:_MAX_WORDS])
     numbers = {m.group().lower().rstrip(".,") for m in _NUMBER.finditer(head)}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..judge._differing import differing_value
+from ..judge._differing import differing_value, values
 from ..judge.supersede import is_note
 from ..judge.verdict import ADDED
 from ..store.records import Memory
@@ -29,6 +29,11 @@ def _content(text: str) -> frozenset[str]:
                      for w in words(text) if w not in STOP_WORDS and not any(c.isdigit() for c in w) and len(w) > 1)
 
 
+def _asked_value(named: frozenset[str], older: Memory, newer: Memory) -> bool:
+    """The question names a value the older memory states and the newer one does not."""
+    return bool(named) and bool(named & values(older.text) - values(newer.text))
+
+
 def same_thing(a: Memory, b: Memory, asked: frozenset[str]) -> bool:
     if a.possibly_outdated_by == b.id or b.possibly_outdated_by == a.id:
         return True
@@ -39,8 +44,9 @@ def same_thing(a: Memory, b: Memory, asked: frozenset[str]) -> bool:
 
 def newest_first(results: Sequence[tuple[Memory, float]], question: str) -> list[tuple[Memory, float]]:
     """``results`` (best first) with each memory placed before the older memories about the same thing it follows;
-    a flagged memory always after the one that flagged it."""
-    asked = _content(question)
+    a flagged memory always after the one that flagged it. A question that names a value ("fact number 7", "the
+    3pm meeting") keeps the memory that states it ahead of newer ones that do not."""
+    asked, named = _content(question), values(question)
     out = list(results)
     i = 0
     while i < len(out):
@@ -49,7 +55,7 @@ def newest_first(results: Sequence[tuple[Memory, float]], question: str) -> list
             newer, score = out[j]
             flagged = older.possibly_outdated_by == newer.id
             if newer.when > older.when and (flagged or score >= CLOSE * older_score) and same_thing(
-                    older, newer, asked):
+                    older, newer, asked) and not _asked_value(named, older, newer):
                 out.insert(i, out.pop(j))  # the newer one takes the older one's place; the rest keep their order
                 break
         else:
