@@ -6,10 +6,13 @@ Duplicates: an exact duplicate has the same words in the same order (ignoring ca
 spacing); a near duplicate has embedding cosine >= ``NEAR_DUPLICATE`` (0.97) to a current memory *and*
 the same numbers and negations (so "I like tea" never swallows "I don't like tea", nor "room 12" "room 21").
 
-Current truth: a new memory is checked against the few current memories nearest to it (lexical and dense, one
-store call that also finds near duplicates); each one ``supersede.judge`` says it replaces is marked replaced by it,
-in the insert's transaction. Replaced and expired memories are kept (as history) but searches and lists leave
-them out unless asked (``include_history``). Changing a memory's text keeps the previous text as a replaced version.
+Current truth: a new memory is checked against the few memories nearest to it (lexical and dense, one store call
+that also finds near duplicates and replaced versions it says again); ``judge.decide`` gives each a verdict and
+``outcomes.choose`` what the add does: at most one memory marked replaced (certain), the rest flagged possibly
+outdated (``possibly_outdated_by``), in the insert's transaction. Replaced and expired memories are kept (as
+history) but searches and lists leave them out unless asked (``include_history``); a search that matches a
+replaced memory returns its current version, and puts the newer of two memories about the same thing first
+(``ordering``). Changing a memory's text keeps the previous text as a version (a correction).
 
 Time in a question (``timeparse.question_range``): the phrase ("last week", "in May 2023") is taken out of the
 words searched for and embedded, so "last week" does not match every memory that says "week". A question that
