@@ -18,9 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-import numpy as np
-
-from ..embeddings import SyncEmbedder
 from ..store.records import Filters, HybridQuery, Scored
 from .service import MemoryService, SearchResult
 
@@ -32,18 +29,7 @@ async def nearest(service: MemoryService, user_id: str, text: str, n: int, least
                   skip: Collection[str] = ()) -> list[SearchResult]:
     """The ``n`` current memories nearest to ``text`` in meaning with a cosine of at least ``least``, leaving out
     ``skip`` (ids); the score is the cosine. One store call; no words are matched."""
-    embedder = service.embedder
-    if isinstance(embedder, SyncEmbedder):
-        embed_sync = embedder.embed_sync
-
-        def vector() -> np.ndarray:
-            row: np.ndarray = embed_sync([text])[0]
-            return row
-    else:
-        ready: np.ndarray = (await embedder.embed([text]))[0]
-
-        def vector() -> np.ndarray:
-            return ready
+    vector = await service.query_vector(text)
 
     def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
         return sorted((s for s in dense if s.score >= least and s.created_at is not None),

@@ -420,17 +420,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             # Every memory of the stretch answers the question: no floor, the most like it first.
             return [Scored(s.seq, max(0.0, s.score), s.created_at) for s in dense if s.created_at is not None]
 
-        if (embed_sync := self._embed_sync) is not None:
-
-            def vector() -> np.ndarray:
-                row: np.ndarray = embed_sync([text])[0]
-                return row
-        else:  # a remote embedder: ask it here, hand the store the answer
-            ready: np.ndarray = (await self.embedder.embed([text]))[0]
-
-            def vector() -> np.ndarray:
-                return ready
-
+        vector = await self.query_vector(text)
         # Through history: replaced memories are searched too, each standing for its chain's latest version.
         wide = replace(filters, include_history=True)
         pool, limit = max(CANDIDATES, n * 2), n if include_history else n + HISTORY_EXTRA
@@ -453,6 +443,19 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         if window is None:  # a question about a stretch of time asks for then, not for what is newest
             hits = ordering.newest_first(hits[:n], q)
         return [SearchResult(m, score) for m, score in hits[:n]]
+
+    async def query_vector(self, text: str) -> Callable[[], np.ndarray]:
+        """``text``'s embedding as ``HybridQuery.vector`` wants it: a local embedder computes it when the store asks
+        (in its worker thread); a remote one is asked here and the store handed the answer."""
+        if (embed_sync := self._embed_sync) is not None:
+
+            def vector() -> np.ndarray:
+                row: np.ndarray = embed_sync([text])[0]
+                return row
+
+            return vector
+        ready: np.ndarray = (await self.embedder.embed([text]))[0]
+        return lambda: ready
 
     async def _heads(self, user_id: str, replaced: Sequence[Memory]) -> dict[str, Memory]:
         """Each replaced memory's chain's latest version (current, or absent), a few hops at most."""
