@@ -1,15 +1,16 @@
 """What one new memory does to the current memories it was judged against (pure): at most one replaced (certain,
 its latest version), the rest flagged possibly outdated; reversed when the new memory's fact is the older one.
 
-``choose`` takes the verdicts of ``judge.decide`` per candidate; a pair the person un-replaced or dismissed
-(``dismissed``) is never replaced or flagged again. Memories told after the fact (``occurred_at``) are ordered by
-when their fact held (``Memory.when``): a backfilled memory older than the current one it contradicts does not
-replace it; it is stored already replaced or flagged by it (``Outcome.superseded_by``, ``Outcome.flagged_by``).
+``choose`` takes the verdicts of ``judge.decide`` per candidate. (A pair the person un-replaced or dismissed is
+recorded in ``memory_unlinks``; a new memory is always a new pair, so nothing here reads it.) Memories told after
+the fact (``occurred_at``) are ordered by when their fact held (``Memory.when``): a backfilled memory older than the
+current one it contradicts does not replace it; it is stored already replaced or flagged by it
+(``Outcome.superseded_by``, ``Outcome.flagged_by``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..judge import Verdict
@@ -31,11 +32,10 @@ class Outcome:
     flagged_by: str | None = None  # the new memory is stored already flagged by this newer one
 
 
-def choose(judged: Sequence[Judged], when: float, dismissed: Collection[str] = ()) -> Outcome:
-    """``when``: the new memory's time (``occurred_at`` or now). ``dismissed``: ids of candidates whose pair with
-    the new memory's fact was un-replaced or dismissed (never judged again)."""
+def choose(judged: Sequence[Judged], when: float) -> Outcome:
+    """``when``: the new memory's time (``occurred_at`` or now)."""
     out = Outcome()
-    live = [j for j in judged if j.verdict.outcome != "none" and j.memory.id not in dismissed]
+    live = [j for j in judged if j.verdict.outcome != "none"]
     later = [j for j in live if j.memory.when > when]  # told after the fact: the newer fact stands
     for j in later:
         if j.verdict.outcome == "replace" and out.superseded_by is None:
