@@ -12,7 +12,7 @@ from typing import Any, ParamSpec
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
-from ..errors import InvalidInput, JeanMemoryError
+from ..errors import JeanMemoryError
 from ..store.records import Memory
 
 # Default budget for the memory text one result carries (structured and text forms each stay near this size), far
@@ -54,17 +54,6 @@ class MemoryItem(BaseModel):
 
 def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def parse_time(value: str | float | None, what: str) -> float | None:
-    """ISO 8601 (``2025-03-01`` or ``2025-03-01T09:00:00Z``) or UNIX seconds."""
-    if value is None or isinstance(value, int | float):
-        return value
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise InvalidInput(f"{what} must be an ISO 8601 date such as 2025-03-01 or 2025-03-01T09:00:00Z") from exc
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
 def clip(text: str, limit: int) -> tuple[str, bool]:

@@ -8,10 +8,11 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from ..memory import validation as v
 from ..memory.service import encode_cursor
 from ..runtime import Runtime
 from .principal import Ctx, principal_of
-from .results import MemoryItem, add_notes, fit, item, lines, ok, parse_time, plural, tool_errors
+from .results import MemoryItem, add_notes, fit, item, lines, ok, plural, tool_errors
 
 Tags = Annotated[list[str] | None, Field(description="Optional labels, e.g. ['work', 'health']; lower-cased.")]
 ECHO_CHARS = 200  # a save echoes the start of each memory, not all of it
@@ -122,8 +123,8 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
         since: When = None, until: When = None, include_history: History = False,
     ) -> Annotated[CallToolResult, SearchOut]:
         who = principal_of(ctx)
-        hits = await service.search(who.user_id, query, limit, tags, parse_time(since, "since"),
-                                    parse_time(until, "until"), include_history=include_history)
+        hits = await service.search(who.user_id, query, limit, tags, v.when_field(since, "since"),
+                                    v.when_field(until, "until"), include_history=include_history)
         kept, omitted = fit([item(h.memory, h.score) for h in hits])
         text = lines(kept) if kept else "No matching memories."
         return ok(text, SearchOut(results=kept, omitted=omitted))
