@@ -22,6 +22,7 @@ class Stores:
     oauth: Any = None
     sessions: Any = None
     logins: Any = None  # logins.LoginThrottleStore
+    spaces: Any = None  # protocols.SpaceStore
 
 
 def open_store(settings: Settings) -> Stores:

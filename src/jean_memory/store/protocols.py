@@ -22,6 +22,7 @@ from .records import (
     Scored,
     User,
 )
+from .space_records import Activity, Invitation, Member, NewActivity, Reachable, Space
 
 
 class UserStore(Protocol):
@@ -45,7 +46,11 @@ class UserStore(Protocol):
 
 
 class ApiKeyStore(Protocol):
-    async def create_key(self, user_id: str, name: str, key_hash: str, prefix: str) -> ApiKey: ...
+    async def create_key(self, user_id: str, name: str, key_hash: str, prefix: str,
+                         spaces: tuple[str, ...] | None = None, write_space: str | None = None) -> ApiKey:
+        """``spaces``: what it may read (None: every space the user owns); ``write_space``: its default (None:
+        personal)."""
+        ...
     async def find_key(self, key_hash: str) -> ApiKey | None:
         """The unrevoked key with this hash, marking it used."""
         ...
@@ -65,8 +70,14 @@ class MemoryStore(Protocol):
         """Live memories by id, replaced and expired ones too (their fields say so)."""
         ...
     async def get_by_seq(self, user_id: str, seqs: Sequence[int]) -> list[Memory]: ...
-    async def find_by_keys(self, user_id: str, keys: Sequence[str]) -> dict[str, Memory]:
-        """The user's not-replaced memories (expired ones included) holding these keys."""
+    async def find_by_keys(self, user_id: str, keys: Sequence[str], space_id: str | None = None
+                           ) -> dict[str, Memory]:
+        """The user's not-replaced memories (expired ones included) of one space (None: the personal space, whose
+        id is ``user_id``) holding these keys."""
+        ...
+    async def get_in_spaces(self, spaces: Sequence[str], ids: Sequence[str]) -> list[Memory]:
+        """Live memories by id that belong to one of ``spaces``, whichever account owns them (a shared space's
+        memories live in its owner's partition). The caller has checked the spaces are reachable."""
         ...
     async def page(self, user_id: str, limit: int, before_seq: int | None, filters: Filters) -> list[Memory]:
         """Newest first (by ``seq``), live memories only; current ones unless ``filters.include_history``."""
@@ -81,8 +92,9 @@ class MemoryStore(Protocol):
         of the user has ``key``. A changed text keeps the previous version as a new row (a new id) replaced by this
         one (``superseded_by`` = ``memory_id``, ``valid_until`` now), in the same transaction."""
         ...
-    async def delete(self, user_id: str, ids: Sequence[str] | None) -> int:
-        """Soft-delete the given ids (or all of the user's memories when ``ids`` is None)."""
+    async def delete(self, user_id: str, ids: Sequence[str] | None, spaces: Sequence[str] | None = None) -> int:
+        """Soft-delete the given ids (or all of the user's memories when ``ids`` is None), only those in ``spaces``
+        when given."""
         ...
 
     async def lexical(self, user_id: str, terms: Sequence[str], limit: int, filters: Filters) -> list[Scored]:
@@ -98,7 +110,9 @@ class MemoryStore(Protocol):
         memories with their ranked scores, best first."""
         ...
 
-    async def count(self, user_id: str) -> int: ...
+    async def count(self, user_id: str, spaces: Sequence[str] | None = None) -> int:
+        """The user's current memories (of ``spaces`` when given)."""
+        ...
     async def purge_deleted(self, before: float) -> int:
         """Erase, for every user, memories soft-deleted or expired before ``before``; return how many."""
         ...
@@ -147,7 +161,11 @@ class MemoryStore(Protocol):
 class DocumentStore(Protocol):
     async def insert_document(self, doc: Document, chunks: Sequence[NewMemory]) -> Document: ...
     async def get_document(self, user_id: str, document_id: str) -> Document | None: ...
-    async def list_documents(self, user_id: str, limit: int, offset: int) -> list[Document]: ...
+    async def get_document_in_spaces(self, spaces: Sequence[str], document_id: str) -> Document | None:
+        """A document of one of ``spaces``, whichever account owns it."""
+        ...
+    async def list_documents(self, user_id: str, limit: int, offset: int, spaces: Sequence[str] | None = None
+                             ) -> list[Document]: ...
     async def find_document(self, user_id: str, title: str, content: str) -> str | None:
         """The id of one of the user's documents with exactly this title and content (an import seen before)."""
         ...
@@ -157,6 +175,79 @@ class DocumentStore(Protocol):
         ...
 
     async def delete_document(self, user_id: str, document_id: str) -> bool: ...
+
+
+class SpaceStore(Protocol):
+    """Spaces, their members and invitations, their activity, and what each connection may reach."""
+
+    async def create_space(self, owner_id: str, name: str) -> Space:
+        """``errors.Conflict`` when the owner has a space of that name (case-insensitively)."""
+        ...
+
+    async def rename_space(self, owner_id: str, space_id: str, name: str) -> Space | None:
+        """None when the owner has no such space; ``errors.Conflict`` on a taken name."""
+        ...
+
+    async def delete_space(self, owner_id: str, space_id: str, move_to: str | None) -> bool:
+        """Delete an owned space (never the personal one: False), its members, invitations and activity, in one
+        transaction. Its live memories and documents move to ``move_to`` (another space the owner owns; a memory
+        whose text that space already holds is deleted instead) or, when None, are deleted (soft) with it."""
+        ...
+
+    async def get_space(self, space_id: str) -> Space | None:
+        """The space as its owner sees it (role "owner", with the owner's e-mail)."""
+        ...
+
+    async def spaces_of(self, user_id: str) -> list[Space]:
+        """Every space the account owns (role "owner") or is a member of (its role), with the owner's e-mail:
+        owned first (personal first, then by name), then shared ones by owner e-mail and name."""
+        ...
+
+    async def members(self, space_id: str) -> list[Member]:
+        """Its members (the owner is not one), by e-mail."""
+        ...
+
+    async def set_member(self, space_id: str, user_id: str, role: str) -> None:
+        """Add the account as a member with ``role``, or change its role."""
+        ...
+
+    async def remove_member(self, space_id: str, user_id: str) -> bool: ...
+
+    async def invite(self, space_id: str, email: str, role: str, invited_by: str) -> Invitation:
+        """A pending invitation (the e-mail lower-cased); inviting the same e-mail again changes its role."""
+        ...
+
+    async def invitations(self, space_id: str) -> list[Invitation]:
+        """A space's pending invitations, by e-mail."""
+        ...
+
+    async def invitations_for(self, email: str) -> list[Invitation]:
+        """The pending invitations addressed to ``email`` (case-insensitively), newest first."""
+        ...
+
+    async def accept_invitation(self, invitation_id: str, user_id: str, email: str) -> Space | None:
+        """Make the account a member with the invitation's role and drop the invitation, in one transaction; None
+        when no pending invitation with that id is addressed to ``email``."""
+        ...
+
+    async def decline_invitation(self, invitation_id: str, email: str) -> bool: ...
+    async def cancel_invitation(self, space_id: str, email: str) -> bool: ...
+
+    async def record(self, entries: Sequence[NewActivity]) -> None: ...
+    async def activity(self, space_id: str, limit: int) -> list[Activity]:
+        """The latest entries, newest first, with the actor's e-mail."""
+        ...
+
+    async def key_reach(self, key_id: str) -> Reachable | None:
+        """What the (unrevoked) API key may reach; None for an unknown or revoked key."""
+        ...
+
+    async def set_key_reach(self, user_id: str, key_id: str, reach: Reachable) -> bool: ...
+    async def grant_reach(self, user_id: str, client_id: str) -> Reachable | None:
+        """What the user's OAuth grant to ``client_id`` may reach; None when there is no grant."""
+        ...
+
+    async def set_grant_reach(self, user_id: str, client_id: str, reach: Reachable) -> bool: ...
 
 
 class RateLimitStore(Protocol):

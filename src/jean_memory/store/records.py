@@ -28,6 +28,8 @@ class ApiKey:
     created_at: float
     last_used_at: float | None
     revoked_at: float | None
+    spaces: tuple[str, ...] | None = None  # the spaces it may read (None: every space its account owns)
+    write_space: str | None = None  # where it writes by default (None: the personal space)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ class Memory:
     possibly_outdated_by: str | None = None  # a newer memory that may make this one outdated (a doubtful change)
     occurred_at: float | None = None  # when its fact was said or happened, when saved after the fact
     correction: bool = False  # a version an edit kept (a corrected text, not a change of fact)
+    space_id: str = ""  # the space it belongs to (``user_id`` is the space's owner)
+    author_id: str | None = None  # the account that wrote it (None: the owner, or written before spaces)
 
     def is_current(self, now: float) -> bool:
         """Neither replaced nor expired at ``now``."""
@@ -116,6 +120,8 @@ class NewMemory:
     occurred_at: float | None = None
     correction: bool = False
     possibly_outdated_by: str | None = None  # stored already flagged (an imported row)
+    space_id: str | None = None  # its space, one the owner (the ``user_id`` it is inserted for) owns; None: personal
+    author_id: str | None = None  # the account that wrote it, when not the owner
     # Its id, chosen by the caller (a new UUID): an import links a file's versions before storing them. None: the
     # store picks one.
     id: str | None = None
@@ -133,6 +139,7 @@ class Document:
     metadata: Mapping[str, Any]
     created_at: float
     updated_at: float
+    space_id: str = ""  # its space (and its chunks'); "" on insert: the personal space
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +163,8 @@ class Filters:
     include_history: bool = False  # False: only current memories (not replaced, not expired)
     # Saved in [start, end) (UNIX seconds) *or* holding a resolved date in it: a question about a stretch of time.
     when: tuple[float, float] | None = None
+    # Only memories of these spaces (of the partition searched: spaces the ``user_id`` owns); None: every one.
+    spaces: tuple[str, ...] | None = None
 
     def when_days(self) -> tuple[str, str] | None:
         """``when`` as the ISO days it touches (first, last; inclusive), to compare with ``Memory.dates``."""
