@@ -39,7 +39,7 @@ from typing import ParamSpec, TypeVar
 import numpy as np
 
 from ..embeddings import Embedder, SyncEmbedder
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..judge import Verdict, decide
 from ..store import Stores
 from ..store.records import (
@@ -57,6 +57,7 @@ from .changes import HISTORY_LIMIT, Change, ChangesMixin, shorten
 from .documents import DocumentsMixin
 from .fusion import FusionWeights, Saved, context_boost, fuse, time_boost
 from .rows import MAX_SEQ, Page, decode_cursor, encode_cursor, vec_bytes
+from .scope import Target, Who, actor, by_owner, check_write, once, read_parts, readable, write_target
 from .text import STOP_WORDS, dedup_key, facts_signature, query_terms, words
 from .timeparse import question_range
 from .transfer import TransferMixin
@@ -141,10 +142,10 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
     # -- writing ---------------------------------------------------------------------------------------
 
     async def add(
-        self, user_id: str, text: object, tags: object = None, client_id: str | None = None,
+        self, who: Who, text: object, tags: object = None, client_id: str | None = None,
         metadata: object = None, created_at: float | None = None, updated_at: float | None = None,
         expires: object = None, infer_expiry: bool = False, judge: bool = True, replaces: object = None,
-        occurred_at: object = None,
+        occurred_at: object = None, space: object = None,
     ) -> list[AddResult]:
         """Add one or many memories; duplicates are not stored again, their existing memory is returned.
 
@@ -155,12 +156,15 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         ``replaces``: ids of the user's current memories the new one makes outdated (the assistant's judgment):
         marked replaced at once (with several texts, by the first one). ``occurred_at``: when the facts were said
         or happened (ISO 8601 or UNIX seconds; one for all, or a list with one per text): relative dates resolve
-        against it, and replacement and flags go by it.
+        against it, and replacement and flags go by it. ``space``: the space they go to (its id, or the name of one
+        of the account's own spaces; ``who``'s default when None); duplicates, replacements and flags are looked for
+        in that space only.
         """
         now = time.time()
+        target = write_target(who, space)
         expires_at = self._expires(expires, now)
         explicit = v.ids_field(replaces, "replaces")
-        args = (user_id, text, tags, client_id, metadata, created_at, updated_at, expires_at, infer_expiry, judge,
+        args = (target, text, tags, client_id, metadata, created_at, updated_at, expires_at, infer_expiry, judge,
                 explicit, occurred_at)
         try:
             return await self._add(*args)
@@ -183,20 +187,21 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             raise InvalidInput(str(exc)) from exc
 
     async def _add(
-        self, user_id: str, text: object, tags: object, client_id: str | None, metadata: object,
+        self, target: Target, text: object, tags: object, client_id: str | None, metadata: object,
         created_at: float | None, updated_at: float | None, expires_at: float | None, infer_expiry: bool,
         judge: bool, explicit: Sequence[str], occurred_at: object,
     ) -> list[AddResult]:
+        user_id, space_id = target.owner, target.space_id
         texts, keys = await off_loop(_chars(text, self.limits.batch), _texts_and_keys, text, self.limits)
         tag_tuple = v.tags_field(tags)
         meta = v.metadata_field(metadata)
         occurred = _occurred(occurred_at, len(texts))
-        named = await self._named(user_id, explicit)
-        existing = await self.stores.memories.find_by_keys(user_id, list(set(keys)))
+        named = await self._named(space_id, explicit)
+        existing = await self.stores.memories.find_by_keys(user_id, list(set(keys)), space_id)
         now = time.time()
         expired = [m.id for m in existing.values() if m.expires_at is not None and m.expires_at <= now]
         if expired:  # saying an expired fact again makes it a new memory
-            await self.stores.memories.delete(user_id, expired)
+            await self.stores.memories.delete(user_id, expired, actor=target.author_id)
             existing = {k: m for k, m in existing.items() if m.id not in expired}
         vectors = await self._vectors(texts, keys, existing)
         lazy = len(texts) == 1 and self._embed_sync is not None  # the one text is embedded in the store's call
@@ -209,7 +214,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 continue
             if key in batch_seen:
                 continue
-            near, candidates, cosines, vector = await self._neighbours(user_id, t, vectors[i], overlap=lazy)
+            near, candidates, cosines, vector = await self._neighbours(user_id, space_id, t, vectors[i], overlap=lazy)
             if near is not None:
                 results[i] = AddResult(near, False)
                 continue
@@ -228,7 +233,8 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                              replaces=tuple(Replacement(m.id, value) for m, value, _ in outcome.replaced),
                              flags=tuple(m.id for m, _ in outcome.flagged), occurred_at=occurred[i],
                              superseded_by=newer, valid_until=now if newer else None,
-                             possibly_outdated_by=outcome.flagged_by)
+                             possibly_outdated_by=outcome.flagged_by, space_id=space_id,
+                             author_id=target.author_id)
             fresh.append(_Fresh(i, item, outcome))
         if fresh:
             stored = await self.stores.memories.insert(user_id, [f.item for f in fresh])
@@ -256,16 +262,17 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
                 by = await self.stores.memories.resolve_flag(user_id, by.id, False) or by
         return AddResult(by, False, tuple(done), reasons={m.id: "named by the assistant" for m in done})
 
-    async def _named(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
-        """The current memories ``replaces`` names; a clear error, before anything is saved, for any other id."""
+    async def _named(self, space_id: str, ids: Sequence[str]) -> list[Memory]:
+        """The current memories ``replaces`` names, of the space written to (a replacement never crosses spaces); a
+        clear error, before anything is saved, for any other id."""
         if not ids:
             return []
-        found = {m.id: m for m in await self.stores.memories.get(user_id, ids)
+        found = {m.id: m for m in await self.stores.memories.get_in_spaces([space_id], ids)
                  if m.document_id is None and m.superseded_by is None}
         missing = [i for i in ids if i not in found]
         if missing:
-            raise InvalidInput(f"replaces: no current memory with id {missing[0]} (ids come from search_memory, "
-                               "list_memories or jean_memory results)")
+            raise InvalidInput(f"replaces: no current memory with id {missing[0]} in the space written to (ids come "
+                               "from search_memory, list_memories or jean_memory results)")
         return [found[i] for i in ids]
 
     async def _vectors(self, texts: Sequence[str], keys: Sequence[str], existing: Mapping[str, Memory]
@@ -288,8 +295,8 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         vectors = await self.embedder.embed(texts)
         return [_constant(row) for row in vectors]
 
-    async def _neighbours(self, user_id: str, text: str, vector: Callable[[], np.ndarray], overlap: bool = False
-                          ) -> tuple[Memory | None, list[Memory], dict[int, float], np.ndarray]:
+    async def _neighbours(self, user_id: str, space_id: str, text: str, vector: Callable[[], np.ndarray],
+                          overlap: bool = False) -> tuple[Memory | None, list[Memory], dict[int, float], np.ndarray]:
         """A near duplicate of ``text`` among the user's current memories (or None), the current memories nearest to
         it, lexically and densely (``REPLACE_CANDIDATES`` of each): one store call; the embedding cosine of
         those the dense side found, by ``seq`` (both stores score dense hits by cosine); and ``text``'s vector (the
@@ -306,7 +313,8 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
 
         terms = await off_loop(len(text), query_terms, text, CANDIDATE_TERMS)
         query = HybridQuery(tuple(terms), vector, REPLACE_CANDIDATES, 2 * REPLACE_CANDIDATES,
-                            Filters(include_history=True), rank, best_possible=False, overlap=overlap,
+                            Filters(include_history=True, spaces=(space_id,)), rank, best_possible=False,
+                            overlap=overlap,
                             common_terms=False)
         now = time.time()
         found = [m for m, _ in await self.stores.memories.hybrid(user_id, query)
@@ -345,7 +353,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             outcome.flagged = [(m, r) for m, r in outcome.flagged if m.id not in done]
         return outcome
 
-    async def update(self, user_id: str, memory_id: object, text: object = None, tags: object = None,
+    async def update(self, who: Who, memory_id: object, text: object = None, tags: object = None,
                      metadata: object = None) -> Memory:
         """Change a memory's text, tags or metadata (what is given; tags and metadata replace the old ones). The id
         stays with the memory; a changed text keeps the previous one as a replaced version (``history``)."""
@@ -355,19 +363,27 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         tag_tuple = v.tags_field(tags) if tags is not None else None
         meta = v.metadata_field(metadata) if metadata is not None else None
         new_text = key = embedding = None
+        found = await readable(self.stores, who, [mid])
+        if not found or found[0].document_id is not None:
+            raise NotFound(f"no memory with id {mid}")
+        check_write(who, found[0])
+        user_id, space_id = found[0].user_id, found[0].space_id or found[0].user_id
         if text is not None:
             new_text = v.text_field(text, "memory text", self.limits.memory_bytes)
             key = dedup_key(new_text)
-            same = (await self.stores.memories.find_by_keys(user_id, [key])).get(key)
+            same = (await self.stores.memories.find_by_keys(user_id, [key], space_id)).get(key)
             if same is not None and same.id != mid:
                 raise Conflict(f"memory {same.id} already says this; change the text or delete one of the two")
             embedding = vec_bytes((await self.embedder.embed([new_text]))[0])
-        memory = await self.stores.memories.update(user_id, mid, new_text, key, embedding, tag_tuple, meta)
+        memory = await self.stores.memories.update(user_id, mid, new_text, key, embedding, tag_tuple, meta,
+                                                   actor=actor(who))
         if memory is None:
             raise NotFound(f"no memory with id {mid}")
         return memory
 
-    async def delete(self, user_id: str, memory_ids: object) -> int:
+    async def delete(self, who: Who, memory_ids: object) -> int:
+        """Delete the memories among ``memory_ids`` that ``who`` reaches; how many. Nothing is deleted when one of
+        them is in a space ``who`` may only read (``errors.Forbidden`` naming it)."""
         if isinstance(memory_ids, str):
             memory_ids = [memory_ids]
         if not isinstance(memory_ids, Sequence) or not memory_ids:
@@ -375,27 +391,48 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         if len(memory_ids) > 1000:
             raise InvalidInput("at most 1000 ids per call")
         ids = [v.id_field(m) for m in memory_ids]
-        return await self.stores.memories.delete(user_id, ids)
+        if isinstance(who, str):
+            return await self.stores.memories.delete(who, ids)
+        found = [m for m in await readable(self.stores, who, ids) if m.document_id is None]
+        for m in found:
+            check_write(who, m)
+        done = 0
+        for owner, group in by_owner(found).items():
+            done += await self.stores.memories.delete(owner, [m.id for m in group], actor=who.user_id)
+        return done
 
-    async def delete_all(self, user_id: str) -> int:
-        return await self.stores.memories.delete(user_id, None)
+    async def delete_all(self, who: Who) -> int:
+        """Every memory ``who`` may delete: an account's own, or those of the spaces a connection may write to."""
+        if isinstance(who, str):
+            return await self.stores.memories.delete(who, None)
+        spaces = [s for s in who.spaces if s.can_write]
+        if not spaces:
+            raise Forbidden("this connection may only read its spaces, so it cannot delete memories")
+        done = 0
+        for part in read_parts(who):
+            ids = tuple(i for i in part.spaces or () if (s := who.get(i)) is not None and s.can_write)
+            if ids:
+                done += await self.stores.memories.delete(part.owner, None, spaces=ids, actor=who.user_id)
+        return done
 
     # -- reading ---------------------------------------------------------------------------------------
 
-    async def get(self, user_id: str, memory_id: object) -> Memory:
+    async def get(self, who: Who, memory_id: object) -> Memory:
         mid = v.id_field(memory_id)
-        found = await self.stores.memories.get(user_id, [mid])
+        found = await readable(self.stores, who, [mid])
         if not found:
             raise NotFound(f"no memory with id {mid}")
         return found[0]
 
     async def search(
-        self, user_id: str, query: object, limit: object = None, tags: object = None, since: object = None,
+        self, who: Who, query: object, limit: object = None, tags: object = None, since: object = None,
         until: object = None, include_documents: bool = False, client_id: str | None = None,
-        include_history: bool = False,
+        include_history: bool = False, space: object = None,
     ) -> list[SearchResult]:
-        """Best matches first; current memories only unless ``include_history`` (replaced and expired ones too)."""
+        """Best matches first; current memories only unless ``include_history`` (replaced and expired ones too).
+        ``space``: that space only (else every space ``who`` reaches)."""
         q = v.query_field(query)
+        covered = read_parts(who, space)
         n = v.limit_field(limit, 10, 100)
         filters = Filters(v.tags_field(tags), v.time_field(since, "since"), v.time_field(until, "until"),
                           _app(client_id), include_documents, include_history is True)
@@ -421,6 +458,8 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             return [Scored(s.seq, max(0.0, s.score), s.created_at) for s in dense if s.created_at is not None]
 
         vector = await self.query_vector(text)
+        if len(covered) > 1:
+            vector = once(vector)
         # Through history: replaced memories are searched too, each standing for its chain's latest version.
         wide = replace(filters, include_history=True)
         pool, limit = max(CANDIDATES, n * 2), n if include_history else n + HISTORY_EXTRA
@@ -433,12 +472,19 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             terms = query_terms(text) if any(w not in STOP_WORDS for w in words(text)) else []
             query = HybridQuery(tuple(terms), vector, pool, limit, wide, rank,
                                 overlap=bool(terms) and self._embed_sync is not None)
-        hits = await self.stores.memories.hybrid(user_id, query)
+        hits: builtins.list[tuple[Memory, float]] = []
+        for part in covered:
+            hits += await self.stores.memories.hybrid(part.owner, replace(query, filters=replace(
+                query.filters, spaces=part.spaces)))
+        if len(covered) > 1:  # partitions ranked apart: their fused scores compare
+            hits = sorted(hits, key=lambda h: -h[1])[: query.limit]
         if not include_history:
             real_now = time.time()
             hits = [(m, s) for m, s in hits if m.superseded_by is not None or m.is_current(real_now)]
             replaced = [m for m, _ in hits if m.superseded_by is not None]
-            heads = await self._heads(user_id, replaced) if replaced else {}
+            heads: dict[str, Memory] = {}
+            for owner, group in by_owner(replaced).items():
+                heads |= await self._heads(owner, group)
             hits = ordering.through_history(hits, {k: h for k, h in heads.items() if _passes(h, filters)})
         if window is None:  # a question about a stretch of time asks for then, not for what is newest
             hits = ordering.newest_first(hits[:n], q)
@@ -482,21 +528,26 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         return {k: h for k, h in heads.items() if h.is_current(now) and h.document_id is None}
 
     async def list(
-        self, user_id: str, limit: object = None, cursor: object = None, tags: object = None,
-        client_id: str | None = None, include_history: bool = False,
+        self, who: Who, limit: object = None, cursor: object = None, tags: object = None,
+        client_id: str | None = None, include_history: bool = False, space: object = None,
     ) -> Page:
-        """Newest first; current memories only unless ``include_history``."""
+        """Newest first; current memories only unless ``include_history``; ``space``: that space only."""
         n = v.limit_field(limit, 20, 200)
         before = decode_cursor(cursor)
         filters = Filters(v.tags_field(tags), client_id=_app(client_id), include_history=include_history is True)
-        items = await self.stores.memories.page(user_id, n + 1, before, filters)
+        items: builtins.list[Memory] = []
+        covered = read_parts(who, space)
+        for part in covered:
+            items += await self.stores.memories.page(part.owner, n + 1, before, replace(filters, spaces=part.spaces))
+        if len(covered) > 1:  # seq orders every partition alike
+            items = sorted(items, key=lambda m: -m.seq)[: n + 1]
         more = len(items) > n
         items = items[:n]
         return Page(items, encode_cursor(items[-1].seq) if more and items else None)
 
-    async def count(self, user_id: str) -> int:
-        """How many current memories the user has."""
-        return await self.stores.memories.count(user_id)
+    async def count(self, who: Who, space: object = None) -> int:
+        """How many current memories ``who`` reaches (in ``space``, when given)."""
+        return sum([await self.stores.memories.count(p.owner, p.spaces) for p in read_parts(who, space)])
 
     async def sources(self, user_id: str) -> builtins.list[MemorySource]:
         """The apps the user's memories came from (for filtering by app)."""

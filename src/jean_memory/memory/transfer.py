@@ -18,6 +18,7 @@ from . import validation as v
 from ._import_lines import check_lines
 from ._importer import Importer
 from .documents import NewDocument
+from .scope import Part, Target, Who, read_parts
 
 if TYPE_CHECKING:
     from .service import AddResult
@@ -30,26 +31,32 @@ class TransferMixin:
 
     if TYPE_CHECKING:
         async def add(
-            self, user_id: str, text: object, tags: object = None, client_id: str | None = None,
+            self, who: Who, text: object, tags: object = None, client_id: str | None = None,
             metadata: object = None, created_at: float | None = None, updated_at: float | None = None,
             expires: object = None, infer_expiry: bool = False, judge: bool = True, replaces: object = None,
-            occurred_at: object = None,
+            occurred_at: object = None, space: object = None,
         ) -> list[AddResult]: ...
 
         async def _insert_document(self, user_id: str, fields: NewDocument, client_id: str | None,
-                                   created_at: float | None) -> Any: ...
+                                   created_at: float | None, target: Target | None = None) -> Any: ...
 
         def _document_fields(self, title: object, content: object, document_type: object, source_url: object,
                              metadata: object) -> NewDocument: ...
 
-    async def export(self, user_id: str) -> AsyncIterator[dict[str, Any]]:
-        """Every live memory (oldest first; replaced and expired ones too, with their links) and document, as
-        JSON-ready dicts."""
+    async def export(self, who: Who) -> AsyncIterator[dict[str, Any]]:
+        """Every live memory (oldest first; replaced and expired ones too, with their links) and document ``who``
+        reaches, as JSON-ready dicts."""
+        for part in read_parts(who):
+            async for record in self._export_part(part):
+                yield record
+
+    async def _export_part(self, part: Part) -> AsyncIterator[dict[str, Any]]:
         before: int | None = None
         now = time.time()
         pages: list[list[Memory]] = []
         while True:
-            batch = await self.stores.memories.page(user_id, 500, before, Filters(include_history=True))
+            batch = await self.stores.memories.page(part.owner, 500, before,
+                                                    Filters(include_history=True, spaces=part.spaces))
             if not batch:
                 break
             pages.append(batch)
@@ -64,7 +71,7 @@ class TransferMixin:
                        "occurred_at": m.occurred_at, "correction": m.correction}
         offset = 0
         while True:
-            docs = await self.stores.documents.list_documents(user_id, 100, offset)
+            docs = await self.stores.documents.list_documents(part.owner, 100, offset, part.spaces)
             if not docs:
                 break
             offset += len(docs)
@@ -73,11 +80,11 @@ class TransferMixin:
                        "document_type": d.document_type, "source_url": d.source_url, "client_id": d.client_id,
                        "metadata": dict(d.metadata), "created_at": d.created_at}
 
-    async def export_lines(self, user_id: str) -> AsyncIterator[str]:
+    async def export_lines(self, who: Who) -> AsyncIterator[str]:
         """``export`` as JSON lines, each ending in a newline and always encodable as UTF-8 (the file format of
         the dashboard's Export and ``jean-memory export``). A value no write accepts today, stored before,
         comes out repaired as ``json_values.readable`` says rather than ending the file early."""
-        async for record in self.export(user_id):
+        async for record in self.export(who):
             yield json.dumps(json_values.readable(record, json_values.MAX_DEPTH + 1), ensure_ascii=False) + "\n"
 
     async def import_records(self, user_id: str, records: Iterable[object],

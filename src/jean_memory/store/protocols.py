@@ -85,16 +85,18 @@ class MemoryStore(Protocol):
 
     async def update(
         self, user_id: str, memory_id: str, text: str | None, key: str | None, embedding: bytes | None,
-        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None,
+        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None, actor: str | None = None,
     ) -> Memory | None:
         """Change what is not None (``text``, ``key`` and ``embedding`` come together or not at all; ``tags`` and
         ``metadata`` replace the old ones). None for an unknown id; ``errors.Conflict`` when another current memory
         of the user has ``key``. A changed text keeps the previous version as a new row (a new id) replaced by this
-        one (``superseded_by`` = ``memory_id``, ``valid_until`` now), in the same transaction."""
+        one (``superseded_by`` = ``memory_id``, ``valid_until`` now), in the same transaction. ``actor``: the account
+        changing it (None: the owner), for the space's activity."""
         ...
-    async def delete(self, user_id: str, ids: Sequence[str] | None, spaces: Sequence[str] | None = None) -> int:
+    async def delete(self, user_id: str, ids: Sequence[str] | None, spaces: Sequence[str] | None = None,
+                     actor: str | None = None) -> int:
         """Soft-delete the given ids (or all of the user's memories when ``ids`` is None), only those in ``spaces``
-        when given."""
+        when given. ``actor``: the account deleting (None: the owner), for the spaces' activity."""
         ...
 
     async def lexical(self, user_id: str, terms: Sequence[str], limit: int, filters: Filters) -> list[Scored]:
