@@ -21,7 +21,7 @@ from mcp.client.streamable_http import streamable_http_client
 from jean_memory.store import open_sqlite
 from jean_memory.store.space_records import Reachable
 from tests.e2e.server import running_server
-from tests.mcp_server.conftest import data, text
+from tests.mcp_server.conftest import text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 SECRET = "Nobody may know: my blood pressure is 150 over 95"
@@ -78,7 +78,8 @@ async def test_a_key_given_only_work_sees_nothing_of_personal_anywhere(tmp_path:
         async with mcp(server.url, work) as s:
             calls: list[tuple[str, dict[str, Any]]] = [
                 ("search_memory", {"query": "blood pressure", "include_history": True}),
-                ("list_memories", {"include_history": True}), ("jean_memory", {"message": "what is my blood pressure?"}),
+                ("list_memories", {"include_history": True}),
+                ("jean_memory", {"message": "what is my blood pressure?"}),
                 ("search", {"query": "blood pressure"}), ("list_spaces", {}),
             ]
             for name, args in calls:
