@@ -79,7 +79,7 @@ async def test_a_key_given_only_work_sees_nothing_of_personal_anywhere(tmp_path:
             calls: list[tuple[str, dict[str, Any]]] = [
                 ("search_memory", {"query": "blood pressure", "include_history": True}),
                 ("list_memories", {"include_history": True}),
-                ("jean_memory", {"message": "what is my blood pressure?"}),
+                ("jean_memory", {"user_message": "what is my blood pressure?"}),
                 ("search", {"query": "blood pressure"}), ("list_spaces", {}),
             ]
             for name, args in calls:
