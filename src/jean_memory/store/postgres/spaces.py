@@ -15,6 +15,7 @@ from .db import Conn, PostgresDatabase
 from .memories import record
 
 _SPACE = "SELECT s.*, u.email AS owner_email FROM spaces s JOIN users u ON u.id = s.owner_id"
+_SHARED = "SELECT s.*, u.email AS owner_email, sm.role FROM spaces s JOIN users u ON u.id = s.owner_id"
 _INVITATION = ("SELECT i.*, s.name AS space_name, coalesce(u.email, '') AS invited_by_email FROM space_invitations i"
                " JOIN spaces s ON s.id = i.space_id LEFT JOIN users u ON u.id = i.invited_by")
 _JOIN = ("INSERT INTO space_members(space_id, user_id, role, added_at) VALUES (%s,%s,%s,%s)"
@@ -108,7 +109,8 @@ class PostgresSpaceStore:
             cur = await conn.execute(f"{_SPACE} WHERE s.owner_id=%s ORDER BY s.id <> s.owner_id, lower(s.name),"
                                      " s.id", (user_id,))
             owned = await cur.fetchall()
-            cur = await conn.execute(f"{_SPACE} JOIN space_members sm ON sm.space_id = s.id AND sm.user_id=%s"
+            cur = await conn.execute(f"{_SHARED}"
+                                     " JOIN space_members sm ON sm.space_id = s.id AND sm.user_id=%s"
                                      " ORDER BY u.email, lower(s.name), s.id", (user_id,))
             shared = await cur.fetchall()
         return [_space(r) for r in owned] + [_space(r, r["role"]) for r in shared]

@@ -13,6 +13,7 @@ from .db import SqliteDatabase
 from .rows import bump, record
 
 _SPACE = "SELECT s.*, u.email AS owner_email FROM spaces s JOIN users u ON u.id = s.owner_id"
+_SHARED = "SELECT s.*, u.email AS owner_email, sm.role FROM spaces s JOIN users u ON u.id = s.owner_id"
 _INVITATION = ("SELECT i.*, s.name AS space_name, coalesce(u.email, '') AS invited_by_email FROM space_invitations i"
                " JOIN spaces s ON s.id = i.space_id LEFT JOIN users u ON u.id = i.invited_by")
 
@@ -102,7 +103,8 @@ class SqliteSpaceStore:
         def run(c: sqlite3.Connection) -> list[Space]:
             owned = c.execute(f"{_SPACE} WHERE s.owner_id=? ORDER BY s.id <> s.owner_id, s.name COLLATE NOCASE,"
                               " s.id", (user_id,)).fetchall()
-            shared = c.execute(f"{_SPACE} JOIN space_members sm ON sm.space_id = s.id AND sm.user_id=?"
+            shared = c.execute(f"{_SHARED}"
+                               " JOIN space_members sm ON sm.space_id = s.id AND sm.user_id=?"
                                " ORDER BY u.email, s.name COLLATE NOCASE, s.id", (user_id,)).fetchall()
             return [_space(r) for r in owned] + [_space(r, r["role"]) for r in shared]
 
