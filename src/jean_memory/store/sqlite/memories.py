@@ -315,6 +315,8 @@ class SqliteMemoryStore:
         return await self.db.write(run)
 
     async def count(self, user_id: str, spaces: Sequence[str] | None = None) -> int:
+        if spaces is not None and not spaces:
+            return 0
         where = "" if spaces is None else f" AND {spaces_sql(spaces)}"
         row = await self.db.read(lambda c: c.execute(
             "SELECT count(*) FROM memories m INDEXED BY memories_current WHERE m.user_id=? AND m.deleted_at IS NULL"
