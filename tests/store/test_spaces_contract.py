@@ -208,6 +208,10 @@ async def test_delete_space_moves_or_deletes_its_memories_and_documents(stores: 
     await stores.spaces.set_member(work, other.id, "reader")
     await stores.spaces.invite(work, "later@example.com", "reader", uid)
     key = await stores.api_keys.create_key(uid, "k", "hash-1", "jm_1", (uid, work), work)
+    await stores.oauth.save_client(OAuthClient("client-1", "Claude", ("https://claude.ai/cb",), "none",
+                                               ("authorization_code",), "memory:read", {}, now))
+    await stores.oauth.save_grant(other.id, "client-1", "memory:read", now)
+    await stores.spaces.set_grant_reach(other.id, "client-1", Reachable((other.id, work), work))  # a member's
     await stores.memories.dense(uid, _vector(1), 10, Filters())  # a dense cache the move must not leave stale
     assert not await stores.spaces.delete_space(uid, uid, None)  # never the personal space
     assert not await stores.spaces.delete_space(other.id, work, None)  # not the owner
@@ -228,6 +232,7 @@ async def test_delete_space_moves_or_deletes_its_memories_and_documents(stores: 
             if m.document_id] == [uid]
     [reread] = await stores.api_keys.list_keys(uid)
     assert reread.id == key.id and reread.spaces == (uid,) and reread.write_space is None
+    assert await stores.spaces.grant_reach(other.id, "client-1") == Reachable((other.id,), None)
     # Deleting with it: its memories soft-deleted, its documents gone with their chunks.
     trip = (await stores.spaces.create_space(uid, "Trip")).id
     [t] = await stores.memories.insert(uid, [NewMemory("pack the tent", "k9", unit_vector(9), space_id=trip)])
