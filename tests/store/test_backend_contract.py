@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -48,7 +49,7 @@ async def test_documents_and_their_chunks(stores: Stores) -> None:
     doc = Document("d1", u.id, "Trip notes", "the whole text", "text", None, "app", {"lang": "en"}, now, now)
     await stores.documents.insert_document(doc, [NewMemory("ferry to the island at noon", "c0", unit_vector(1),
                                                            document_id="d1")])
-    assert await stores.documents.get_document(u.id, "d1") == doc
+    assert await stores.documents.get_document(u.id, "d1") == replace(doc, space_id=u.id)  # the personal space
     assert [d.id for d in await stores.documents.list_documents(u.id, 10, 0)] == ["d1"]
     assert await stores.memories.lexical(u.id, ["ferry"], 10, Filters()) == []  # chunks only when asked
     assert len(await stores.memories.lexical(u.id, ["ferry"], 10, Filters(include_chunks=True))) == 1

@@ -40,8 +40,20 @@ async def _fill(path: str) -> dict[str, object]:
     await s.oauth.issue_tokens([TokenRecord("tok-hash", "access", "fam", "client-1", u.id, "memory:read", "r", now,
                                             now + 3600)], now)
     await s.sessions.create_session("session-hash", u.id, now + 3600)
+    # Spaces (issue 21): a renamed personal space, a shared one with a member, an invitation and activity.
+    friend = await s.users.create_user("friend@example.com", None)
+    await s.spaces.rename_space(u.id, u.id, "Home")
+    work = await s.spaces.create_space(u.id, "Work")
+    await s.spaces.set_member(work.id, friend.id, "writer")
+    await s.spaces.invite(work.id, "later@example.com", "reader", u.id)
+    [shared] = await s.memories.insert(u.id, [NewMemory("the standup is at ten", "k3", unit_vector(4),
+                                                        space_id=work.id, author_id=friend.id)])
+    await s.api_keys.create_key(u.id, "work only", "work-hash", "jm_work", (work.id,), work.id)
+    before = {"user": u, "memory": mems[0], "shared": shared, "spaces": await s.spaces.spaces_of(u.id),
+              "friend": await s.spaces.spaces_of(friend.id), "invitations": await s.spaces.invitations(work.id),
+              "activity": await s.spaces.activity(work.id, 10)}
     await s.database.close()
-    return {"user": u, "memory": mems[0]}
+    return before
 
 
 async def _check(url: str, before: dict[str, object]) -> None:
@@ -51,7 +63,7 @@ async def _check(url: str, before: dict[str, object]) -> None:
         assert user == before["user"]
         key = await s.api_keys.find_key("key-hash")
         assert key is not None and key.user_id == user.id
-        [m] = await s.memories.page(user.id, 10, None, Filters())  # the deleted one stays deleted
+        [m] = await s.memories.page(user.id, 10, None, Filters(spaces=(user.id,)))  # the deleted one stays deleted
         assert m == before["memory"]
         assert [h.seq for h in await s.memories.lexical(user.id, ["lisbon"], 5, Filters())] == [m.seq]
         dense = await s.memories.dense(user.id, np.frombuffer(unit_vector(1), dtype=np.float32), 5, Filters())
@@ -62,6 +74,19 @@ async def _check(url: str, before: dict[str, object]) -> None:
         assert await s.sessions.get_session("session-hash", time.time()) is not None
         [fresh] = await s.memories.insert(user.id, [NewMemory("a new fact", "k9", unit_vector(9))])
         assert fresh.seq > m.seq
+        spaces = await s.spaces.spaces_of(user.id)
+        assert spaces == before["spaces"] and [x.name for x in spaces] == ["Home", "Work"]
+        work = spaces[1]
+        assert await s.spaces.spaces_of(before["friend"][0].owner_id) == before["friend"]  # type: ignore[index]
+        assert await s.spaces.invitations(work.id) == before["invitations"]
+        assert await s.memories.get_in_spaces([work.id], [before["shared"].id]) == [before["shared"]]  # type: ignore[attr-defined]
+        key = await s.api_keys.find_key("work-hash")
+        assert key is not None and key.spaces == (work.id,) and key.write_space == work.id
+        copied = await s.spaces.activity(work.id, 10)
+        assert copied == before["activity"] and [a.action for a in copied] == ["add"]
+        await s.memories.delete(user.id, [before["shared"].id])  # type: ignore[attr-defined]
+        [latest, _] = await s.spaces.activity(work.id, 10)
+        assert latest.action == "delete" and latest.seq > copied[0].seq
     finally:
         await s.database.close()
 
@@ -73,7 +98,7 @@ def test_copy_moves_everything_and_refuses_a_non_empty_target(
     before = asyncio.run(_fill(source))
     monkeypatch.setenv("JEAN_MEMORY_DATABASE_URL", f"sqlite:///{source}")
     assert main(["copy", "--to", postgres_url]) == 0
-    assert "1 users" in capsys.readouterr().err
+    assert "2 users, 3 spaces, 1 space_members" in capsys.readouterr().err
     asyncio.run(_check(postgres_url, before))
     with pytest.raises(SystemExit) as refused:
         main(["copy", "--to", postgres_url])

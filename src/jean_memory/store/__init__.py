@@ -47,6 +47,7 @@ def open_sqlite(path: str) -> Stores:
     from .sqlite.memories import SqliteMemoryStore
     from .sqlite.oauth import SqliteOAuthStore
     from .sqlite.sessions import SqliteSiteSessionStore
+    from .sqlite.spaces import SqliteSpaceStore
     from .sqlite.users import SqliteApiKeyStore, SqliteRateLimitStore, SqliteUserStore
 
     db = SqliteDatabase(path)
@@ -54,5 +55,5 @@ def open_sqlite(path: str) -> Stores:
         database=db, users=SqliteUserStore(db), api_keys=SqliteApiKeyStore(db), memories=SqliteMemoryStore(db),
         documents=SqliteDocumentStore(db), rate_limits=SqliteRateLimitStore(db),
         sessions=SqliteSiteSessionStore(db),
-        oauth=SqliteOAuthStore(db), logins=SqliteLoginThrottleStore(db),
+        oauth=SqliteOAuthStore(db), logins=SqliteLoginThrottleStore(db), spaces=SqliteSpaceStore(db),
     )

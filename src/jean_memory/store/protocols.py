@@ -62,9 +62,10 @@ class ApiKeyStore(Protocol):
 class MemoryStore(Protocol):
     async def insert(self, user_id: str, items: Sequence[NewMemory]) -> list[Memory]:
         """All or nothing; ``errors.Conflict`` when a memory's key is already held by a current memory of the user.
-        In the same transaction, each item's ``replaces`` (those still current) are marked replaced by it
-        (``superseded_by`` its id, ``valid_until`` its ``created_at``) and its ``flags`` flagged by it
-        (``possibly_outdated_by`` its id). An item's ``id``, when set, is its id."""
+        In the same transaction, each item's ``replaces`` (those still current, of its own space) are marked replaced
+        by it (``superseded_by`` its id, ``valid_until`` its ``created_at``) and its ``flags`` flagged by it
+        (``possibly_outdated_by`` its id), and an "add" activity entry is written for each (chunks left out). An
+        item's ``id``, when set, is its id."""
         ...
     async def get(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
         """Live memories by id, replaced and expired ones too (their fields say so)."""
@@ -85,18 +86,18 @@ class MemoryStore(Protocol):
 
     async def update(
         self, user_id: str, memory_id: str, text: str | None, key: str | None, embedding: bytes | None,
-        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None, actor: str | None = None,
+        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None, *, actor: str | None = None,
     ) -> Memory | None:
         """Change what is not None (``text``, ``key`` and ``embedding`` come together or not at all; ``tags`` and
         ``metadata`` replace the old ones). None for an unknown id; ``errors.Conflict`` when another current memory
         of the user has ``key``. A changed text keeps the previous version as a new row (a new id) replaced by this
-        one (``superseded_by`` = ``memory_id``, ``valid_until`` now), in the same transaction. ``actor``: the account
-        changing it (None: the owner), for the space's activity."""
+        one (``superseded_by`` = ``memory_id``, ``valid_until`` now), in the same transaction, with an "update" activity
+        entry by ``actor`` (None: the owner)."""
         ...
-    async def delete(self, user_id: str, ids: Sequence[str] | None, spaces: Sequence[str] | None = None,
+    async def delete(self, user_id: str, ids: Sequence[str] | None, spaces: Sequence[str] | None = None, *,
                      actor: str | None = None) -> int:
         """Soft-delete the given ids (or all of the user's memories when ``ids`` is None), only those in ``spaces``
-        when given. ``actor``: the account deleting (None: the owner), for the spaces' activity."""
+        when given; a "delete" activity entry for each, by ``actor`` (None: the owner), in the same transaction."""
         ...
 
     async def lexical(self, user_id: str, terms: Sequence[str], limit: int, filters: Filters) -> list[Scored]:

@@ -7,6 +7,8 @@ has the account's id.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 ROLES = ("reader", "writer")  # what a member may be; the owner's role is "owner"
@@ -85,3 +87,17 @@ class Reachable:
 
     spaces: tuple[str, ...] | None = None
     write_space: str | None = None
+
+
+def spaces_json(spaces: Sequence[str] | None) -> str | None:
+    """A connection's readable spaces as stored (``api_keys.spaces``, ``oauth_grants.spaces``: a JSON list; NULL:
+    every space its account owns)."""
+    return None if spaces is None else json.dumps(list(spaces))
+
+
+def stored_spaces(raw: str | None) -> tuple[str, ...] | None:
+    """``spaces_json`` read back (anything but a list of strings: no space)."""
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    return tuple(s for s in value if isinstance(s, str)) if isinstance(value, list) else ()

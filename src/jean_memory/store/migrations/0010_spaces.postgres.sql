@@ -57,10 +57,14 @@ ALTER TABLE memories ADD COLUMN author_id TEXT;  -- the account that wrote it (N
 UPDATE memories SET space_id = user_id;
 ALTER TABLE documents ADD COLUMN space_id TEXT;
 UPDATE documents SET space_id = user_id;
--- A text is stored once per space, not once per account.
+-- A text is stored once per space, not once per account (current memories only, as migration 0007 made it).
 DROP INDEX memories_user_key;
 CREATE UNIQUE INDEX memories_space_key ON memories(user_id, space_id, key)
-    WHERE deleted_at IS NULL AND document_id IS NULL;
+    WHERE deleted_at IS NULL AND document_id IS NULL AND superseded_by IS NULL;
+-- The index of current memories (0008) also answers counts of some spaces from the index alone.
+DROP INDEX memories_current;
+CREATE INDEX memories_current ON memories(user_id, client_id, expires_at, space_id)
+    WHERE deleted_at IS NULL AND document_id IS NULL AND superseded_by IS NULL;
 
 -- What a connection may reach: a JSON list of space ids (NULL: every space its account owns, including ones
 -- created later; how keys and grants made before spaces keep working) and the space it writes to by default

@@ -15,6 +15,7 @@ def open_postgres(url: str, max_connections: int = 10) -> Stores:
     from .memories import PostgresMemoryStore
     from .oauth import PostgresOAuthStore
     from .sessions import PostgresSiteSessionStore
+    from .spaces import PostgresSpaceStore
     from .users import PostgresApiKeyStore, PostgresRateLimitStore, PostgresUserStore
 
     db = PostgresDatabase(url, max_connections)
@@ -22,6 +23,7 @@ def open_postgres(url: str, max_connections: int = 10) -> Stores:
         database=db, users=PostgresUserStore(db), api_keys=PostgresApiKeyStore(db), memories=PostgresMemoryStore(db),
         documents=PostgresDocumentStore(db), rate_limits=PostgresRateLimitStore(db),
         sessions=PostgresSiteSessionStore(db), oauth=PostgresOAuthStore(db), logins=PostgresLoginThrottleStore(db),
+        spaces=PostgresSpaceStore(db),
     )
 
 

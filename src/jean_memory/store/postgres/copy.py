@@ -21,9 +21,12 @@ from ...errors import Conflict
 from ...json_values import loads, readable
 from .db import Conn, PostgresDatabase, Vector
 
-TABLES = ("users", "user_identities", "api_keys", "documents", "memories", "oauth_clients", "oauth_grants",
-          "oauth_grant_redirects", "oauth_codes", "oauth_tokens", "site_sessions", "login_known_sources",
-          "memory_unlinks")
+TABLES = ("users", "spaces", "space_members", "space_invitations", "space_activity", "user_identities", "api_keys",
+          "documents", "memories", "oauth_clients", "oauth_grants", "oauth_grant_redirects", "oauth_codes",
+          "oauth_tokens", "site_sessions", "login_known_sources", "memory_unlinks")
+_IDENTITY = {"memories": "seq", "space_activity": "seq"}  # copied as they are, then the sequence moved past them
+# Each copied user got a personal space from the target's trigger: the source's row (its name) replaces it.
+_UPSERT = {"spaces": " ON CONFLICT (id) DO UPDATE SET name=excluded.name, created_at=excluded.created_at"}
 _BATCH = 1000
 _HNSW = ("CREATE INDEX memories_embedding ON memories USING hnsw (embedding vector_cosine_ops)"
          " WHERE deleted_at IS NULL")
@@ -62,8 +65,8 @@ async def _copy_table(conn: Conn, source: sqlite3.Connection, table: str, progre
     columns = [d[0] for d in cur.description if d[0] in target]
     convert = [_converter(target[c]) for c in columns]
     placeholders = ",".join("%s::vector" if target[c] == "USER-DEFINED" else "%s" for c in columns)
-    overriding = " OVERRIDING SYSTEM VALUE" if table == "memories" else ""
-    sql = f"INSERT INTO {table} ({','.join(columns)}){overriding} VALUES ({placeholders})"
+    overriding = " OVERRIDING SYSTEM VALUE" if table in _IDENTITY else ""
+    sql = f"INSERT INTO {table} ({','.join(columns)}){overriding} VALUES ({placeholders}){_UPSERT.get(table, '')}"
     index = [d[0] for d in cur.description]
     positions = [index.index(c) for c in columns]
     copied = 0
@@ -92,8 +95,9 @@ async def copy_sqlite_to_postgres(sqlite_path: str, url: str,
             await conn.execute("DROP INDEX IF EXISTS memories_embedding")
             for table in TABLES:
                 counts[table] = await _copy_table(conn, source, table, progress)
-            await conn.execute("SELECT setval(pg_get_serial_sequence('memories', 'seq'),"
-                               " coalesce((SELECT max(seq) FROM memories), 0) + 1, false)")
+            for table, column in _IDENTITY.items():  # noqa: S608 - the constants above
+                await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
+                                   f" coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)")
             await conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
             await conn.execute(_HNSW)
     finally:

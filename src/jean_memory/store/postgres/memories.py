@@ -27,14 +27,17 @@ from psycopg.types.json import Jsonb
 from ...errors import Conflict
 from ..chains import versions_query
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, date_spans, sort_sources
+from ..space_records import NewActivity
 from .db import Conn, PostgresDatabase, Vector
 
 COLUMNS = ("seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at,"
-           " superseded_by, valid_until, expires_at, dates, replaced_value, flagged_by, occurred_at, correction")
+           " superseded_by, valid_until, expires_at, dates, replaced_value, flagged_by, occurred_at, correction,"
+           " space_id, author_id")
 CURRENT = "m.superseded_by IS NULL AND (m.expires_at IS NULL OR m.expires_at > %s)"  # not replaced, not expired
 EXACT_LIMIT = 5_000
 EF_SEARCH = 100
 MAX_SCAN_TUPLES = 20_000
+ACTIVITY_TEXT = 200  # characters of a memory's text an activity entry keeps
 EXACT_FALLBACK = True  # the benchmark turns it off to measure the iterative scan alone
 
 
@@ -46,6 +49,7 @@ def row_to_memory(row: DictRow) -> Memory:
         superseded_by=row["superseded_by"], valid_until=row["valid_until"], expires_at=row["expires_at"],
         dates=tuple(d for d in row["dates"] or () if isinstance(d, dict)), replaced_value=row["replaced_value"],
         possibly_outdated_by=row["flagged_by"], occurred_at=row["occurred_at"], correction=bool(row["correction"]),
+        space_id=row["space_id"] or row["user_id"], author_id=row["author_id"],
     )
 
 
@@ -62,6 +66,9 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
     if not filters.include_history:
         clauses.append(CURRENT)
         params.append(time.time())
+    if filters.spaces is not None:
+        clauses.append("m.space_id = ANY(%s)")
+        params.append(list(filters.spaces))
     if filters.since is not None:
         clauses.append("m.created_at >= %s")
         params.append(filters.since)
@@ -91,21 +98,23 @@ async def insert_rows(conn: Conn, user_id: str, items: Sequence[NewMemory]) -> l
         updated = item.updated_at or created
         mid = item.id or str(uuid.uuid4())
         dates = [dict(d) for d in item.dates]
+        space = item.space_id or user_id
         rows.append((mid, user_id, item.document_id, item.text, item.key, list(item.tags), item.client_id,
                      Jsonb(dict(item.metadata)), Vector(item.embedding) if item.embedding else None, created, updated,
                      item.superseded_by, item.valid_until, item.expires_at, Jsonb(dates), item.replaced_value,
-                     item.possibly_outdated_by, item.occurred_at, int(item.correction)))
+                     item.possibly_outdated_by, item.occurred_at, int(item.correction), space, item.author_id))
         out.append(Memory(mid, user_id, item.text, tuple(item.tags), item.client_id, dict(item.metadata), created,
                           updated, 0, item.document_id, None, item.superseded_by, item.valid_until, item.expires_at,
                           tuple(dates), item.replaced_value, item.possibly_outdated_by, item.occurred_at,
-                          item.correction))
+                          item.correction, space, item.author_id))
     if not rows:
         return out
     async with conn.cursor() as cur:
         await cur.executemany(
             "INSERT INTO memories(id, user_id, document_id, text, key, tags, client_id, metadata, embedding,"
             " created_at, updated_at, superseded_by, valid_until, expires_at, dates, replaced_value, flagged_by,"
-            " occurred_at, correction) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s::vector,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+            " occurred_at, correction, space_id, author_id)"
+            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s::vector,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
             " RETURNING seq",
             rows, returning=True)
         seqs: list[int] = []
@@ -119,17 +128,38 @@ async def insert_rows(conn: Conn, user_id: str, items: Sequence[NewMemory]) -> l
 
 
 async def replace_rows(conn: Conn, user_id: str, stored: Sequence[Memory], items: Sequence[NewMemory]) -> None:
-    """Mark the memories each new one replaces (those still current)."""
+    """Mark the memories each new one replaces (those still current, of its own space)."""
     for memory, item in zip(stored, items, strict=True):
         for r in item.replaces:
             await conn.execute(
                 "UPDATE memories SET superseded_by=%s, valid_until=%s, replaced_value=%s, flagged_by=NULL WHERE"
-                " user_id=%s AND id=%s AND superseded_by IS NULL AND deleted_at IS NULL AND document_id IS NULL"
-                " AND id <> %s", (memory.id, memory.created_at, r.old_value, user_id, r.old_id, memory.id))
+                " user_id=%s AND id=%s AND space_id=%s AND superseded_by IS NULL AND deleted_at IS NULL"
+                " AND document_id IS NULL AND id <> %s",
+                (memory.id, memory.created_at, r.old_value, user_id, r.old_id, memory.space_id, memory.id))
         for old_id in item.flags:
             await conn.execute(
-                "UPDATE memories SET flagged_by=%s WHERE user_id=%s AND id=%s AND superseded_by IS NULL"
-                " AND deleted_at IS NULL AND document_id IS NULL AND id <> %s", (memory.id, user_id, old_id, memory.id))
+                "UPDATE memories SET flagged_by=%s WHERE user_id=%s AND id=%s AND space_id=%s AND superseded_by IS NULL"
+                " AND deleted_at IS NULL AND document_id IS NULL AND id <> %s",
+                (memory.id, user_id, old_id, memory.space_id, memory.id))
+
+
+async def record(conn: Conn, entries: Sequence[NewActivity]) -> None:
+    """Space activity entries (those of a space deleted meanwhile left out)."""
+    if not entries:
+        return
+    now = time.time()
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            "INSERT INTO space_activity(space_id, actor_id, client_id, action, memory_id, text, at)"
+            " SELECT %s,%s,%s,%s,%s,%s,%s WHERE EXISTS (SELECT 1 FROM spaces WHERE id=%s)",
+            [(e.space_id, e.actor_id, e.client_id, e.action, e.memory_id, e.text[:ACTIVITY_TEXT], now, e.space_id)
+             for e in entries])
+
+
+def added(user_id: str, stored: Sequence[Memory]) -> list[NewActivity]:
+    """An "add" entry per inserted memory (document chunks left out), by its author or else the owner."""
+    return [NewActivity(m.space_id, m.author_id or user_id, m.client_id, "add", m.id, m.text[:ACTIVITY_TEXT])
+            for m in stored if m.document_id is None]
 
 
 class PostgresMemoryStore:
@@ -141,6 +171,7 @@ class PostgresMemoryStore:
             async with self.db.tx() as conn:
                 stored = await insert_rows(conn, user_id, items)
                 await replace_rows(conn, user_id, stored, items)
+                await record(conn, added(user_id, stored))
                 return stored
         except UniqueViolation as exc:  # another request stored the same text first
             raise Conflict("this memory was stored by another request meanwhile") from exc
@@ -162,13 +193,23 @@ class PostgresMemoryStore:
         by_seq = {r["seq"]: row_to_memory(r) for r in rows}
         return [by_seq[s] for s in seqs if s in by_seq]
 
-    async def find_by_keys(self, user_id: str, keys: Sequence[str]) -> dict[str, Memory]:
+    async def find_by_keys(self, user_id: str, keys: Sequence[str], space_id: str | None = None
+                           ) -> dict[str, Memory]:
         if not keys:
             return {}
         rows = await self.db.fetchall(
-            f"SELECT {COLUMNS}, key FROM memories WHERE user_id=%s AND deleted_at IS NULL AND document_id IS NULL"
-            " AND superseded_by IS NULL AND key = ANY(%s)", (user_id, list(keys)))
+            f"SELECT {COLUMNS}, key FROM memories WHERE user_id=%s AND space_id=%s AND deleted_at IS NULL"
+            " AND document_id IS NULL AND superseded_by IS NULL AND key = ANY(%s)",
+            (user_id, space_id or user_id, list(keys)))
         return {r["key"]: row_to_memory(r) for r in rows}
+
+    async def get_in_spaces(self, spaces: Sequence[str], ids: Sequence[str]) -> list[Memory]:
+        if not ids or not spaces:
+            return []
+        rows = await self.db.fetchall(
+            f"SELECT {COLUMNS} FROM memories WHERE id = ANY(%s) AND space_id = ANY(%s) AND deleted_at IS NULL",
+            (list(ids), list(spaces)))
+        return [row_to_memory(r) for r in rows]
 
     async def page(self, user_id: str, limit: int, before_seq: int | None, filters: Filters) -> list[Memory]:
         where, params = filter_sql(filters)
@@ -182,7 +223,7 @@ class PostgresMemoryStore:
 
     async def update(
         self, user_id: str, memory_id: str, text: str | None, key: str | None, embedding: bytes | None,
-        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None,
+        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None, *, actor: str | None = None,
     ) -> Memory | None:
         now = time.time()
         sets = "updated_at=%s"
@@ -213,30 +254,40 @@ class PostgresMemoryStore:
                     old = row_to_memory(before)
                     await conn.execute(
                         "INSERT INTO memories(id, user_id, text, key, tags, client_id, metadata, embedding, created_at,"
-                        " updated_at, superseded_by, valid_until, expires_at, dates, occurred_at, correction) VALUES"
-                        " (%s,%s,%s,%s,%s,%s,%s,%s::vector,%s,%s,%s,%s,%s,%s,%s,1)",
+                        " updated_at, superseded_by, valid_until, expires_at, dates, occurred_at, correction, space_id,"
+                        " author_id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s::vector,%s,%s,%s,%s,%s,%s,%s,1,%s,%s)",
                         (str(uuid.uuid4()), user_id, old.text, before["key"], list(old.tags), old.client_id,
                          Jsonb(dict(old.metadata)), before["embedding_text"], old.created_at, old.updated_at,
-                         memory_id, now, old.expires_at, Jsonb([dict(d) for d in old.dates]), old.occurred_at))
+                         memory_id, now, old.expires_at, Jsonb([dict(d) for d in old.dates]), old.occurred_at,
+                         old.space_id, old.author_id))
+                if row is not None:
+                    await record(conn, [NewActivity(row["space_id"] or user_id, actor or user_id, None, "update",
+                                                    memory_id, row["text"][:ACTIVITY_TEXT])])
         except UniqueViolation as exc:  # the (user, key) index of current memories
             raise Conflict("another memory already says this") from exc
         return row_to_memory(row) if row else None
 
-    async def delete(self, user_id: str, ids: Sequence[str] | None) -> int:
+    async def delete(self, user_id: str, ids: Sequence[str] | None, spaces: Sequence[str] | None = None, *,
+                     actor: str | None = None) -> int:
         if ids is not None and not ids:
             return 0
         sql = ("UPDATE memories SET deleted_at=%s WHERE user_id=%s AND deleted_at IS NULL AND document_id IS NULL")
         params: list[Any] = [time.time(), user_id]
-        if ids is None:
-            return await self.db.execute(sql, params)
-        sql += " AND id = ANY(%s)"
-        params.append(list(ids))
+        if ids is not None:
+            sql += " AND id = ANY(%s)"
+            params.append(list(ids))
+        if spaces is not None:
+            sql += " AND space_id = ANY(%s)"
+            params.append(list(spaces))
         async with self.db.tx() as conn:
-            cur = await conn.execute(sql, params)
-            # a flag whose newer memory is gone no longer holds
-            await conn.execute("UPDATE memories SET flagged_by=NULL WHERE user_id=%s AND flagged_by = ANY(%s)",
-                               (user_id, list(ids)))
-            return cur.rowcount
+            cur = await conn.execute(sql + " RETURNING id, space_id, text", params)
+            gone = await cur.fetchall()
+            if gone:  # a flag whose newer memory is gone no longer holds
+                await conn.execute("UPDATE memories SET flagged_by=NULL WHERE user_id=%s AND flagged_by = ANY(%s)",
+                                   (user_id, [r["id"] for r in gone]))
+                await record(conn, [NewActivity(r["space_id"] or user_id, actor or user_id, None, "delete", r["id"],
+                                                r["text"][:ACTIVITY_TEXT]) for r in gone])
+            return len(gone)
 
     async def purge_deleted(self, before: float) -> int:
         return await self.db.execute("DELETE FROM memories WHERE (deleted_at IS NOT NULL AND deleted_at < %s)"
@@ -270,15 +321,16 @@ class PostgresMemoryStore:
                            ) -> Memory | None:
         async with self.db.tx() as conn:
             cur = await conn.execute(
-                "SELECT flagged_by FROM memories WHERE id=%s AND user_id=%s AND deleted_at IS NULL"
+                "SELECT flagged_by, space_id FROM memories WHERE id=%s AND user_id=%s AND deleted_at IS NULL"
                 " AND document_id IS NULL AND superseded_by IS NULL FOR UPDATE", (old_id, user_id))
             found = await cur.fetchone()
             newer = new_id or (found["flagged_by"] if found is not None else None)
             if found is None or newer is None or newer == old_id:
                 return None
             if confirm:
-                cur = await conn.execute("SELECT created_at FROM memories WHERE id=%s AND user_id=%s"
-                                         " AND deleted_at IS NULL AND document_id IS NULL", (newer, user_id))
+                cur = await conn.execute("SELECT created_at FROM memories WHERE id=%s AND user_id=%s AND space_id=%s"
+                                         " AND deleted_at IS NULL AND document_id IS NULL",
+                                         (newer, user_id, found["space_id"]))
                 by = await cur.fetchone()
                 if by is None:
                     return None
@@ -391,10 +443,12 @@ class PostgresMemoryStore:
                 rows = await cur.fetchall()
         return [_scored(r) for r in rows]
 
-    async def count(self, user_id: str) -> int:
+    async def count(self, user_id: str, spaces: Sequence[str] | None = None) -> int:
+        where = "" if spaces is None else " AND m.space_id = ANY(%s)"
         row = await self.db.fetchone(
             "SELECT count(*) AS n FROM memories m WHERE m.user_id=%s AND m.deleted_at IS NULL"
-            f" AND m.document_id IS NULL AND {CURRENT}", (user_id, time.time()))
+            f" AND m.document_id IS NULL AND {CURRENT}{where}",
+            (user_id, time.time(), *(() if spaces is None else (list(spaces),))))
         return int(row["n"]) if row else 0
 
     async def sources(self, user_id: str) -> list[MemorySource]:

@@ -10,6 +10,7 @@ from psycopg.rows import DictRow
 
 from ...errors import Conflict
 from ..records import ApiKey, User
+from ..space_records import spaces_json, stored_spaces
 from .db import PostgresDatabase
 
 # The database's clock, not the replica's: every replica counts in the same windows.
@@ -23,7 +24,7 @@ def _user(row: DictRow) -> User:
 def _key(row: DictRow) -> ApiKey:
     return ApiKey(
         row["id"], row["user_id"], row["name"], row["prefix"], row["created_at"], row["last_used_at"],
-        row["revoked_at"],
+        row["revoked_at"], stored_spaces(row["spaces"]), row["write_space"],
     )
 
 
@@ -82,11 +83,14 @@ class PostgresApiKeyStore:
     def __init__(self, db: PostgresDatabase) -> None:
         self.db = db
 
-    async def create_key(self, user_id: str, name: str, key_hash: str, prefix: str) -> ApiKey:
-        key = ApiKey(uuid.uuid4().hex, user_id, name, prefix, time.time(), None, None)
+    async def create_key(self, user_id: str, name: str, key_hash: str, prefix: str,
+                         spaces: tuple[str, ...] | None = None, write_space: str | None = None) -> ApiKey:
+        key = ApiKey(uuid.uuid4().hex, user_id, name, prefix, time.time(), None, None,
+                     None if spaces is None else tuple(spaces), write_space)
         await self.db.execute(
-            "INSERT INTO api_keys(id, user_id, name, key_hash, prefix, created_at) VALUES (%s,%s,%s,%s,%s,%s)",
-            (key.id, user_id, name, key_hash, prefix, key.created_at),
+            "INSERT INTO api_keys(id, user_id, name, key_hash, prefix, created_at, spaces, write_space)"
+            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
+            (key.id, user_id, name, key_hash, prefix, key.created_at, spaces_json(spaces), write_space),
         )
         return key
 

@@ -32,6 +32,10 @@ class UserMatrix:
     replaced: np.ndarray | None = None  # bool per row: another memory replaced it (None: none replaced)
     expires: np.ndarray | None = None  # float per row: expiry time, +inf for none (None: none expire)
     dated: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # seq -> resolved dates, if any
+    # The space of each row as a small code (``space_codes``; one array even when the rows are in one space) and
+    # each space id's code: a filter naming every space here costs nothing, any other one a lookup by code.
+    space_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    space_index: dict[str, int] = field(default_factory=dict)
 
     def mask(self, filters: Filters) -> np.ndarray:
         """Which of the first ``size`` rows the filters keep."""
@@ -45,6 +49,10 @@ class UserMatrix:
                 mask &= ~self.replaced[:n]
             if self.expires is not None:
                 mask &= self.expires[:n] > time.time()
+        if filters.spaces is not None:
+            codes = [self.space_index[s] for s in filters.spaces if s in self.space_index]
+            if len(set(codes)) < len(self.space_index):
+                mask &= self._in_spaces(codes)
         if filters.since is not None:
             mask &= created >= filters.since
         if filters.until is not None:
@@ -59,6 +67,19 @@ class UserMatrix:
                 for cid, tags in zip(self.client_ids[:n], self.tags[:n], strict=True)
             ], dtype=bool)
         return mask
+
+    def _in_spaces(self, codes: list[int]) -> np.ndarray:
+        """Rows of the spaces with these codes. At 10k rows one comparison costs 1.5 us: up to 8 spaces they are
+        OR-ed; beyond, a lookup table by code (``np.take``, 26 us; ``np.isin`` takes 136)."""
+        rows = self.space_codes[: self.size]
+        if len(codes) <= 8:
+            keep = rows == codes[0] if codes else np.zeros(len(rows), dtype=bool)
+            for code in codes[1:]:
+                keep |= rows == code
+            return keep
+        wanted = np.zeros(len(self.space_index), dtype=bool)
+        wanted[codes] = True
+        return np.take(wanted, rows)
 
     def _when(self, window: tuple[float, float], days: tuple[str, str]) -> np.ndarray:
         """Rows saved in ``window`` or holding a resolved date in ``days``."""
@@ -112,6 +133,13 @@ class UserMatrix:
                 for s, i, h in zip(wanted, at, held, strict=True) if h and mask[i]}
         return kept, [int(s) for s, h in zip(wanted, held, strict=True) if not h]
 
+    def space_code(self, space_id: str) -> int:
+        """The code of ``space_id``, given one when new."""
+        code = self.space_index.get(space_id)
+        if code is None:
+            code = self.space_index[space_id] = len(self.space_index)
+        return code
+
     def mark_replaced(self, seqs: Sequence[int]) -> None:
         """Flag rows another memory replaced (those not held here are ignored)."""
         n = self.size
@@ -131,6 +159,7 @@ class UserMatrix:
             self.vectors = _grow(self.vectors, cap, self.size)
             self.created = _grow(self.created, cap, self.size)
             self.is_chunk = _grow(self.is_chunk, cap, self.size)
+            self.space_codes = _grow(self.space_codes, cap, self.size)
             if self.replaced is not None:
                 self.replaced = _grow(self.replaced, cap, self.size)
             if self.expires is not None:
@@ -148,6 +177,7 @@ class UserMatrix:
         self.vectors[rows] = vectors
         self.created[rows] = [m.created_at for m in memories]
         self.is_chunk[rows] = [m.document_id is not None for m in memories]
+        self.space_codes[rows] = [self.space_code(m.space_id or m.user_id) for m in memories]
         self.client_ids.extend(m.client_id for m in memories)
         self.dated.update((m.seq, spans) for m in memories if m.dates and (spans := date_spans(m.dates)))
         self.tags.extend(frozenset(m.tags) for m in memories)

@@ -10,7 +10,6 @@ import json
 import sqlite3
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,126 +17,30 @@ from typing import Any
 
 import numpy as np
 
-from ... import json_values
 from ...errors import Conflict
 from ..chains import versions_query
 from ..records import Filters, HybridQuery, Memory, MemorySource, NewMemory, Scored, date_spans, sort_sources
+from ..space_records import NewActivity
 from .bm25 import best_possible, rare_terms
 from .db import SqliteDatabase
 from .matrix import UserMatrix
+from .rows import (
+    ACTIVITY_TEXT,
+    added,
+    bump,
+    current_sql,
+    filter_sql,
+    insert_rows,
+    record,
+    replace_rows,
+    row_to_memory,
+    spaces_sql,
+    stored_dates,
+)
+from .rows import COLUMNS as _COLUMNS
 
-_COLUMNS = ("seq, id, user_id, document_id, text, tags, client_id, metadata, created_at, updated_at, deleted_at,"
-            " superseded_by, valid_until, expires_at, dates, replaced_value, flagged_by, occurred_at, correction")
 _CACHE_ROWS = 400_000
 _overlap = ThreadPoolExecutor(max_workers=4, thread_name_prefix="jean-memory-embed")  # HybridQuery.overlap
-
-
-def stored_json(raw: str) -> Any:
-    """A JSON column as written, made readable: a row stored before today's input rules never fails a read."""
-    return json_values.loads(raw)
-
-
-def row_to_memory(row: sqlite3.Row) -> Memory:
-    """A row as a ``Memory``; its tags and metadata made readable (``json_values.readable``) whatever was stored."""
-    return Memory(
-        id=row["id"], user_id=row["user_id"], text=row["text"], tags=tuple(stored_json(row["tags"])),
-        client_id=row["client_id"], metadata=stored_json(row["metadata"]), created_at=row["created_at"],
-        updated_at=row["updated_at"], seq=row["seq"], document_id=row["document_id"], deleted_at=row["deleted_at"],
-        superseded_by=row["superseded_by"], valid_until=row["valid_until"], expires_at=row["expires_at"],
-        dates=stored_dates(row["dates"]), replaced_value=row["replaced_value"],
-        possibly_outdated_by=row["flagged_by"], occurred_at=row["occurred_at"], correction=bool(row["correction"]),
-    )
-
-
-def stored_dates(raw: str | None) -> tuple[dict[str, str], ...]:
-    value = stored_json(raw) if raw else []
-    return tuple(d for d in value if isinstance(d, dict)) if isinstance(value, list) else ()
-
-
-def current_sql(alias: str = "m") -> str:
-    """Neither replaced nor expired; one ``?`` for now."""
-    return f"{alias}.superseded_by IS NULL AND ({alias}.expires_at IS NULL OR {alias}.expires_at > ?)"
-
-
-def filter_sql(filters: Filters, alias: str = "m") -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if not filters.include_chunks:
-        clauses.append(f"{alias}.document_id IS NULL")
-    if not filters.include_history:
-        clauses.append(current_sql(alias))
-        params.append(time.time())
-    if filters.since is not None:
-        clauses.append(f"{alias}.created_at >= ?")
-        params.append(filters.since)
-    if filters.until is not None:
-        clauses.append(f"{alias}.created_at < ?")
-        params.append(filters.until)
-    if filters.client_id is not None:
-        clauses.append(f"{alias}.client_id = ?")
-        params.append(filters.client_id)
-    days = filters.when_days()
-    if filters.when is not None and days is not None:
-        clauses.append(f"(({alias}.created_at >= ? AND {alias}.created_at < ?) OR EXISTS (SELECT 1 FROM"
-                       f" json_each({alias}.dates) WHERE json_extract(value, '$.start') <= ?"
-                       " AND json_extract(value, '$.end') >= ?))")
-        params += [*filters.when, days[1], days[0]]
-    for tag in filters.tags:
-        clauses.append(f"EXISTS (SELECT 1 FROM json_each({alias}.tags) WHERE value = ?)")
-        params.append(tag)
-    return "".join(f" AND {c}" for c in clauses), params
-
-
-def bump(c: sqlite3.Connection, user_id: str) -> None:
-    c.execute("UPDATE users SET mem_version = mem_version + 1 WHERE id=?", (user_id,))
-
-
-def insert_rows(c: sqlite3.Connection, user_id: str, items: Sequence[NewMemory]) -> list[Memory]:
-    now = time.time()
-    out: list[Memory] = []
-    for item in items:
-        created = item.created_at or now
-        updated = item.updated_at or created
-        mid = item.id or str(uuid.uuid4())
-        dates = [dict(d) for d in item.dates]
-        cur = c.execute(
-            "INSERT INTO memories(id, user_id, document_id, text, key, tags, client_id, metadata, embedding,"
-            " created_at, updated_at, superseded_by, valid_until, expires_at, dates, replaced_value, flagged_by,"
-            " occurred_at, correction) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (mid, user_id, item.document_id, item.text, item.key, json.dumps(list(item.tags)), item.client_id,
-             json.dumps(dict(item.metadata)), item.embedding, created, updated, item.superseded_by,
-             item.valid_until, item.expires_at, json.dumps(dates), item.replaced_value, item.possibly_outdated_by,
-             item.occurred_at, int(item.correction)),
-        )
-        out.append(Memory(mid, user_id, item.text, tuple(item.tags), item.client_id, dict(item.metadata), created,
-                          updated, int(cur.lastrowid or 0), item.document_id, None, item.superseded_by,
-                          item.valid_until, item.expires_at, tuple(dates), item.replaced_value,
-                          item.possibly_outdated_by, item.occurred_at, item.correction))
-    bump(c, user_id)
-    return out
-
-
-_REPLACE = ("UPDATE memories SET superseded_by=?, valid_until=?, replaced_value=?, flagged_by=NULL WHERE user_id=?"
-            " AND id=? AND superseded_by IS NULL AND deleted_at IS NULL AND document_id IS NULL AND id <> ?"
-            " RETURNING seq")
-
-
-def replace_rows(
-    c: sqlite3.Connection, user_id: str, stored: Sequence[Memory], items: Sequence[NewMemory]
-) -> list[int]:
-    """Mark the memories each new one replaces (those still current); their seqs."""
-    seqs: list[int] = []
-    for memory, item in zip(stored, items, strict=True):
-        for r in item.replaces:
-            seqs += [int(row[0]) for row in c.execute(
-                _REPLACE, (memory.id, memory.created_at, r.old_value, user_id, r.old_id, memory.id)).fetchall()]
-        for old_id in item.flags:
-            c.execute(_FLAG, (memory.id, user_id, old_id, memory.id))
-    return seqs
-
-
-_FLAG = ("UPDATE memories SET flagged_by=? WHERE user_id=? AND id=? AND superseded_by IS NULL AND deleted_at IS NULL"
-         " AND document_id IS NULL AND id <> ?")
 
 
 class SqliteMemoryStore:
@@ -153,6 +56,7 @@ class SqliteMemoryStore:
             except sqlite3.IntegrityError as exc:  # another request stored the same text first
                 raise Conflict("this memory was stored by another request meanwhile") from exc
             replaced = replace_rows(c, user_id, stored, items)
+            record(c, added(user_id, stored))
             version = int(c.execute("SELECT mem_version FROM users WHERE id=?", (user_id,)).fetchone()[0])
             self._append_cached(user_id, version, stored, items, replaced)  # in the transaction, under the lock
             return stored
@@ -206,14 +110,25 @@ class SqliteMemoryStore:
                          (user_id, *seqs)).fetchall()
         return {r["seq"]: row_to_memory(r) for r in rows}
 
-    async def find_by_keys(self, user_id: str, keys: Sequence[str]) -> dict[str, Memory]:
+    async def find_by_keys(self, user_id: str, keys: Sequence[str], space_id: str | None = None
+                           ) -> dict[str, Memory]:
         if not keys:
             return {}
         marks = ",".join("?" * len(keys))
         rows = await self.db.read(lambda c: c.execute(
-            f"SELECT {_COLUMNS}, key FROM memories WHERE user_id=? AND deleted_at IS NULL AND document_id IS NULL"
-            f" AND superseded_by IS NULL AND key IN ({marks})", (user_id, *keys)).fetchall())
+            f"SELECT {_COLUMNS}, key FROM memories WHERE user_id=? AND space_id=? AND deleted_at IS NULL"
+            f" AND document_id IS NULL AND superseded_by IS NULL AND key IN ({marks})",
+            (user_id, space_id or user_id, *keys)).fetchall())
         return {r["key"]: row_to_memory(r) for r in rows}
+
+    async def get_in_spaces(self, spaces: Sequence[str], ids: Sequence[str]) -> list[Memory]:
+        if not ids or not spaces:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self.db.read(lambda c: c.execute(
+            f"SELECT {_COLUMNS} FROM memories m WHERE m.id IN ({marks}) AND {spaces_sql(spaces)}"
+            " AND m.deleted_at IS NULL", (*ids, *spaces)).fetchall())
+        return [row_to_memory(r) for r in rows]
 
     async def page(self, user_id: str, limit: int, before_seq: int | None, filters: Filters) -> list[Memory]:
         where, params = filter_sql(filters)
@@ -227,7 +142,7 @@ class SqliteMemoryStore:
 
     async def update(
         self, user_id: str, memory_id: str, text: str | None, key: str | None, embedding: bytes | None,
-        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None,
+        tags: tuple[str, ...] | None, metadata: Mapping[str, Any] | None = None, *, actor: str | None = None,
     ) -> Memory | None:
         def run(c: sqlite3.Connection) -> Memory | None:
             now = time.time()
@@ -259,29 +174,37 @@ class SqliteMemoryStore:
                 insert_rows(c, user_id, [NewMemory(
                     old.text, before["key"], before["embedding"], old.tags, old.client_id, old.metadata,
                     created_at=old.created_at, updated_at=old.updated_at, expires_at=old.expires_at, dates=old.dates,
-                    superseded_by=memory_id, valid_until=now, occurred_at=old.occurred_at, correction=True)])
+                    superseded_by=memory_id, valid_until=now, occurred_at=old.occurred_at, correction=True,
+                    space_id=old.space_id, author_id=old.author_id)])
             bump(c, user_id)
-            row = c.execute(f"SELECT {_COLUMNS} FROM memories WHERE id=?", (memory_id,)).fetchone()
-            return row_to_memory(row)
+            memory = row_to_memory(c.execute(f"SELECT {_COLUMNS} FROM memories WHERE id=?", (memory_id,)).fetchone())
+            record(c, [NewActivity(memory.space_id, actor or user_id, None, "update", memory.id,
+                                   memory.text[:ACTIVITY_TEXT])])
+            return memory
 
         return await self.db.write(run)
 
-    async def delete(self, user_id: str, ids: Sequence[str] | None) -> int:
+    async def delete(self, user_id: str, ids: Sequence[str] | None, spaces: Sequence[str] | None = None, *,
+                     actor: str | None = None) -> int:
         def run(c: sqlite3.Connection) -> int:
-            now = time.time()
-            if ids is None:
-                cur = c.execute("UPDATE memories SET deleted_at=? WHERE user_id=? AND deleted_at IS NULL"
-                                " AND document_id IS NULL", (now, user_id))
-            else:
-                marks = ",".join("?" * len(ids))
-                cur = c.execute(f"UPDATE memories SET deleted_at=? WHERE user_id=? AND deleted_at IS NULL"
-                                f" AND document_id IS NULL AND id IN ({marks})", (now, user_id, *ids))
-                # a flag whose newer memory is gone no longer holds
+            sql = "UPDATE memories AS m SET deleted_at=? WHERE m.user_id=? AND m.deleted_at IS NULL" \
+                  " AND m.document_id IS NULL"
+            params: list[Any] = [time.time(), user_id]
+            if ids is not None:
+                sql += f" AND m.id IN ({','.join('?' * len(ids))})"
+                params += ids
+            if spaces is not None:
+                sql += f" AND {spaces_sql(spaces)}"
+                params += spaces
+            gone = c.execute(sql + " RETURNING id, space_id, text", params).fetchall()
+            if gone:
+                marks = ",".join("?" * len(gone))  # a flag whose newer memory is gone no longer holds
                 c.execute(f"UPDATE memories SET flagged_by=NULL WHERE user_id=? AND flagged_by IN ({marks})",
-                          (user_id, *ids))
-            if cur.rowcount:
+                          (user_id, *(r[0] for r in gone)))
+                record(c, [NewActivity(r[1] or user_id, actor or user_id, None, "delete", r[0],
+                                       r[2][:ACTIVITY_TEXT]) for r in gone])
                 bump(c, user_id)
-            return cur.rowcount
+            return len(gone)
 
         if ids is not None and not ids:
             return 0
@@ -391,10 +314,14 @@ class SqliteMemoryStore:
 
         return await self.db.write(run)
 
-    async def count(self, user_id: str) -> int:
+    async def count(self, user_id: str, spaces: Sequence[str] | None = None) -> int:
+        if spaces is not None and not spaces:
+            return 0
+        where = "" if spaces is None else f" AND {spaces_sql(spaces)}"
         row = await self.db.read(lambda c: c.execute(
-            "SELECT count(*) FROM memories m WHERE m.user_id=? AND m.deleted_at IS NULL AND m.document_id IS NULL"
-            f" AND {current_sql()}", (user_id, time.time())).fetchone())
+            "SELECT count(*) FROM memories m INDEXED BY memories_current WHERE m.user_id=? AND m.deleted_at IS NULL"
+            " AND m.document_id IS NULL"
+            f" AND {current_sql()}{where}", (user_id, time.time(), *(spaces or ()))).fetchone())
         return int(row[0])
 
     async def predecessors(self, user_id: str, ids: Sequence[str]) -> list[Memory]:
@@ -426,14 +353,14 @@ class SqliteMemoryStore:
     async def resolve_flag(self, user_id: str, old_id: str, confirm: bool, new_id: str | None = None
                            ) -> Memory | None:
         def run(c: sqlite3.Connection) -> Memory | None:
-            row = c.execute("SELECT flagged_by FROM memories WHERE id=? AND user_id=? AND deleted_at IS NULL"
+            row = c.execute("SELECT flagged_by, space_id FROM memories WHERE id=? AND user_id=? AND deleted_at IS NULL"
                             " AND document_id IS NULL AND superseded_by IS NULL", (old_id, user_id)).fetchone()
             newer = new_id or (row[0] if row is not None else None)
             if row is None or newer is None or newer == old_id:
                 return None
             if confirm:
-                by = c.execute("SELECT created_at FROM memories WHERE id=? AND user_id=? AND deleted_at IS NULL"
-                               " AND document_id IS NULL", (newer, user_id)).fetchone()
+                by = c.execute("SELECT created_at FROM memories WHERE id=? AND user_id=? AND space_id=?"
+                               " AND deleted_at IS NULL AND document_id IS NULL", (newer, user_id, row[1])).fetchone()
                 if by is None:
                     return None
                 c.execute("UPDATE memories SET superseded_by=?, valid_until=?, flagged_by=NULL WHERE id=?",
@@ -494,7 +421,8 @@ class SqliteMemoryStore:
                 return cached
         rows = c.execute(
             "SELECT seq, embedding, created_at, document_id IS NOT NULL AS chunk, client_id, tags,"
-            " superseded_by IS NOT NULL AS replaced, expires_at, dates FROM memories"
+            " superseded_by IS NOT NULL AS replaced, expires_at, dates, coalesce(space_id, user_id) AS space"
+            " FROM memories"
             " WHERE user_id=? AND deleted_at IS NULL AND embedding IS NOT NULL ORDER BY seq", (user_id,)).fetchall()
         if rows:
             vectors = np.frombuffer(b"".join(r["embedding"] for r in rows), dtype=np.float32).reshape(len(rows), -1)
@@ -506,6 +434,7 @@ class SqliteMemoryStore:
             np.array([bool(r["chunk"]) for r in rows], dtype=bool), [r["client_id"] for r in rows],
             [frozenset(json.loads(r["tags"])) for r in rows], len(rows),
         )
+        matrix.space_codes = np.array([matrix.space_code(r["space"]) for r in rows], dtype=np.int32)
         matrix.dated = {r["seq"]: spans for r in rows if r["dates"] and r["dates"] != "[]"
                         and (spans := date_spans(stored_dates(r["dates"])))}
         if any(r["replaced"] for r in rows):

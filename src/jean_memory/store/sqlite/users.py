@@ -8,6 +8,7 @@ import uuid
 
 from ...errors import Conflict
 from ..records import ApiKey, User
+from ..space_records import spaces_json, stored_spaces
 from .db import SqliteDatabase
 
 
@@ -18,8 +19,9 @@ def _user(row: sqlite3.Row) -> User:
 def _key(row: sqlite3.Row) -> ApiKey:
     return ApiKey(
         row["id"], row["user_id"], row["name"], row["prefix"], row["created_at"], row["last_used_at"],
-        row["revoked_at"],
+        row["revoked_at"], stored_spaces(row["spaces"]), row["write_space"],
     )
+
 
 
 class SqliteUserStore:
@@ -85,12 +87,15 @@ class SqliteApiKeyStore:
     def __init__(self, db: SqliteDatabase) -> None:
         self.db = db
 
-    async def create_key(self, user_id: str, name: str, key_hash: str, prefix: str) -> ApiKey:
-        key = ApiKey(uuid.uuid4().hex, user_id, name, prefix, time.time(), None, None)
+    async def create_key(self, user_id: str, name: str, key_hash: str, prefix: str,
+                         spaces: tuple[str, ...] | None = None, write_space: str | None = None) -> ApiKey:
+        key = ApiKey(uuid.uuid4().hex, user_id, name, prefix, time.time(), None, None,
+                     None if spaces is None else tuple(spaces), write_space)
         await self.db.write(
             lambda c: c.execute(
-                "INSERT INTO api_keys(id, user_id, name, key_hash, prefix, created_at) VALUES (?,?,?,?,?,?)",
-                (key.id, user_id, name, key_hash, prefix, key.created_at),
+                "INSERT INTO api_keys(id, user_id, name, key_hash, prefix, created_at, spaces, write_space)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (key.id, user_id, name, key_hash, prefix, key.created_at, spaces_json(spaces), write_space),
             )
         )
         return key
