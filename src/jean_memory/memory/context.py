@@ -29,8 +29,9 @@ RELATED_MIN = 0.15  # cosine a memory needs to fill a place in the context that 
 async def nearest(service: MemoryService, who: Who, text: str, n: int, least: float = RELATED_MIN,
                   skip: Collection[str] = (), space: object = None) -> list[SearchResult]:
     """The ``n`` current memories ``who`` reaches (in ``space`` when given) nearest to ``text`` in meaning with a
-    cosine of at least ``least``, leaving out ``skip`` (ids); the score is the cosine. One store call per partition
-    (the spaces' owners); no words are matched."""
+    cosine of at least ``least``, leaving out ``skip`` (ids); the score is the cosine. One store call per partition;
+    no words are matched."""
+    covered = read_parts(who, space)
     vector = once(await service.query_vector(text))
 
     def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
@@ -38,18 +39,18 @@ async def nearest(service: MemoryService, who: Who, text: str, n: int, least: fl
                       key=lambda s: s.score, reverse=True)
 
     found: list[tuple[Memory, float]] = []
-    for part in read_parts(who, space):
+    for part in covered:
         query = HybridQuery((), vector, n + len(skip), n + len(skip), Filters(spaces=part.spaces), rank)
         found += await service.stores.memories.hybrid(part.owner, query)
-    found.sort(key=lambda hit: hit[1], reverse=True)
+    found.sort(key=lambda hit: -hit[1])
     return [SearchResult(m, score) for m, score in found if m.id not in skip][:n]
 
 
 async def relevant(service: MemoryService, who: Who, query: str, n: int, documents: bool = False,
                    skip: Collection[str] = (), fill: bool = True, space: object = None) -> list[SearchResult]:
     """Up to ``n`` memories for ``query``: the search hits (within ``RELATIVE_FLOOR`` of the best), then with
-    ``fill`` the nearest in meaning (``nearest``) in the places left; none of ``skip``. ``who`` and ``space``: the
-    spaces searched (``MemoryService.search``)."""
+    ``fill`` the nearest in meaning (``nearest``) in the places left; none of ``skip``. ``space``: that space
+    only (else every space ``who`` reaches)."""
     hits = await service.search(who, query, n, include_documents=documents, space=space)
     kept = [h for h in hits if h.score >= RELATIVE_FLOOR * hits[0].score and h.memory.id not in skip]
     if fill and len(kept) < n:
