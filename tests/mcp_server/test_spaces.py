@@ -116,7 +116,7 @@ async def test_space_argument_on_each_tool(connect: Connect, runtime, alice: Acc
         assert spaces(data(await s.call_tool("list_memories", {}))["memories"]) == {work_id, alice.user_id}
 
         out = data(await s.call_tool("jean_memory", {
-            "user_message": "The Acme launch is on 3 March.", "is_new_conversation": True, "depth": 2,
+            "user_message": "Remember that the Acme launch is on 3 March.", "is_new_conversation": True, "depth": 2,
             "space": "work"}))
         assert [(m["space"], m["space_name"]) for m in out["saved"]] == [(work_id, "work")]
         context = out["profile"] + out["relevant"] + out["recent"]
@@ -182,7 +182,7 @@ async def test_a_reader_cannot_add_update_or_delete(connect: Connect, runtime, a
             ("add_memories", {"text": "The wifi password changed", "space": "family"}),  # not her own: by id only
             ("update_memory", {"memory_id": shared.memory.id, "text": "The wifi password is 1234"}),
             ("delete_memories", {"memory_ids": [shared.memory.id]}),
-            ("jean_memory", {"user_message": "The wifi password is now hunter2.", "space": family.id}),
+            ("jean_memory", {"user_message": "Remember that the wifi password is now hunter2.", "space": family.id}),
             ("store_document", {"title": "wifi", "content": "hunter2", "space": family.id}),
         ]:
             refused = await s.call_tool(tool, args)
