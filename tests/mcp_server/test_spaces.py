@@ -12,7 +12,7 @@ from mcp.client.client import Client
 from mcp_types import CallToolResult
 
 from jean_memory.accounts.api_keys import KEY_SCOPES, PREFIX, Principal
-from jean_memory.mcp_server.principal import STDIO, stdio_principal
+from jean_memory.mcp_server.principal import stdio_principal
 from jean_memory.mcp_server.server import build_server
 from jean_memory.security import hash_token, new_token
 from jean_memory.spaces.resolve import reach_of_person
@@ -232,7 +232,7 @@ async def test_stdio_reaches_every_space_of_the_person(runtime, alice: Account, 
     await runtime.memory.add(await reach_of_person(runtime.stores, bob.user_id), "Grandma's birthday is 2 May",
                              space=family.id)
     await runtime.stores.spaces.set_member(family.id, alice.user_id, "writer")
-    token = stdio_principal.set(Principal(alice.user_id, KEY_SCOPES, STDIO, STDIO))
+    token = stdio_principal.set(Principal(alice.user_id, KEY_SCOPES, "stdio", "stdio"))
     try:
         async with Client(build_server(runtime)) as s:
             listed = data(await s.call_tool("list_spaces", {}))
