@@ -121,7 +121,8 @@ async def test_chatgpt_search_and_fetch_shape(connect: Connect, runtime, alice: 
         body = json.loads(text(found))
         assert body == found.structured_content
         assert {r["id"] for r in body["results"]} >= {f"document:{doc.id}"}
-        assert all(set(r) == {"id", "title", "url"} for r in body["results"])
+        assert all(set(r) == {"id", "title", "url", "space", "space_name"} for r in body["results"])
+        assert {r["space_name"] for r in body["results"]} == {"personal"}
         for hit in body["results"]:
             fetched = json.loads(text(await s.call_tool("fetch", {"id": hit["id"]})))
             assert set(fetched) == {"id", "title", "text", "url", "metadata"} and fetched["id"] == hit["id"]

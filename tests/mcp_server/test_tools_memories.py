@@ -15,7 +15,7 @@ async def test_tools_are_described_and_annotated(connect: Connect, alice: Accoun
         tools = {t.name: t for t in (await session.list_tools()).tools}
     assert set(tools) == {"jean_memory", "add_memories", "search_memory", "list_memories", "update_memory",
                           "delete_memories", "ask_memory", "deep_memory_query", "store_document", "get_document",
-                          "search", "fetch", "resolve_flag"}
+                          "search", "fetch", "resolve_flag", "list_spaces"}
     for tool in tools.values():
         assert tool.description and len(tool.description) > 40
         assert tool.input_schema["type"] == "object"
@@ -25,7 +25,7 @@ async def test_tools_are_described_and_annotated(connect: Connect, alice: Accoun
     assert tools["search_memory"].annotations.read_only_hint is True
     assert tools["jean_memory"].input_schema["required"] == ["user_message"]
     assert set(tools["search_memory"].input_schema["properties"]) == {"query", "limit", "tags", "since", "until",
-                                                                      "include_history"}
+                                                                      "include_history", "space"}
 
 
 async def test_add_search_list_update_delete(connect: Connect, runtime, alice: Account) -> None:

@@ -38,7 +38,7 @@ async def test_both_paths_answer_without_redirect(client: httpx.AsyncClient, ali
 
 async def test_sdk_client_works_on_trailing_slash(connect: Connect, alice: Account) -> None:
     async with connect(alice, path="/mcp/") as session:
-        assert len((await session.list_tools()).tools) == 13
+        assert len((await session.list_tools()).tools) == 14
 
 
 async def test_no_token_gets_challenge_without_error(client: httpx.AsyncClient) -> None:

@@ -1,4 +1,6 @@
-"""Who a tool call acts for: the ``Principal`` the HTTP layer put in the request scope (or stdio's fixed one)."""
+"""Who a tool call acts for: the ``Principal`` the HTTP layer put in the request scope (or stdio's fixed one), and
+the spaces it reaches (``reach_of``: read from the database on every call, never kept, so removing a member or
+narrowing a key or grant acts on the next call)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,11 @@ from mcp.server.mcpserver import Context
 
 from ..accounts.api_keys import Principal
 from ..errors import Unauthorized
+from ..spaces.reach import Reach
+from ..spaces.resolve import reach_for, reach_of_person
+from ..store import Stores
 
+STDIO = "stdio"  # ``Principal.via`` of the stdio server
 READ_SCOPE = "memory:read"
 WRITE_SCOPE = "memory:write"
 
@@ -32,3 +38,12 @@ def principal_of(ctx: Context[Any, Any]) -> Principal:
     if fixed is not None:
         return fixed
     raise Unauthorized("this request carries no credentials")
+
+
+async def reach_of(ctx: Context[Any, Any], stores: Stores) -> Reach:
+    """The spaces this tool call may read and write: its API key's or OAuth grant's, or, for the local stdio server
+    (one person, no grant to narrow it), everything the account reaches."""
+    principal = principal_of(ctx)
+    if principal.via == STDIO:
+        return await reach_of_person(stores, principal.user_id)
+    return await reach_for(stores, principal)

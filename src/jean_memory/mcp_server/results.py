@@ -13,6 +13,7 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
 from ..errors import JeanMemoryError
+from ..spaces.reach import Reach
 from ..store.records import Memory
 
 # Default budget for the memory text one result carries (structured and text forms each stay near this size), far
@@ -50,6 +51,8 @@ class MemoryItem(BaseModel):
     change: str | None = Field(None, description="What this fact replaced: 'changed from Berlin on 2026-11-27'.")
     dates: list[ResolvedDate] | None = Field(None, description=(
         "Relative dates in the text, resolved when it was saved: 'next Tuesday' -> 2026-12-01."))
+    space: str = Field("", description="The id of the space it is in (list_spaces).")
+    space_name: str = Field("", description="That space's name.")
 
 
 def iso(ts: float) -> str:
@@ -60,8 +63,16 @@ def clip(text: str, limit: int) -> tuple[str, bool]:
     return (text, False) if len(text) <= limit else (text[: limit - 1].rstrip() + "…", True)
 
 
-def item(memory: Memory, score: float | None = None, limit: int = ITEM_CHARS, change: str | None = None) -> MemoryItem:
+def space_of(memory: Memory) -> str:
+    """The memory's space id (a memory written before spaces, with none recorded, is in its owner's personal one)."""
+    return memory.space_id or memory.user_id
+
+
+def item(memory: Memory, score: float | None = None, limit: int = ITEM_CHARS, change: str | None = None, *,
+         reach: Reach) -> MemoryItem:
+    """``reach`` names the memory's space (``space_name``)."""
     text, cut = clip(memory.text, limit)
+    space = space_of(memory)
     return MemoryItem(id=memory.id, text=text, tags=list(memory.tags), created_at=iso(memory.created_at),
                       source=memory.client_id, score=None if score is None else round(score, 4),
                       document_id=memory.document_id, truncated=cut, status=memory.status(time.time()),
@@ -70,7 +81,8 @@ def item(memory: Memory, score: float | None = None, limit: int = ITEM_CHARS, ch
                       superseded_by=memory.superseded_by,
                       valid_until=None if memory.valid_until is None else iso(memory.valid_until),
                       expires_at=None if memory.expires_at is None else iso(memory.expires_at), change=change,
-                      dates=[ResolvedDate(**d) for d in memory.dates] or None)
+                      dates=[ResolvedDate(**d) for d in memory.dates] or None, space=space,
+                      space_name=reach.name_of(space))
 
 
 def fit(items: Sequence[MemoryItem], budget: int = BUDGET) -> tuple[list[MemoryItem], int]:
@@ -85,7 +97,9 @@ def fit(items: Sequence[MemoryItem], budget: int = BUDGET) -> tuple[list[MemoryI
     return kept, len(items) - len(kept)
 
 
-def lines(items: Sequence[MemoryItem]) -> str:
+def lines(items: Sequence[MemoryItem], mixed: bool | None = None) -> str:
+    """One line per memory; each names its space when ``mixed`` (default: when they come from more than one)."""
+    mixed = len({it.space for it in items}) > 1 if mixed is None else mixed
     out = []
     for it in items:
         tags = f" [{', '.join(it.tags)}]" if it.tags else ""
@@ -101,7 +115,8 @@ def lines(items: Sequence[MemoryItem]) -> str:
         elif it.possibly_outdated_by:
             status = f" [POSSIBLY OUTDATED by {it.possibly_outdated_by}]"
         day = (it.occurred_at or it.created_at)[:10]
-        out.append(f"- {it.text}{change}{tags}{status} (id {it.id}, {day})")
+        where = f", space {it.space_name or it.space}" if mixed else ""
+        out.append(f"- {it.text}{change}{tags}{status} (id {it.id}, {day}{where})")
     return "\n".join(out)
 
 

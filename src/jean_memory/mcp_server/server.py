@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from .. import __version__
 from ..runtime import Runtime
-from . import tools_connector, tools_context, tools_documents, tools_memories
+from . import tools_connector, tools_context, tools_documents, tools_memories, tools_spaces
 from .arguments import argument_message
 
 INSTRUCTIONS = (
@@ -46,7 +46,7 @@ class JeanMemoryServer(MCPServer[Any]):
 def build_server(runtime: Runtime) -> MCPServer[Any]:
     server: MCPServer[Any] = JeanMemoryServer("jean-memory", title="Jean Memory", version=__version__,
                                               instructions=INSTRUCTIONS, log_level="WARNING")
-    for family in (tools_context, tools_memories, tools_documents, tools_connector):
+    for family in (tools_context, tools_memories, tools_documents, tools_connector, tools_spaces):
         family.register(server, runtime)
     # Handshake-era clients may set a log level; we accept it (and send no log messages, so nothing to filter).
     server._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestParams, _set_level)

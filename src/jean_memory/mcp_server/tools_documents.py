@@ -10,8 +10,11 @@ from pydantic import BaseModel, Field
 
 from ..errors import InvalidInput
 from ..runtime import Runtime
-from .principal import Ctx, principal_of
+from ..spaces.reach import Reach
+from ..store.records import Document
+from .principal import Ctx, principal_of, reach_of
 from .results import BUDGET, MemoryItem, clip, fit, iso, item, lines, ok, tool_errors
+from .tools_spaces import WriteSpace
 
 DOCUMENT_PAGE = 12_000
 
@@ -23,6 +26,8 @@ class DocumentInfo(BaseModel):
     source_url: str | None = None
     created_at: str
     chars: int
+    space: str = ""
+    space_name: str = ""
 
 
 class StoreOut(BaseModel):
@@ -43,26 +48,37 @@ class DeepOut(BaseModel):
     omitted: int = 0
 
 
+def info(doc: Document, reach: Reach) -> DocumentInfo:
+    space = doc.space_id or doc.user_id
+    return DocumentInfo(id=doc.id, title=doc.title, document_type=doc.document_type, source_url=doc.source_url,
+                        created_at=iso(doc.created_at), chars=len(doc.content), space=space,
+                        space_name=reach.name_of(space))
+
+
 def register(server: MCPServer[Any], runtime: Runtime) -> None:
     service = runtime.memory
+    stores = runtime.stores
 
     @server.tool(title="Store a document", annotations=ToolAnnotations(
         read_only_hint=False, destructive_hint=False, open_world_hint=False), description=(
         "Store a longer text (notes, an article, a transcript, up to a few MB) in the user's memory. It is split "
-        "into passages that deep_memory_query and jean_memory(depth=3) search; get_document reads it back."))
+        "into passages that deep_memory_query and jean_memory(depth=3) search; get_document reads it back. space: "
+        "store it in that space (list_spaces) instead of the default one."))
     @tool_errors
     async def store_document(
         title: Annotated[str, Field(description="A short title.")],
         content: Annotated[str, Field(description="The full text.")], ctx: Ctx,
         document_type: Annotated[str | None, Field(description="e.g. 'note', 'article', 'markdown'.")] = None,
         source_url: Annotated[str | None, Field(description="Where it came from, if anywhere.")] = None,
+        space: WriteSpace = None,
     ) -> Annotated[CallToolResult, StoreOut]:
         who = principal_of(ctx)
-        doc = await service.store_document(who.user_id, title, content, document_type, source_url,
-                                           client_id=who.client_id)
-        info = DocumentInfo(id=doc.id, title=doc.title, document_type=doc.document_type, source_url=doc.source_url,
-                            created_at=iso(doc.created_at), chars=len(doc.content))
-        return ok(f"Stored document '{doc.title}' ({info.chars} characters, id {doc.id}).", StoreOut(document=info))
+        reach = await reach_of(ctx, stores)
+        doc = await service.store_document(reach, title, content, document_type, source_url,
+                                           client_id=who.client_id, space=space)
+        stored = info(doc, reach)
+        return ok(f"Stored document '{doc.title}' ({stored.chars} characters, id {doc.id}, space "
+                  f"'{stored.space_name}').", StoreOut(document=stored))
 
     @server.tool(title="Read a document", annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
                  description=(
@@ -72,16 +88,14 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
         document_id: Annotated[str, Field(description="The document's id.")], ctx: Ctx,
         offset: Annotated[int, Field(ge=0, description="Character offset to start reading at.")] = 0,
     ) -> Annotated[CallToolResult, DocumentOut]:
-        who = principal_of(ctx)
-        doc = await service.get_document(who.user_id, document_id)
+        reach = await reach_of(ctx, stores)
+        doc = await service.get_document(reach, document_id)
         if offset < 0 or offset > len(doc.content):
             raise InvalidInput(f"offset must be between 0 and {len(doc.content)}")
         page = doc.content[offset: offset + DOCUMENT_PAGE]
         more = offset + len(page) if offset + len(page) < len(doc.content) else None
-        info = DocumentInfo(id=doc.id, title=doc.title, document_type=doc.document_type, source_url=doc.source_url,
-                            created_at=iso(doc.created_at), chars=len(doc.content))
         tail = f"\n[… continues; call get_document with offset={more}]" if more is not None else ""
-        return ok(f"# {doc.title}\n{page}{tail}", DocumentOut(document=info, content=page, offset=offset,
+        return ok(f"# {doc.title}\n{page}{tail}", DocumentOut(document=info(doc, reach), content=page, offset=offset,
                                                               next_offset=more))
 
     @server.tool(title="Deep memory query", annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
@@ -95,10 +109,9 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
                                                   description="How many hits to consider (default 20).")] = None,
         include_documents: Annotated[bool, Field(description="Also search stored documents.")] = True,
     ) -> Annotated[CallToolResult, DeepOut]:
-        who = principal_of(ctx)
-        hits = await service.search(who.user_id, search_query, memory_limit or 20,
-                                    include_documents=include_documents)
-        kept, omitted = fit([item(h.memory, h.score, 1200) for h in hits], int(BUDGET * 1.5))
+        reach = await reach_of(ctx, stores)
+        hits = await service.search(reach, search_query, memory_limit or 20, include_documents=include_documents)
+        kept, omitted = fit([item(h.memory, h.score, 1200, reach=reach) for h in hits], int(BUDGET * 1.5))
         memories = [m for m in kept if m.document_id is None]
         passages = [m for m in kept if m.document_id is not None]
         # Each chunk carries its document's title (set by MemoryService.store_document; documents are never
@@ -106,7 +119,7 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
         stored_titles = {h.memory.document_id: h.memory.metadata.get("title") for h in hits if h.memory.document_id}
         untitled = [p.document_id for p in passages if p.document_id and not isinstance(stored_titles.get(
             p.document_id), str)]
-        headers = await service.document_headers(who.user_id, untitled) if untitled else {}
+        headers = await service.document_headers(reach, untitled) if untitled else {}
         titles: dict[str, str] = {}
         for p in passages:
             assert p.document_id is not None
