@@ -193,6 +193,8 @@ async def test_a_reader_reads_and_is_refused_writes_naming_the_space(client: htt
                           headers=alice.headers)
     assert r.status_code == 200 and r.json()["status"] == "member" and r.json()["role"] == "writer"
     r = await add(client, bobs, "The spare key is with the neighbours", "household")
+    assert r.status_code == 403 and "'household'" in r.json()["message"]  # a name names one's own spaces only
+    r = await add(client, bobs, "The spare key is with the neighbours", home["id"])
     assert r.status_code == 201 and r.json()["memories"][0]["space"] == home["id"], r.text
     assert len(await texts(client, alice.headers, space="household")) == 2
     # Removed: his next request no longer reaches the household.
