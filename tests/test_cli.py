@@ -97,6 +97,9 @@ READ_ONLY = [
     ("export", "--email", "a@example.com"), ("export", "--email", "a@example.com", "-o", "out.jsonl"),
     ("import", "--email", "a@example.com"), ("stdio", "--email", "a@example.com"),
     ("copy", "--to", "postgresql://nobody@127.0.0.1:9/x"), ("backup", "copy.sqlite3"),
+    ("keys", "create", "--email", "a@example.com", "--space", "work", "--write-space", "work"),
+    ("spaces", "list", "--email", "a@example.com"), ("spaces", "create", "--email", "a@example.com", "--name", "w"),
+    ("spaces", "share", "--email", "a@example.com", "--space", "w", "--with", "b@example.com", "--role", "reader"),
 ]
 
 
@@ -114,3 +117,59 @@ def test_commands_on_an_existing_database_never_create_one(env: dict[str, str], 
     assert str(looked_for).encode() in done.stderr and b"JEAN_MEMORY_DATA_DIR" in done.stderr
     assert len(done.stderr.decode().strip().splitlines()) == 1, done.stderr
     assert done.stdout == b"" and list(elsewhere.iterdir()) == []
+
+
+def _key_rows(env: dict[str, str]) -> dict[str, tuple[object, object]]:
+    """Each key's stored spaces and write space, by name (read from the database the CLI wrote)."""
+    import sqlite3
+
+    db = sqlite3.connect(Path(env["JEAN_MEMORY_DATA_DIR"]) / "jean_memory.sqlite3")
+    try:
+        return {name: (None if spaces is None else json.loads(spaces), write) for name, spaces, write in
+                db.execute("SELECT name, spaces, write_space FROM api_keys")}
+    finally:
+        db.close()
+
+
+def test_spaces_and_keys_given_some_of_them(env: dict[str, str]) -> None:
+    for who in ("a@example.com", "b@example.com"):
+        assert run(env, "users", "create", "--email", who, "--no-password").returncode == 0
+    made = run(env, "spaces", "create", "--email", "a@example.com", "--name", "Work")
+    assert made.returncode == 0 and b"created space Work" in made.stdout, made.stderr
+    again = run(env, "spaces", "create", "--email", "a@example.com", "--name", "work")
+    assert again.returncode == 1 and b"Traceback" not in again.stderr
+    long = run(env, "spaces", "create", "--email", "a@example.com", "--name", "x" * 61)
+    assert long.returncode == 1 and b"at most 60" in long.stderr
+    rows = [line.split("\t") for line in run(env, "spaces", "list", "--email", "a@example.com").stdout.decode()
+            .splitlines()]
+    assert [(name, role, owner) for _, name, role, owner in rows] == [("personal", "owner", "a@example.com"),
+                                                                      ("Work", "owner", "a@example.com")]
+    personal, work = rows[0][0], rows[1][0]
+    # A key given work (by name, any case) writes there; without --space, every own space (stored as NULL).
+    scoped = run(env, "keys", "create", "--email", "a@example.com", "--name", "w", "--space", "work")
+    assert scoped.returncode == 0 and b"reaching Work, writing to Work" in scoped.stderr, scoped.stderr
+    both = run(env, "keys", "create", "--email", "a@example.com", "--name", "both", "--space", personal,
+               "--space", "Work", "--write-space", "work")
+    assert both.returncode == 0, both.stderr
+    assert run(env, "keys", "create", "--email", "a@example.com", "--name", "all").returncode == 0
+    assert _key_rows(env) == {"w": ([work], work), "both": ([personal, work], work), "all": (None, None)}
+    # Unknown names and a write space outside the given ones: exit 2, one clear line, no key.
+    for args, said in ((("--space", "nowhere"), b"no space 'nowhere'"),
+                       (("--write-space", "nowhere"), b"no space 'nowhere'"),
+                       (("--space", "work", "--write-space", "personal"), b"--write-space 'personal'")):
+        bad = run(env, "keys", "create", "--email", "a@example.com", "--name", "bad", *args)
+        assert bad.returncode == 2 and said in bad.stderr and b"nothing was created" in bad.stderr, bad.stderr
+        assert b"Traceback" not in bad.stderr
+    assert "bad" not in _key_rows(env)
+    # Sharing is an invitation; b's own spaces are not a's to name.
+    shared = run(env, "spaces", "share", "--email", "a@example.com", "--space", "work", "--with", "b@example.com",
+                 "--role", "reader")
+    assert shared.returncode == 0 and b"invited b@example.com to space Work as reader" in shared.stdout, shared.stderr
+    for args, code in ((("--space", "work", "--with", "b@example.com", "--role", "admin"), 2),
+                       (("--space", "work", "--with", "not-an-address", "--role", "reader"), 2),
+                       (("--space", "elsewhere", "--with", "b@example.com", "--role", "reader"), 2)):
+        bad = run(env, "spaces", "share", "--email", "a@example.com", *args)
+        assert bad.returncode == code and b"Traceback" not in bad.stderr, bad.stderr
+    assert run(env, "spaces", "list", "--email", "b@example.com").stdout.decode().count("\n") == 1
+    foreign = run(env, "keys", "create", "--email", "b@example.com", "--name", "x", "--space", "work")
+    assert foreign.returncode == 2 and b"no space 'work'" in foreign.stderr

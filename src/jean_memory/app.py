@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from . import __version__
+from .api.documents_routes import router as documents_router
 from .api.routes import router as api_router
+from .api.spaces_routes import router as spaces_router
 from .embeddings import Embedder
 from .http_errors import BodyLimit, install_error_handlers
 from .mcp_server import mount_mcp
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         return {"status": "alive"}
 
     app.include_router(api_router)  # REST /api/v1 (personal API keys)
+    app.include_router(documents_router)  # REST /api/v1/documents
+    app.include_router(spaces_router)  # REST /api/v1/spaces and /api/v1/invitations
     install_api_docs(app)  # GET /api/docs: Swagger UI from a package, no CDN (web/api_docs.py)
     app.include_router(oauth_router)  # OAuth 2.1 AS: /.well-known/*, /register, /authorize, /token, /revoke
     hooks.append(oauth_sweeper)  # expired OAuth rows and never-used registrations (oauth/sweeper.py)

@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     kc = keys.add_parser("create", help="create a key; it is printed once, as the last line")
     kc.add_argument("--email", required=True)
     kc.add_argument("--name", default="API key")
+    kc.add_argument("--space", action="append", dest="spaces", metavar="S",
+                    help="a space it may read: an id, or the name of one of the account's own spaces (repeatable; "
+                         "default: every space the account owns, also ones made later)")
+    kc.add_argument("--write-space", metavar="S", help="where it writes when no space is named (one of --space)")
     kr = keys.add_parser("revoke", help="revoke a key by id")
     kr.add_argument("--email", required=True)
     kr.add_argument("--id", required=True, dest="key_id")
@@ -86,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     bk.add_argument("path", help="new file to write (must not exist)")
     rs = sub.add_parser("restore", help="replace the database with a backup (stop the server first)")
     rs.add_argument("path", help="a file written by 'jean-memory backup'")
+    from .cli_spaces import SPACE_COMMANDS, add_parsers
+
+    add_parsers(sub, _Parser)
+    COMMANDS.update(SPACE_COMMANDS)
     return parser
 
 
@@ -300,10 +308,14 @@ def _users_delete(args: argparse.Namespace, settings: Settings) -> int:
 @command("keys create")
 def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
     from .accounts.api_keys import create_api_key
+    from .cli_spaces import key_reach
 
     async def run(rt: Runtime) -> int:
-        record, secret = await create_api_key(rt.stores, await user_by_email(rt, args.email), args.name)
-        print(f"key {record.id} ({record.name}) for {args.email}; it is shown once, store it now:", file=sys.stderr)
+        user_id = await user_by_email(rt, args.email)
+        spaces, write_space, reaching = await key_reach(rt, user_id, args)
+        record, secret = await create_api_key(rt.stores, user_id, args.name, spaces, write_space)
+        print(f"key {record.id} ({record.name}) for {args.email}, {reaching}; it is shown once, store it now:",
+              file=sys.stderr)
         print(secret)
         return 0
 

@@ -34,11 +34,14 @@ class Principal:
     via: str  # "api_key" or "oauth"
 
 
-async def create_api_key(stores: Stores, user_id: str, name: str) -> tuple[ApiKey, str]:
-    """Create a key; return its record and the secret, which is never stored or shown again."""
+async def create_api_key(stores: Stores, user_id: str, name: str, spaces: tuple[str, ...] | None = None,
+                         write_space: str | None = None) -> tuple[ApiKey, str]:
+    """Create a key; return its record and the secret, which is never stored or shown again. ``spaces``: the space
+    ids it may read (None: every space the account owns, also later ones); ``write_space``: its default (None:
+    personal)."""
     secret = new_token(PREFIX)
     record = await stores.api_keys.create_key(user_id, name.strip()[:100] or "API key", hash_token(secret),
-                                              secret[:8])
+                                              secret[:8], spaces=spaces, write_space=write_space)
     return record, secret
 
 

@@ -9,11 +9,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..memory.service import SearchResult
+from ..spaces.reach import Reach
 from ..store.records import Document, Memory
 
 
 def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+SPACE_WRITE = ("The space to write to: its id, or the name of one of your own spaces (default: this key's default "
+               "space; GET /api/v1/spaces lists them)")
+SPACE_READ = "Only this space: its id, or the name of one of your own spaces (default: every space this key reaches)"
 
 
 class MemoryIn(BaseModel):
@@ -26,6 +32,7 @@ class MemoryIn(BaseModel):
         "Ids of current memories the new one makes outdated: replaced at once (kept as history)"))
     occurred_at: datetime | float | list[datetime | float | None] | None = Field(None, description=(
         "When the facts were said or happened, if not now (ISO 8601 or UNIX seconds; one, or one per text)"))
+    space: str | None = Field(None, description=SPACE_WRITE)
 
 
 class FlagIn(BaseModel):
@@ -56,6 +63,7 @@ class SearchIn(BaseModel):
     until: datetime | None = None
     include_documents: bool = False
     include_history: bool = False
+    space: str | None = Field(None, description=SPACE_READ)
 
 
 class DocumentIn(BaseModel):
@@ -65,6 +73,7 @@ class DocumentIn(BaseModel):
     document_type: str | None = None
     source_url: str | None = None
     metadata: dict[str, Any] | None = None
+    space: str | None = Field(None, description=SPACE_WRITE)
 
 
 class MemoryOut(BaseModel):
@@ -84,10 +93,14 @@ class MemoryOut(BaseModel):
     status: str = Field("current", description="current, possibly_outdated, replaced or expired")
     possibly_outdated_by: str | None = Field(None, description="The id of a newer memory that may make this outdated")
     occurred_at: str | None = Field(None, description="When its fact was said or happened, when saved after it")
+    space: str = Field(description="The id of its space")
+    space_name: str = Field(description="The name of its space")
 
     @classmethod
-    def of(cls, m: Memory) -> MemoryOut:
-        return cls(id=m.id, text=m.text, tags=list(m.tags), client_id=m.client_id, metadata=dict(m.metadata),
+    def of(cls, m: Memory, reach: Reach) -> MemoryOut:
+        space = m.space_id or m.user_id
+        return cls(id=m.id, space=space, space_name=reach.name_of(space),
+                   text=m.text, tags=list(m.tags), client_id=m.client_id, metadata=dict(m.metadata),
                    created_at=iso(m.created_at), updated_at=iso(m.updated_at), document_id=m.document_id,
                    superseded_by=m.superseded_by, valid_until=None if m.valid_until is None else iso(m.valid_until),
                    expires_at=None if m.expires_at is None else iso(m.expires_at),
@@ -122,8 +135,8 @@ class HitOut(BaseModel):
     score: float
 
     @classmethod
-    def of(cls, hit: SearchResult) -> HitOut:
-        return cls(memory=MemoryOut.of(hit.memory), score=round(hit.score, 4))
+    def of(cls, hit: SearchResult, reach: Reach) -> HitOut:
+        return cls(memory=MemoryOut.of(hit.memory, reach), score=round(hit.score, 4))
 
 
 class DocumentOut(BaseModel):
@@ -135,9 +148,13 @@ class DocumentOut(BaseModel):
     client_id: str | None
     metadata: dict[str, Any]
     created_at: str
+    space: str = Field(description="The id of its space")
+    space_name: str = Field(description="The name of its space")
 
     @classmethod
-    def of(cls, d: Document, with_content: bool = True) -> DocumentOut:
-        return cls(id=d.id, title=d.title, content=d.content if with_content else None,
+    def of(cls, d: Document, reach: Reach, with_content: bool = True) -> DocumentOut:
+        space = d.space_id or d.user_id
+        return cls(id=d.id, space=space, space_name=reach.name_of(space), title=d.title,
+                   content=d.content if with_content else None,
                    document_type=d.document_type, source_url=d.source_url, client_id=d.client_id,
                    metadata=dict(d.metadata), created_at=iso(d.created_at))
