@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-ORDER = ["locomo", "supersede", "timelines", "latency", "embedding", "speed", "session_flood", "peer_mem0",
+ORDER = ["locomo", "supersede", "timelines", "latency", "embedding", "speed", "spaces", "session_flood", "peer_mem0",
          "bench_backends"]
 
 

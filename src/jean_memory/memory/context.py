@@ -18,36 +18,44 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from ..store.records import Filters, HybridQuery, Scored
+from ..store.records import Filters, HybridQuery, Memory, Scored
+from .scope import Who, once, read_parts
 from .service import MemoryService, SearchResult
 
 RELATIVE_FLOOR = 0.35  # a search hit scored below this share of the best hit is noise beside it
 RELATED_MIN = 0.15  # cosine a memory needs to fill a place in the context that search left empty
 
 
-async def nearest(service: MemoryService, user_id: str, text: str, n: int, least: float = RELATED_MIN,
-                  skip: Collection[str] = ()) -> list[SearchResult]:
-    """The ``n`` current memories nearest to ``text`` in meaning with a cosine of at least ``least``, leaving out
-    ``skip`` (ids); the score is the cosine. One store call; no words are matched."""
-    vector = await service.query_vector(text)
+async def nearest(service: MemoryService, who: Who, text: str, n: int, least: float = RELATED_MIN,
+                  skip: Collection[str] = (), space: object = None) -> list[SearchResult]:
+    """The ``n`` current memories ``who`` reaches (in ``space`` when given) nearest to ``text`` in meaning with a
+    cosine of at least ``least``, leaving out ``skip`` (ids); the score is the cosine. One store call per partition;
+    no words are matched."""
+    covered = read_parts(who, space)
+    vector = once(await service.query_vector(text))
 
     def rank(lexical: Sequence[Scored], dense: Sequence[Scored]) -> list[Scored]:
         return sorted((s for s in dense if s.score >= least and s.created_at is not None),
                       key=lambda s: s.score, reverse=True)
 
-    query = HybridQuery((), vector, n + len(skip), n + len(skip), Filters(), rank)
-    found = await service.stores.memories.hybrid(user_id, query)
+    found: list[tuple[Memory, float]] = []
+    for part in covered:
+        query = HybridQuery((), vector, n + len(skip), n + len(skip), Filters(spaces=part.spaces), rank)
+        found += await service.stores.memories.hybrid(part.owner, query)
+    found.sort(key=lambda hit: -hit[1])
     return [SearchResult(m, score) for m, score in found if m.id not in skip][:n]
 
 
-async def relevant(service: MemoryService, user_id: str, query: str, n: int, documents: bool = False,
-                   skip: Collection[str] = (), fill: bool = True) -> list[SearchResult]:
+async def relevant(service: MemoryService, who: Who, query: str, n: int, documents: bool = False,
+                   skip: Collection[str] = (), fill: bool = True, space: object = None) -> list[SearchResult]:
     """Up to ``n`` memories for ``query``: the search hits (within ``RELATIVE_FLOOR`` of the best), then with
-    ``fill`` the nearest in meaning (``nearest``) in the places left; none of ``skip``."""
-    hits = await service.search(user_id, query, n, include_documents=documents)
+    ``fill`` the nearest in meaning (``nearest``) in the places left; none of ``skip``. ``space``: that space
+    only (else every space ``who`` reaches)."""
+    hits = await service.search(who, query, n, include_documents=documents, space=space)
     kept = [h for h in hits if h.score >= RELATIVE_FLOOR * hits[0].score and h.memory.id not in skip]
     if fill and len(kept) < n:
-        kept += await nearest(service, user_id, query, n - len(kept), skip={*skip, *(h.memory.id for h in kept)})
+        kept += await nearest(service, who, query, n - len(kept), skip={*skip, *(h.memory.id for h in kept)},
+                              space=space)
     return kept
 
 
