@@ -1,11 +1,14 @@
 """Spaces in a real browser against a real server: the consent page's space picker (an app given only `work`
-sees only work), and sharing (the owner invites B as reader, B accepts and finds the space on their Spaces page)."""
+sees only work, read the way its requests read it), and sharing (the owner invites B as reader, B accepts and
+finds the space on their Spaces page)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -13,6 +16,11 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from jean_memory.accounts.api_keys import Principal
+from jean_memory.embeddings.minilm import MiniLMEmbedder
+from jean_memory.memory.service import MemoryService
+from jean_memory.spaces.resolve import reach_for
+from jean_memory.store import open_sqlite
 from tests.e2e.browser import SCREENSHOTS, chromium
 from tests.e2e.server import running_server
 
@@ -35,6 +43,28 @@ def _add(page: Page, text: str, space: str | None = None) -> None:
         page.get_by_label("Space", exact=True).first.select_option(label=space)
     page.get_by_role("button", name="Save memory").click()
     expect(page.get_by_role("status")).to_have_text("Memory saved.")
+
+
+def _seen_by_the_app(tmp_path: Path, email: str, client_id: str) -> tuple[list[str], list[str], list[str]]:
+    """What the app's token reaches, read from the server's database the way every request reads it: (its spaces'
+    names, the memories it lists, what a search for the personal memory finds)."""
+
+    async def read() -> tuple[list[str], list[str], list[str]]:
+        stores = open_sqlite(str(tmp_path / "data" / "jean_memory.sqlite3"))
+        try:
+            user = await stores.users.get_user_by_email(email)
+            assert user is not None
+            reach = await reach_for(stores, Principal(user.id, ("memory:read", "memory:write"), client_id, "oauth"))
+            memory = MemoryService(stores, MiniLMEmbedder.shared())
+            listed = [m.text for m in (await memory.list(reach)).items]
+            found = [h.memory.text for h in await memory.search(reach, "what is my blood type")
+                     if "blood" in h.memory.text]
+            return [s.name for s in reach.spaces], listed, found
+        finally:
+            await stores.database.close()
+
+    with ThreadPoolExecutor(1) as thread:  # Playwright's sync API runs an event loop in this thread
+        return thread.submit(asyncio.run, read()).result(timeout=120)
 
 
 def test_consent_page_space_picker_gives_the_app_only_work(tmp_path: Path) -> None:
@@ -87,15 +117,7 @@ def test_consent_page_space_picker_gives_the_app_only_work(tmp_path: Path) -> No
             "grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK, "client_id": client_id,
             "code_verifier": verifier, "resource": f"{server.url}/mcp"})
         assert tokens.status_code == 200, tokens.text
-        bearer = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
-
-        listed = httpx.get(f"{server.url}/api/v1/memories", headers=bearer, timeout=30)
-        assert listed.status_code == 200, listed.text
-        assert [m["text"] for m in listed.json()["items"]] == ["Deploys go out on Tuesdays"]
-        found = httpx.get(f"{server.url}/api/v1/search", params={"q": "blood type"}, headers=bearer, timeout=30)
-        assert found.status_code == 200 and "blood" not in found.text
-        spaces = httpx.get(f"{server.url}/api/v1/spaces", headers=bearer, timeout=30)
-        assert spaces.status_code == 200 and [s["name"] for s in spaces.json()] == ["work"]
+        assert _seen_by_the_app(tmp_path, email, client_id) == (["work"], ["Deploys go out on Tuesdays"], [])
 
         page.goto(f"{server.url}/dashboard/apps")
         row = page.locator("tbody tr", has_text="Work Assistant")
