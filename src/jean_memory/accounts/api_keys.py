@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from ..security import hash_token, new_token
 from ..store import Stores
 from ..store.records import ApiKey
-from ..store.space_records import Reachable
 
 PREFIX = "jm_"
 # Keys act for their user with every scope, on /api/v1 and /mcp.
@@ -35,14 +34,14 @@ class Principal:
     via: str  # "api_key" or "oauth"
 
 
-async def create_api_key(stores: Stores, user_id: str, name: str,
-                         reach: Reachable | None = None) -> tuple[ApiKey, str]:
-    """Create a key; return its record and the secret, which is never stored or shown again. ``reach``: the spaces
-    it may read and its default write space (None: every space the account owns, writing to personal)."""
+async def create_api_key(stores: Stores, user_id: str, name: str, spaces: tuple[str, ...] | None = None,
+                         write_space: str | None = None) -> tuple[ApiKey, str]:
+    """Create a key; return its record and the secret, which is never stored or shown again. ``spaces``: the space
+    ids it may read (None: every space the account owns, also later ones); ``write_space``: its default (None:
+    personal)."""
     secret = new_token(PREFIX)
-    given = reach or Reachable()
     record = await stores.api_keys.create_key(user_id, name.strip()[:100] or "API key", hash_token(secret),
-                                              secret[:8], spaces=given.spaces, write_space=given.write_space)
+                                              secret[:8], spaces=spaces, write_space=write_space)
     return record, secret
 
 

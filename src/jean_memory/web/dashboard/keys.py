@@ -54,7 +54,7 @@ async def create_key(request: Request, user: SiteUser) -> Response:
         given = chosen(form, await reach_of_person(stores, user.id))
     except InvalidInput as exc:
         return await _page(request, user.id, 400, error=exc.message)
-    record, secret = await create_api_key(stores, user.id, field(form, "name", 100), given)
+    record, secret = await create_api_key(stores, user.id, field(form, "name", 100), given.spaces, given.write_space)
     # The secret exists only in this response: never stored, never shown again.
     response = await _page(request, user.id, 201, new_secret=secret, new_key=record)
     response.headers["Cache-Control"] = "no-store"
