@@ -8,6 +8,9 @@ to loopback or a private-use scheme (RFC 8252 §8.6: its identity cannot be prov
 take that port or scheme; RFC 9700 §2.1.1).
 Codes carry 256 random bits, are stored hashed and bound to client, redirect URI, challenge, resource,
 scope and user; the pending request is single use.
+
+The page also asks which spaces the app may read and where its new memories go (``spaces.picker``); an invalid
+choice shows the page again with the error, the pending request still usable.
 """
 
 from __future__ import annotations
@@ -20,10 +23,14 @@ from fastapi import APIRouter, Request, Response
 from ..accounts.csrf import check_csrf
 from ..accounts.sessions import current_site_user, login_redirect
 from ..deps import RuntimeDep
-from ..errors import Forbidden
+from ..errors import Forbidden, InvalidInput
 from ..runtime import Runtime
 from ..security import hash_token, new_token
+from ..spaces import picker
+from ..spaces.resolve import reach_of_person
 from ..store.oauth import AuthCode, OAuthClient, OAuthStore, PendingAuthorization
+from ..store.records import User
+from ..store.space_records import Reachable
 from . import redirects, scopes
 from .authorize import CONSENT_PATH, redirect_with
 from .client_documents import find_client
@@ -72,9 +79,19 @@ async def consent_page(request: Request, runtime: RuntimeDep) -> Response:
         if await store.delete_pending(pending.id_hash):
             return await _finish(runtime, pending, user.id)
         return oauth_error_page(request, _EXPIRED)
-    return render(request, "oauth/consent.html", client_name=client.client_name, client_id=client.client_id,
-                  is_document=client.is_document, redirect_host=urlsplit(pending.redirect_uri).netloc
-                  or urlsplit(pending.redirect_uri).scheme, request_id=request_id,
+    given = await runtime.stores.spaces.grant_reach(user.id, client.client_id)
+    return await _page(request, runtime, pending, client, user, request_id, given)
+
+
+async def _page(request: Request, runtime: Runtime, pending: PendingAuthorization, client: OAuthClient, user: User,
+                request_id: str, given: Reachable | None, error: str = "") -> Response:
+    """The consent form; its space picker starts on ``given`` (the grant's reach, or the default for a new app)."""
+    person = await reach_of_person(runtime.stores, user.id)
+    return render(request, "oauth/consent.html", 400 if error else 200, client_name=client.client_name,
+                  client_id=client.client_id, is_document=client.is_document,
+                  redirect_host=urlsplit(pending.redirect_uri).netloc or urlsplit(pending.redirect_uri).scheme,
+                  request_id=request_id, error=error, reach=person, checked=picker.checked(person, given),
+                  write_id=picker.write_choice(person, given),
                   scope_list=[{"name": s, "description": scopes.DESCRIPTIONS[s]} for s in pending.scope.split()])
 
 
@@ -96,10 +113,26 @@ async def consent_decision(request: Request, runtime: RuntimeDep) -> Response:
         return oauth_error_page(request, "Choose Allow or Deny.")
     store: OAuthStore = runtime.stores.oauth
     pending = await store.get_pending(hash_token(request_id), time.time())
-    if pending is None or not await store.delete_pending(pending.id_hash):
+    if pending is None:
+        return oauth_error_page(request, _EXPIRED)
+    chosen = Reachable()
+    if decision == "allow":
+        spaces = [v for v in form.getlist(picker.SPACES) if isinstance(v, str)]
+        write = form.get(picker.WRITE_SPACE)
+        try:
+            chosen = picker.picked(await reach_of_person(runtime.stores, user.id), spaces,
+                                   write if isinstance(write, str) else None)
+        except InvalidInput as exc:
+            client = await find_client(runtime, pending.client_id)
+            if client is None:
+                return oauth_error_page(request, _EXPIRED)
+            tried = Reachable(tuple(spaces), write if isinstance(write, str) else None)
+            return await _page(request, runtime, pending, client, user, request_id, tried, exc.message)
+    if not await store.delete_pending(pending.id_hash):
         return oauth_error_page(request, _EXPIRED)
     if decision == "deny":
         return redirect_with(pending.redirect_uri, runtime, error="access_denied",
                              error_description="the person declined", state=pending.state)
     await store.save_grant(user.id, pending.client_id, pending.scope, time.time(), pending.redirect_uri)
+    await runtime.stores.spaces.set_grant_reach(user.id, pending.client_id, chosen)
     return await _finish(runtime, pending, user.id)
