@@ -23,6 +23,13 @@ FLAG_SIMILAR = 0.75
 GENERIC_SIMILAR = 0.5
 # A change cue in the new memory and a cosine this high: the same thing, said to have changed (a flag).
 CUE_SIMILAR = 0.6
+# Change cues the cue flag reads beside ``CHANGE``: a value back to what it was ("Anna is back in Berlin"), one that
+# ended ("no more weekend nights", "the migration is finished"). Flags only: the rules that hide never read them.
+BACK_OR_ENDED = re.compile(r"\b(?:(?:is|are|am|was|were|moved|went|gone|got|goes|come|came|comes)\s+back|"
+                           r"['’](?:s|re)\s+back|no\s+more|finished|completed)\b", re.IGNORECASE)
+# A one-off or unchanged value: "still at 9:45", "cancelled this Saturday", "ran long today" (no cue flag).
+ONE_OFF = re.compile(r"\b(?:still|today|tonight|yesterday|this\s+(?:morning|afternoon|evening|time|once|monday|tuesday|"
+                     r"wednesday|thursday|friday|saturday|sunday))\b", re.IGNORECASE)
 # An addition, not a change: "also", "too", "another", "second", "as well".
 ADDED = re.compile(r"\b(?:also|too|another|second|third|as well|in addition|besides|plus)\b", re.IGNORECASE)
 _LONG = 400  # characters: beyond this the rules read no further (they judge saved notes, not documents)
@@ -55,6 +62,7 @@ def decide(new: str, old: str, similarity: float | None = None) -> Verdict:
         value = differing_value(new, old) if similarity >= FLAG_SIMILAR else None
         if value is not None:
             return Verdict("flag", f"close in meaning, another value: {value}", "value", None, similarity)
-        if similarity >= CUE_SIMILAR and CHANGE.search(new):
+        cued = CHANGE.search(new) or BACK_OR_ENDED.search(new)
+        if similarity >= CUE_SIMILAR and cued and not ONE_OFF.search(new):
             return Verdict("flag", "close in meaning, said to have changed", "cue", None, similarity)
     return Verdict("none", j.reason, "", None, j.confidence)
