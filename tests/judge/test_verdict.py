@@ -27,3 +27,23 @@ def test_a_value_back_or_ended_is_flagged_never_hidden(new: str, old: str, simil
 ])
 def test_a_one_off_or_unchanged_value_is_not_flagged_by_its_cue(new: str, old: str) -> None:
     assert decide(new, old, 0.7).outcome == "none"
+
+
+@pytest.mark.parametrize(("new", "old", "old_value", "another"), [
+    ("Raj switched jobs, he's at KPMG now.", "My husband Raj works at Deloitte as an auditor.", "Deloitte",
+     "Raj switched gyms, he's at PureGym now."),
+    ("Hannah has a new number, 07700 900456.", "Leo's mum Hannah: 07700 900123", "900123",
+     "Hannah has a new puppy, Biscuit."),
+    ("I'm full-time at Boots now.", "I work part-time as a pharmacist at Boots, three days a week.", "part-time",
+     "I'm at the Boots in town now."),
+    ("Remote days are Tuesday and Friday now.", "I work from home Mondays and Fridays.", "Mondays",
+     "Remote meetings are on Tuesdays now."),
+])
+def test_an_attribute_in_other_words_is_flagged_by_the_generic_rule(new: str, old: str, old_value: str,
+                                                                     another: str) -> None:
+    """"switched jobs" names where one works, "a new number" a phone number, "full-time" how much of the week,
+    "remote days" working from home: the generic rule reads them (a flag: it never hides); another attribute of
+    the same person or thing stays untouched."""
+    v = decide(new, old, 0.55)
+    assert (v.outcome, v.rule, v.old_value) == ("flag", "generic", old_value)
+    assert decide(another, old, 0.55).outcome == "none"
