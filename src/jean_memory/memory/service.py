@@ -440,6 +440,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             replaced = [m for m, _ in hits if m.superseded_by is not None]
             heads = await self._heads(user_id, replaced) if replaced else {}
             hits = ordering.through_history(hits, {k: h for k, h in heads.items() if _passes(h, filters)})
+            hits = ordering.with_flaggers(hits, await self._flaggers(user_id, hits[:n], filters))
         if window is None:  # a question about a stretch of time asks for then, not for what is newest
             hits = ordering.newest_first(hits[:n], q)
         return [SearchResult(m, score) for m, score in hits[:n]]
@@ -456,6 +457,17 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             return vector
         ready: np.ndarray = (await self.embedder.embed([text]))[0]
         return lambda: ready
+
+    async def _flaggers(self, user_id: str, hits: Sequence[tuple[Memory, float]], filters: Filters
+                        ) -> dict[str, Memory]:
+        """The current memories that flagged one of ``hits`` and are not among them (by id), passing ``filters``."""
+        shown = {m.id for m, _ in hits}
+        wanted = {m.possibly_outdated_by for m, _ in hits if m.possibly_outdated_by} - shown
+        if not wanted:
+            return {}
+        now = time.time()
+        return {m.id: m for m in await self.stores.memories.get(user_id, sorted(wanted))
+                if m.superseded_by is None and m.document_id is None and m.is_current(now) and _passes(m, filters)}
 
     async def _heads(self, user_id: str, replaced: Sequence[Memory]) -> dict[str, Memory]:
         """Each replaced memory's chain's latest version (current, or absent), a few hops at most."""
