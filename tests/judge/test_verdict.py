@@ -9,7 +9,8 @@ from jean_memory.judge import decide
 
 @pytest.mark.parametrize(("new", "old", "similarity"), [
     ("Anna is back in Berlin, the Munich job didn't work out.", "Anna moved to Munich last month for a job.", 0.73),
-    ("From next month I'm on day shifts, no more weekend nights.", "I usually work night shifts on the weekends.", 0.79),
+    ("From next month I'm on day shifts, no more weekend nights.",
+     "I usually work night shifts on the weekends.", 0.79),
     ("The payments migration is finished, we shipped it on 12 October.",
      "The payments migration deadline slipped to mid-October.", 0.67),
 ])
@@ -47,3 +48,14 @@ def test_an_attribute_in_other_words_is_flagged_by_the_generic_rule(new: str, ol
     v = decide(new, old, 0.55)
     assert (v.outcome, v.rule, v.old_value) == ("flag", "generic", old_value)
     assert decide(another, old, 0.55).outcome == "none"
+
+
+def test_the_users_home_moved_is_flagged_even_far_in_meaning() -> None:
+    """ "We've moved! We're in Beeston now" (cosine 0.41) says where the user lives in a sentence the residence rule
+    does not read: a flag (never a hide), and only against where the user lives, with a place the old one lacks."""
+    old = "We live in West Bridgford, Nottingham."
+    v = decide("We've moved! We're in Beeston now.", old, 0.41)
+    assert (v.outcome, v.rule, v.old_value) == ("flag", "home", "West Bridgford")
+    assert decide("We've moved! Still in West Bridgford, just a bigger flat.", old, 0.41).outcome == "none"
+    assert decide("We've moved! We're in Beeston now.", "My sister Anna lives in Berlin.", 0.41).outcome == "none"
+    assert decide("Jonas has moved! He's in Leipzig now.", old, 0.41).outcome == "none"
