@@ -11,8 +11,9 @@ that also finds near duplicates and replaced versions it says again); ``judge.de
 ``outcomes.choose`` what the add does: at most one memory marked replaced (certain), the rest flagged possibly
 outdated (``possibly_outdated_by``), in the insert's transaction. Replaced and expired memories are kept (as
 history) but searches and lists leave them out unless asked (``include_history``); a search that matches a
-replaced memory returns its current version, and puts the newer of two memories about the same thing first
-(``ordering``). Changing a memory's text keeps the previous text as a version (a correction).
+replaced memory returns its current version, one that matches a flagged memory brings the memory that flagged it,
+and the newer of two memories about the same thing comes first (``ordering``). Changing a memory's text keeps the
+previous text as a version (a correction).
 
 Time in a question (``timeparse.question_range``): the phrase ("last week", "in May 2023") is taken out of the
 words searched for and embedded, so "last week" does not match every memory that says "week". A question that
