@@ -6,7 +6,8 @@ do not say is outdated), real changes caught (a labelled change whose old memory
 current value first (for each question, ``service.search`` ranks a memory holding the current value above every
 stale one and in the top 3; "above stale" and "rank 1" beside it), wrong flags per 100 adds, the judgment's rule
 behind each hide and flag (tuning only), and the time of an add (p50). The held-out timelines' wrong answers are
-counted, never listed. Exits 1 when the held-out set misses issue 19's targets. Run: ``python -m bench.timelines``.
+counted, never listed. Exits 1 when the held-out set misses issue 19's targets. Run: ``python -m bench.timelines``;
+for tuning, ``python -m bench.timelines --tuning-only`` replays and prints the tuning set alone, writing no file.
 """
 
 from __future__ import annotations
@@ -216,13 +217,19 @@ def met(summary: dict[str, Any]) -> bool:
                 and summary["wrong_flags_per_100"] <= TARGETS["wrong_flags_per_100"])
 
 
-def main() -> int:
-    from .timelines_report import report
-    timelines = load_all()
+def main(argv: Sequence[str] = ()) -> int:
+    """``--tuning-only``: replay only the tuning timelines and print their table, rules and wrong answers (for
+    tuning: the held-out timelines are never replayed, and the committed result files are left as they are)."""
+    from .timelines_report import report, tuning_report
+    tuning_only = "--tuning-only" in argv
+    timelines = [t for t in load_all() if not (tuning_only and t.held_out)]
     with tempfile.TemporaryDirectory() as folder:
         counts = asyncio.run(run(timelines, Path(folder) / "timelines.sqlite3"))
+    if tuning_only:
+        print(tuning_report(timelines, counts))
+        return 0
     return report(timelines, counts)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -28,11 +28,35 @@ def sets(timelines: Sequence[Timeline], counts: Mapping[str, Counts]) -> dict[st
     return pooled
 
 
+_HEAD = ["| timeline | set | adds | wrong hides (per 200 adds) | changes caught: hidden + flagged | current value "
+         f"first (top {TOP}) | above stale | rank 1 | wrong flags (per 100 adds) | add p50 ms |",
+         "|---|---|---|---|---|---|---|---|---|---|"]
+
+
+def _tuning_tables(tuning: Counts) -> str:
+    """The rule behind each hide and flag, the kinds of wrong adds, and every wrong answer in words."""
+    rules = [f"| {rule} | {r} | {w} |" for rule, (r, w) in sorted(tuning.rules.items())]
+    kinds = [f"| {kind} | {h} | {f} |" for kind, (h, f) in sorted(tuning.kinds.items())]
+    return ("Hides and flags on the tuning timelines by the judgment's rule (`supersede.judge` asked again with the "
+            "pair's cosine):\n\n| outcome: rule | right | wrong |\n|---|---|---|\n"
+            + ("\n".join(rules) or "| none | | |")
+            + "\n\nWrong hides and flags on the tuning timelines by the kind of the new add:\n\n| kind | wrong hides | "
+            "wrong flags |\n|---|---|---|\n" + ("\n".join(kinds) or "| none | | |")
+            + "\n\nWrong answers on the tuning timelines:\n\n" + ("\n".join(f"- {e}" for e in tuning.events) or "none")
+            + "\n")
+
+
+def tuning_report(timelines: Sequence[Timeline], counts: Mapping[str, Counts]) -> str:
+    """The tuning timelines' table, rules and wrong answers (``--tuning-only``); held-out ones are left out."""
+    tuning = [t for t in timelines if not t.held_out]
+    pooled = sets(tuning, counts)["tuning"]
+    lines = [*_HEAD, *(_row(t.name, "tuning", counts[t.name]) for t in tuning), _row("**tuning**", "tuning", pooled)]
+    return "\n".join(lines) + "\n\n" + _tuning_tables(pooled)
+
+
 def report(timelines: Sequence[Timeline], counts: Mapping[str, Counts]) -> int:
     pooled = sets(timelines, counts)
-    lines = ["| timeline | set | adds | wrong hides (per 200 adds) | changes caught: hidden + flagged | current value "
-             f"first (top {TOP}) | above stale | rank 1 | wrong flags (per 100 adds) | add p50 ms |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = list(_HEAD)
     lines += [_row(t.name, "held-out" if t.held_out else "tuning", counts[t.name]) for t in timelines]
     lines += [_row(f"**{name}**", name, c) for name, c in pooled.items()]
     held = pooled["held-out"].summary()
@@ -45,8 +69,6 @@ def report(timelines: Sequence[Timeline], counts: Mapping[str, Counts]) -> int:
              ("wrong flags per 100 adds", held["wrong_flags_per_100"], f"≤ {TARGETS['wrong_flags_per_100']}",
               held["wrong_flags_per_100"] <= TARGETS["wrong_flags_per_100"])]
     tuning = pooled["tuning"]
-    rules = [f"| {rule} | {r} | {w} |" for rule, (r, w) in sorted(tuning.rules.items())]
-    kinds = [f"| {kind} | {h} | {f} |" for kind, (h, f) in sorted(tuning.kinds.items())]
     md = (f"Each timeline of `bench/data/timelines/` replayed through `MemoryService.add` (real SQLite file, MiniLM), "
           "one add at a time about a day apart, then each question asked through `MemoryService.search` "
           f"(limit {LIMIT}). Wrong hide: a memory the add replaced that the labels do not say is outdated (in brackets "
@@ -59,12 +81,7 @@ def report(timelines: Sequence[Timeline], counts: Mapping[str, Counts]) -> int:
           + "\n".join(f"| {n} | {v} | {t} | {'met' if ok else 'MISSED'} |" for n, v, t, ok in goals)
           + f"\n\nWrong hides that hid a restatement of the new memory's own value: tuning "
           f"{tuning.wrong_hides_restated}, held-out {pooled['held-out'].wrong_hides_restated}.\n\n"
-          "Hides and flags on the tuning timelines by the judgment's rule (`supersede.judge` asked again with the "
-          "pair's cosine):\n\n| outcome: rule | right | wrong |\n|---|---|---|\n" + ("\n".join(rules) or "| none | | |")
-          + "\n\nWrong hides and flags on the tuning timelines by the kind of the new add:\n\n| kind | wrong hides | "
-          "wrong flags |\n|---|---|---|\n" + ("\n".join(kinds) or "| none | | |")
-          + "\n\nWrong answers on the tuning timelines:\n\n" + ("\n".join(f"- {e}" for e in tuning.events) or "none")
-          + "\n")
+          + _tuning_tables(tuning))
     data: dict[str, Any] = {
         "targets": TARGETS, "held_out_met": met(held),
         "timelines": {t.name: {"held_out": t.held_out, **counts[t.name].summary()} for t in timelines},

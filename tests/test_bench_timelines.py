@@ -109,3 +109,18 @@ async def test_the_harness_replays_five_adds_and_counts_what_the_store_holds(
     at = ranked.index(memory["a3"]) if memory["a3"] in ranked else None
     stale_at = ranked.index(memory["a1"]) if memory["a1"] in ranked else len(ranked)
     assert c.questions == 1 and c.current_first == int(at is not None and at < stale_at and at < 3)
+
+
+def test_the_tuning_report_names_no_held_out_timeline() -> None:
+    """``--tuning-only`` prints the tuning timelines' table and wrong answers, and nothing of a held-out one."""
+    from bench.timelines_report import tuning_report
+
+    tuning = parse(FIVE)
+    held = parse({**FIVE, "name": "kept", "held_out": True})
+    outcomes = [Outcome("a1", "m1", True), Outcome("a2", "m2", True), Outcome("a3", "m3", True),
+                Outcome("a4", "m2", False), Outcome("a5", "m5", True, flagged=(("m2", "peanuts"),))]
+    counts = {t.name: score(t, outcomes, [["m1", "m3"]]) for t in (tuning, held)}
+    text = tuning_report([tuning, held], counts)
+    assert "| five | tuning | 5 |" in text and "| **tuning** | tuning | 5 |" in text
+    assert "kept" not in text and "held-out" not in text
+    assert "five a3: missed change" in text and "five a5: wrong flag" in text

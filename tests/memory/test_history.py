@@ -144,3 +144,16 @@ async def test_a_change_in_wording_the_rules_do_not_know_is_flagged_through_embe
     [confluence] = await memory.add(alice.user_id, "We also use Confluence for docs")  # an addition
     assert confluence.replaced == () and confluence.flagged == ()
     assert (await memory.get(alice.user_id, jira.memory.id)).superseded_by is None
+
+
+async def test_a_question_that_matches_only_a_flagged_memory_finds_the_one_that_flagged_it(
+        runtime: Runtime, alice: Account) -> None:
+    """ "Where does my sister live?" matches the flagged "My sister moved to Munich"; the memory that flagged it
+    never says "sister", and comes back just before it."""
+    memory = runtime.memory
+    [munich] = await memory.add(alice.user_id, "My sister Anna moved to Munich last month for a new job at BMW.")
+    await memory.add(alice.user_id, ["I like green tea", "Our cat is called Miso", "I work as a nurse"])
+    [berlin] = await memory.add(alice.user_id, "Anna is back in Berlin, the Munich job didn't work out.")
+    assert [m.id for m in berlin.flagged] == [munich.memory.id]
+    ids = [h.memory.id for h in await memory.search(alice.user_id, "where does my sister live?", 2)]
+    assert ids == [berlin.memory.id, munich.memory.id]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from jean_memory.memory.ordering import newest_first, through_history
+from jean_memory.judge._differing import values
+from jean_memory.memory.ordering import newest_first, through_history, with_flaggers
 from jean_memory.store.records import Memory
 
 
@@ -44,3 +45,21 @@ def test_a_replaced_match_stands_for_its_current_version_once() -> None:
     shown = through_history([(old, 1.0), (other, 0.8), (head, 0.5)], {"a": head})
     assert [(m.id, s) for m, s in shown] == [("b", 1.0), ("c", 0.8)]
     assert through_history([(old, 1.0)], {}) == []  # no current version: nothing
+
+
+def test_a_name_the_newer_memory_opens_on_or_writes_in_capitals_is_said_by_it() -> None:
+    """ "Where does Raj work?" names Raj; the newer memory opens on him ("Raj switched jobs"), and its employer is
+    written in capitals: it still takes the older one's place."""
+    assert {"kpmg", "bmw"} <= values("Raj is at KPMG now, Anna at BMW.")
+    old = mem("a", "My husband Raj works at Deloitte as an auditor.", 1, possibly_outdated_by="b")
+    new = mem("b", "Raj switched jobs, he's at KPMG now.", 2)
+    assert [m.id for m, _ in newest_first([(old, 1.0), (new, 0.6)], "where does Raj work?")] == ["b", "a"]
+
+
+def test_a_flagged_match_brings_the_memory_that_flagged_it_just_before_it_once() -> None:
+    old = mem("a", "Anna moved to Munich last month for a new job.", 1, possibly_outdated_by="b")
+    new, other = mem("b", "Anna is back in Berlin, the Munich job didn't work out.", 2), mem("c", "I have a sister", 3)
+    shown = with_flaggers([(other, 1.0), (old, 0.8)], {"b": new})
+    assert [(m.id, s) for m, s in shown] == [("c", 1.0), ("b", 0.8), ("a", 0.8)]
+    assert [m.id for m, _ in with_flaggers([(new, 0.9), (old, 0.8)], {"b": new})] == ["b", "a"]  # there already
+    assert [m.id for m, _ in with_flaggers([(old, 0.8)], {})] == ["a"]  # no current flagger: as it was

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-# A number with its unit or meridiem ("4:30", "3pm", "$6,200", "12 kg"), or a capitalised word not at a sentence start.
+# A number with its unit or meridiem ("4:30", "3pm", "$6,200", "12 kg"), or a capitalised word not at a sentence start:
+# "Özdemir" as well as "Meyer", and a name in capitals ("KPMG", "BMW").
 _NUMBER = re.compile(r"[$€£]?\d[\d,.:]*(?:\s?(?:am|pm|k|%))?", re.IGNORECASE)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ'’-]+")
-_IGNORED = frozenset({"I", "I'm", "I've", "I'll", "I'd", "Im", "Ive"})
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-ÖØ-Þ](?:[a-zß-öø-ÿ'’-]+|[A-ZÀ-ÖØ-Þ&]+\b)")
+_IGNORED = frozenset({"I", "I'm", "I've", "I'll", "I'd", "Im", "Ive", "OK", "AM", "PM", "FYI", "PS", "TODO"})
 _MAX_WORDS = 60  # saved notes, not documents: longer texts are compared on their first words only
 
 

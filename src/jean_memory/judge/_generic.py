@@ -63,6 +63,12 @@ _WORD = re.compile(r"[A-Za-z][\w'’&+-]*|\d[\d:.,]*(?:\s?(?:am|pm|k)\b)?|[£$�
 _TIME = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:\s?(?:am|pm))?$", re.IGNORECASE)
 _OFTEN = frozenset({"daily", "weekly", "fortnightly", "biweekly", "monthly", "bimonthly", "quarterly", "yearly",
                     "annually", "nightly", "hourly"})
+# How much of the week: compared as a value of the "often" kind ("full-time now" after "part-time, three days").
+_HOURS = frozenset({"full-time", "part-time"})
+# Words that name one attribute in other words: "switched jobs" after "works at Deloitte", "remote days" after "work
+# from home". Read where the rule asks whether the two memories name the same thing.
+_SAME_SENSE = {"job": "work", "jobs": "work", "works": "work", "working": "work", "employer": "work",
+               "remote": "home", "wfh": "home"}
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
 # Capitalised words that name no value: sentence openers, pronouns, cue words.
@@ -127,7 +133,7 @@ def _values(text: str) -> dict[str, set[str]]:
             out["month"].add(low)
         elif low in ("noon", "midday", "midnight"):
             out["number"].add("12am" if low == "midnight" else "12pm")
-        elif low in _OFTEN:
+        elif low in _OFTEN or low in _HOURS:
             out["often"].add(low)
         elif w[0].isalpha() and any(c.isdigit() for c in w):
             out["code"].add(low)  # "kestrel9", "A3", "jsmith_dev2"
@@ -228,10 +234,10 @@ def _changed_another(new: str, old: str) -> bool:
     if m is None:
         return False
     words = [_bare(w) for w in _tokens(m.group(1))]
-    words = [w for w in words if _content(w) and w not in _GENERIC_NOUNS]
+    words = [_SAME_SENSE.get(w, w) for w in words if _content(w) and w not in _GENERIC_NOUNS]
     if not words:
         return False
-    olds = {_bare(w) for w in _tokens(old) if _content(_bare(w))}
+    olds = {_SAME_SENSE.get(w, w) for w in (_bare(t) for t in _tokens(old)) if _content(w)}
     # every word of it: "switched the printer ink" names another thing than "the printer is an HP"
     return not all(any(w[:4] == o[:4] or (len(o) > 3 and o in w) for o in olds) for w in words)  # "surname"
 
@@ -262,9 +268,16 @@ def _narrowed(new: str, old: str) -> bool:
     return False
 
 
+_PHONE_WORDS = frozenset({"number", "phone", "mobile", "cell"})
+_PHONE_DIGITS = re.compile(r"\d[\d\s()-]{5,}\d")
+
+
 def _new_cue(new: str, old: str) -> bool:
-    """ "a new GP" after "my GP is Dr Lee"; not "a new kitten" after "our cat"."""
+    """ "a new GP" after "my GP is Dr Lee"; not "a new kitten" after "our cat". "A new number" after a memory that
+    states a phone number ("Hannah: 07700 900123")."""
     old_words = {w.lower().rstrip("s") for w in _tokens(old) if w.lower() not in _STOPWORDS}
+    if any(sum(c.isdigit() for c in m.group()) >= 7 for m in _PHONE_DIGITS.finditer(old)):
+        old_words |= _PHONE_WORDS
     return any(w.lower().rstrip("s") in old_words for m in _NEW.finditer(new) for w in m.group(1).split())
 
 
@@ -326,6 +339,8 @@ def _two_subjects(new: str, old: str) -> bool:
         return False
     new_words = {_bare(w) for w in _tokens(new)} | {_bare(w).rstrip("s") for w in _tokens(new)}
     old_words = {_bare(w) for w in _tokens(old)} | {_bare(w).rstrip("s") for w in _tokens(old)}
+    if lead_new & _SAME_SENSE.keys() and all(_SAME_SENSE.get(w, w) in old_words for w in lead_new):
+        return False  # "Remote days are ..." after "I work from home ...": every word of its subject, in other words
     if lead_old is None:
         first = _WORD.match(old.lstrip(" \t\"'("))
         about_user = first is not None and first.group().lower() in _PRONOUNS

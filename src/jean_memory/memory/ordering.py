@@ -7,7 +7,9 @@ the place of the older one in the ranking, and the older follows it: nothing mov
 already follow, so an unrelated, stronger match keeps its place.
 
 A replaced memory that matches a question stands for its chain: its latest version comes back where it would have
-ranked (``through_history``), once.
+ranked (``through_history``), once. A flagged one that matches brings the newer memory that flagged it, just before
+it (``with_flaggers``): "Where does my sister live?" matches "My sister Anna moved to Munich", flagged by "Anna is
+back in Berlin", which never says "sister".
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ def _content(text: str) -> frozenset[str]:
 
 
 def _asked_value(named: frozenset[str], older: Memory, newer: Memory) -> bool:
-    """The question names a value the older memory states and the newer one does not."""
-    return bool(named) and bool(named & values(older.text) - values(newer.text))
+    """The question names a value the older memory states and the newer one does not say at all (a name the newer
+    one opens on, "Raj switched jobs", is said)."""
+    return bool(named) and bool(named & values(older.text) - values(newer.text) - set(words(newer.text)))
 
 
 def same_thing(a: Memory, b: Memory, asked: frozenset[str]) -> bool:
@@ -78,4 +81,19 @@ def through_history(results: Sequence[tuple[Memory, float]], heads: Mapping[str,
             continue
         seen.add(shown.id)
         out.append((shown, score))
+    return out
+
+
+def with_flaggers(results: Sequence[tuple[Memory, float]], flaggers: Mapping[str, Memory]
+                  ) -> list[tuple[Memory, float]]:
+    """Each flagged memory of ``results`` preceded by the memory that flagged it (``flaggers``: flagger id -> memory),
+    at the flagged one's score, when that one is not in the results already; once each."""
+    seen = {m.id for m, _ in results}
+    out: list[tuple[Memory, float]] = []
+    for memory, score in results:
+        newer = flaggers.get(memory.possibly_outdated_by or "")
+        if newer is not None and newer.id not in seen:
+            seen.add(newer.id)
+            out.append((newer, score))
+        out.append((memory, score))
     return out

@@ -11,8 +11,9 @@ that also finds near duplicates and replaced versions it says again); ``judge.de
 ``outcomes.choose`` what the add does: at most one memory marked replaced (certain), the rest flagged possibly
 outdated (``possibly_outdated_by``), in the insert's transaction. Replaced and expired memories are kept (as
 history) but searches and lists leave them out unless asked (``include_history``); a search that matches a
-replaced memory returns its current version, and puts the newer of two memories about the same thing first
-(``ordering``). Changing a memory's text keeps the previous text as a version (a correction).
+replaced memory returns its current version, one that matches a flagged memory brings the memory that flagged it,
+and the newer of two memories about the same thing comes first (``ordering``). Changing a memory's text keeps the
+previous text as a version (a correction).
 
 Time in a question (``timeparse.question_range``): the phrase ("last week", "in May 2023") is taken out of the
 words searched for and embedded, so "last week" does not match every memory that says "week". A question that
@@ -486,6 +487,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             for owner, group in by_owner(replaced).items():
                 heads |= await self._heads(owner, group)
             hits = ordering.through_history(hits, {k: h for k, h in heads.items() if _passes(h, filters)})
+            hits = ordering.with_flaggers(hits, await self._flaggers(user_id, hits[:n], filters))
         if window is None:  # a question about a stretch of time asks for then, not for what is newest
             hits = ordering.newest_first(hits[:n], q)
         return [SearchResult(m, score) for m, score in hits[:n]]
@@ -502,6 +504,17 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             return vector
         ready: np.ndarray = (await self.embedder.embed([text]))[0]
         return lambda: ready
+
+    async def _flaggers(self, user_id: str, hits: Sequence[tuple[Memory, float]], filters: Filters
+                        ) -> dict[str, Memory]:
+        """The current memories that flagged one of ``hits`` and are not among them (by id), passing ``filters``."""
+        shown = {m.id for m, _ in hits}
+        wanted = {m.possibly_outdated_by for m, _ in hits if m.possibly_outdated_by} - shown
+        if not wanted:
+            return {}
+        now = time.time()
+        return {m.id: m for m in await self.stores.memories.get(user_id, sorted(wanted))
+                if m.superseded_by is None and m.document_id is None and m.is_current(now) and _passes(m, filters)}
 
     async def _heads(self, user_id: str, replaced: Sequence[Memory]) -> dict[str, Memory]:
         """Each replaced memory's chain's latest version (current, or absent), a few hops at most."""
