@@ -487,7 +487,7 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
             for owner, group in by_owner(replaced).items():
                 heads |= await self._heads(owner, group)
             hits = ordering.through_history(hits, {k: h for k, h in heads.items() if _passes(h, filters)})
-            hits = ordering.with_flaggers(hits, await self._flaggers(user_id, hits[:n], filters))
+            hits = ordering.with_flaggers(hits, await self._flaggers(hits[:n], filters))
         if window is None:  # a question about a stretch of time asks for then, not for what is newest
             hits = ordering.newest_first(hits[:n], q)
         return [SearchResult(m, score) for m, score in hits[:n]]
@@ -505,15 +505,17 @@ class MemoryService(ChangesMixin, DocumentsMixin, TransferMixin):
         ready: np.ndarray = (await self.embedder.embed([text]))[0]
         return lambda: ready
 
-    async def _flaggers(self, user_id: str, hits: Sequence[tuple[Memory, float]], filters: Filters
-                        ) -> dict[str, Memory]:
-        """The current memories that flagged one of ``hits`` and are not among them (by id), passing ``filters``."""
+    async def _flaggers(self, hits: Sequence[tuple[Memory, float]], filters: Filters) -> dict[str, Memory]:
+        """The current memories that flagged one of ``hits`` and are not among them (by id), passing ``filters``.
+        A flag never crosses spaces: each flagger is in its flagged memory's space, so in its partition."""
         shown = {m.id for m, _ in hits}
-        wanted = {m.possibly_outdated_by for m, _ in hits if m.possibly_outdated_by} - shown
-        if not wanted:
-            return {}
+        found: list[Memory] = []
+        for owner, group in by_owner([m for m, _ in hits]).items():
+            wanted = {m.possibly_outdated_by for m in group if m.possibly_outdated_by} - shown
+            if wanted:
+                found += await self.stores.memories.get(owner, sorted(wanted))
         now = time.time()
-        return {m.id: m for m in await self.stores.memories.get(user_id, sorted(wanted))
+        return {m.id: m for m in found
                 if m.superseded_by is None and m.document_id is None and m.is_current(now) and _passes(m, filters)}
 
     async def _heads(self, user_id: str, replaced: Sequence[Memory]) -> dict[str, Memory]:
