@@ -182,7 +182,6 @@ async def test_a_reader_cannot_add_update_or_delete(connect: Connect, runtime, a
             ("add_memories", {"text": "The wifi password changed", "space": "family"}),  # not her own: by id only
             ("update_memory", {"memory_id": shared.memory.id, "text": "The wifi password is 1234"}),
             ("delete_memories", {"memory_ids": [shared.memory.id]}),
-            ("jean_memory", {"user_message": "Remember that the wifi password is now hunter2.", "space": family.id}),
             ("store_document", {"title": "wifi", "content": "hunter2", "space": family.id}),
         ]:
             refused = await s.call_tool(tool, args)
@@ -190,9 +189,18 @@ async def test_a_reader_cannot_add_update_or_delete(connect: Connect, runtime, a
             assert "'family'" in text(refused), (tool, text(refused))
             if args.get("space") != "family":
                 assert "reader" in text(refused) and "only read" in text(refused), (tool, text(refused))
+        # jean_memory runs on every message: a read-only connection still gets its context, and is told plainly
+        # that nothing was saved, and why.
+        told = await s.call_tool("jean_memory", {"user_message": "Remember that the wifi password is now hunter2.",
+                                                 "space": family.id})
+        out = data(told)
+        assert out["saved"] == [] and "'family'" in out["not_saved"] and "only read" in out["not_saved"]
+        assert text(told).startswith("Nothing was saved") and shared.memory.id in str(out["relevant"])
     async with connect(token=only_family) as s:
         refused = await s.call_tool("add_memories", {"text": "We need milk"})
         assert refused.is_error and "family" in text(refused) and "only read" in text(refused)
+        told = data(await s.call_tool("jean_memory", {"user_message": "Remember that we need milk."}))
+        assert told["saved"] == [] and "only read" in told["not_saved"]
     [still] = await runtime.stores.memories.get(bob.user_id, [shared.memory.id])
     assert still.text == "The wifi password is on the fridge"
     assert await runtime.memory.count(bob_reach) == 1 and await runtime.memory.count(alice.user_id) == 0

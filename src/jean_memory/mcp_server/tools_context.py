@@ -9,7 +9,7 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from .. import llm
-from ..errors import InvalidInput
+from ..errors import Forbidden, InvalidInput
 from ..memory import context
 from ..memory import validation as v
 from ..memory.scope import readable
@@ -33,6 +33,8 @@ class JeanOut(BaseModel):
     relevant: list[MemoryItem] = Field(default_factory=list)
     recent: list[MemoryItem] = Field(default_factory=list)
     total_memories: int | None = None
+    # Why nothing was saved, when the message held something to save but this connection may not write there.
+    not_saved: str | None = None
 
 
 class AskOut(BaseModel):
@@ -106,10 +108,14 @@ def register(server: MCPServer[Any], runtime: Runtime) -> None:
             raise InvalidInput("depth must be 0, 1, 2 or 3")
         message = v.text_field(user_message, "user_message", settings.max_memory_bytes * 4)
         facts = (await llm.extract_facts(settings, message) if settings.llm_url else None) or fact_sentences(message)
-        added = await service.add(reach, facts, client_id=who.client_id, infer_expiry=True,
-                                  space=space) if facts else []
+        refused: str | None = None
+        try:
+            added = await service.add(reach, facts, client_id=who.client_id, infer_expiry=True,
+                                      space=space) if facts else []
+        except Forbidden as exc:  # a read-only connection still gets its context, told plainly what was not saved
+            added, refused = [], f"Nothing was saved: {exc.message}"
         out = JeanOut(saved=[item(r.memory, change=_changed(r), reach=reach) for r in added if r.created],
-                      already_known=[item(r.memory, reach=reach) for r in added if not r.created])
+                      already_known=[item(r.memory, reach=reach) for r in added if not r.created], not_saved=refused)
         shown = {m.id for m in out.saved}
         flags = {r.memory.id: new for r in added if not r.created and (new := _outdated_by(r.memory))}
         if is_new_conversation:
@@ -185,7 +191,7 @@ def _lines(items: list[MemoryItem], flags: dict[str, str], mixed: bool = False) 
 
 def _render(out: JeanOut, flags: dict[str, str]) -> str:
     """The text form; each memory names its space when they come from more than one."""
-    parts = []
+    parts = [out.not_saved] if out.not_saved else []
     mixed = len({m.space for part in (out.saved, out.profile, out.relevant, out.recent) for m in part}) > 1
     if out.saved:
         parts.append("Saved to memory:\n" + _lines(out.saved, flags, mixed))

@@ -13,7 +13,7 @@ KEY_CLIENT_PREFIX = "api-key:"  # ``Principal.client_id`` of an API key: this pr
 
 async def given(stores: Stores, principal: Principal) -> Reachable:
     """What the principal's connection was given: its API key's or OAuth grant's spaces (every owned space for a
-    connection with neither, such as the local stdio server)."""
+    connection with neither; the local stdio server is the person themself: ``reach_of_person``)."""
     client = principal.client_id or ""
     found: Reachable | None = None
     if principal.via == "api_key" and client.startswith(KEY_CLIENT_PREFIX):
