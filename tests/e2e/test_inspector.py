@@ -20,7 +20,8 @@ pytestmark = pytest.mark.e2e
 INSPECTOR = NODE_DIR / "node_modules" / "@modelcontextprotocol" / "inspector" / "clients" / "launcher" / "build" / \
     "index.js"
 TOOLS = {"jean_memory", "add_memories", "search_memory", "list_memories", "update_memory", "delete_memories",
-         "ask_memory", "deep_memory_query", "store_document", "get_document", "search", "fetch", "resolve_flag"}
+         "ask_memory", "deep_memory_query", "store_document", "get_document", "search", "fetch", "resolve_flag",
+         "list_spaces"}
 
 
 @pytest.fixture(scope="module")
