@@ -143,7 +143,8 @@ class SpaceService:
 
     async def answer(self, user_id: str, invitation_id: object, accept: bool) -> Space | None:
         """Accept (the space, now reachable by the person; their connections still need it granted) or decline."""
-        if not isinstance(invitation_id, str) or not invitation_id.strip() or len(invitation_id) > 64:
+        if (not isinstance(invitation_id, str) or not invitation_id.strip() or len(invitation_id) > 64
+                or not invitation_id.isprintable()):  # PostgreSQL text cannot hold NUL: never ask it about one
             raise InvalidInput("invitation ids are strings like those GET /api/v1/invitations lists")
         user = await self.stores.users.get_user(user_id)
         if user is None:
