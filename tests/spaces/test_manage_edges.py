@@ -42,3 +42,21 @@ async def test_an_invitation_id_with_nul_or_control_characters_is_refused(rt: Ru
         for accept in (True, False):
             with pytest.raises(InvalidInput, match="invitation ids"):
                 await svc.answer(anna.user_id, bad, accept)
+
+
+async def test_names_are_unique_case_insensitively_beyond_ascii(rt: Runtime, anna: Account) -> None:
+    """SQLite's NOCASE folds ASCII only and PostgreSQL's lower() has no ß -> ss, while a space argument is matched by
+    ``casefold``: two such names made ``space="ärzte"`` pick one of the two silently."""
+    svc = SpaceService(rt.stores)
+    reach = await reach_of_person(rt.stores, anna.user_id)
+    first = await svc.create(reach, "Ärzte")
+    street = await svc.create(reach, "Straße")
+    for twin in ("äRZTE", "STRASSE"):
+        with pytest.raises(Conflict, match="already have a space named"):
+            await svc.create(reach, twin)
+    with pytest.raises(Conflict):
+        await svc.rename(await reach_of_person(rt.stores, anna.user_id), street.id, "ärzte")
+    renamed = await svc.rename(await reach_of_person(rt.stores, anna.user_id), first.id, "ÄRZTE")  # itself: fine
+    assert renamed.name == "ÄRZTE"
+    names = {s.name for s in await rt.stores.spaces.spaces_of(anna.user_id)}
+    assert names == {"personal", "Straße", "ÄRZTE"}
