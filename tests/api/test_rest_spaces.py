@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from jean_memory.accounts.api_keys import Principal, create_api_key
+from jean_memory.accounts.api_keys import KeyCache, Principal, create_api_key
 from jean_memory.api.access import require
 from jean_memory.errors import Forbidden
 from jean_memory.runtime import Runtime
@@ -140,6 +140,23 @@ async def test_narrowing_a_key_acts_on_the_next_request(client: httpx.AsyncClien
     assert (await client.get(f"/api/v1/memories/{private}", headers=wide)).status_code == 404
     r = await add(client, wide, "next one")
     assert r.status_code == 201 and r.json()["memories"][0]["space"] == work["id"]
+
+
+async def test_a_key_revoked_elsewhere_reaches_nothing_while_it_is_still_cached(
+        client: httpx.AsyncClient, runtime: Runtime, alice: Account) -> None:
+    """Revoked by the CLI or another replica, a key still authenticates here for ``KEY_CACHE_SECONDS``; its reach
+    must not fall back to every space of the account (as a key made before spaces has) meanwhile."""
+    runtime.extras["api_key_cache"] = KeyCache(clock=lambda: 0.0)  # the cache never expires in this test
+    work = await new_space(client, alice, "work")
+    await add(client, alice.headers, "I am planning to change jobs")
+    key_id, only_work = await key(runtime, alice, (work["id"],), work["id"])
+    await add(client, only_work, "The office moves in March")
+    assert await texts(client, only_work) == ["The office moves in March"]  # authenticated once: cached
+    assert await runtime.stores.api_keys.revoke_key(alice.user_id, key_id)  # as `jean-memory keys revoke` does
+    assert await texts(client, only_work) == []
+    assert [s["name"] for s in (await client.get("/api/v1/spaces", headers=only_work)).json()] == []
+    assert (await add(client, only_work, "written after revocation")).status_code == 403
+    assert len(await texts(client, alice.headers)) == 2
 
 
 async def test_creating_a_space_through_a_narrowed_key_gives_the_key_that_space(
