@@ -82,7 +82,8 @@ class TransferMixin:
             for d in docs:
                 space = d.space_id or d.user_id
                 yield {"type": "document", "id": d.id, "space": space, "space_name": names.get(space, ""),
-                       "title": d.title, "content": d.content, "document_type": d.document_type, "source_url": d.source_url, "client_id": d.client_id,
+                       "title": d.title, "content": d.content, "document_type": d.document_type,
+                       "source_url": d.source_url, "client_id": d.client_id,
                        "metadata": dict(d.metadata), "created_at": d.created_at}
 
     async def export_lines(self, who: Who) -> AsyncIterator[str]:
