@@ -275,6 +275,8 @@ async def test_invitations_declined_cancelled_and_a_member_leaving(client: httpx
     ("PATCH", "/api/v1/spaces/nowhere", {"name": "fine"}, 404, "nowhere"),
     ("DELETE", "/api/v1/spaces/{work}?move_to=nowhere", None, 403, "'nowhere'"),
     ("DELETE", "/api/v1/spaces/{work}?move_to={work}", None, 400, "another space"),
+    ("DELETE", "/api/v1/spaces/{work}?move_to=", None, 400, "move_to is empty"),  # never "delete them"
+    ("DELETE", "/api/v1/spaces/{work}", {"move_to": ""}, 400, "move_to is empty"),
     ("POST", "/api/v1/memories", {"text": "lost?", "space": "nowhere"}, 403, "'nowhere'"),
     ("POST", "/api/v1/memories", {"text": "lost?", "space": "s" * 300}, 400, "space"),
     ("POST", "/api/v1/documents", {"title": "t", "content": "c", "space": "nowhere"}, 403, "'nowhere'"),

@@ -105,7 +105,10 @@ class SpaceService:
         if space.personal:
             raise InvalidInput(f"the {PERSONAL} space cannot be deleted (rename it, or move its memories)")
         target: str | None = None
-        if move_to is not None and move_to != "":
+        if move_to == "":  # an empty field must never mean "delete them"
+            raise InvalidInput("move_to is empty: name the space to move its memories to, or leave move_to out to "
+                               "delete them with the space")
+        if move_to is not None:
             into = reach.find(move_to)
             if into.owner_id != reach.user_id or into.id == space.id:
                 raise InvalidInput("move_to must be another space you own")
