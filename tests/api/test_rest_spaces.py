@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from jean_memory.accounts.api_keys import Principal, create_api_key
+from jean_memory.accounts.api_keys import KeyCache, Principal, create_api_key
 from jean_memory.api.access import require
 from jean_memory.errors import Forbidden
 from jean_memory.runtime import Runtime
@@ -142,6 +142,23 @@ async def test_narrowing_a_key_acts_on_the_next_request(client: httpx.AsyncClien
     assert r.status_code == 201 and r.json()["memories"][0]["space"] == work["id"]
 
 
+async def test_a_key_revoked_elsewhere_reaches_nothing_while_it_is_still_cached(
+        client: httpx.AsyncClient, runtime: Runtime, alice: Account) -> None:
+    """Revoked by the CLI or another replica, a key still authenticates here for ``KEY_CACHE_SECONDS``; its reach
+    must not fall back to every space of the account (as a key made before spaces has) meanwhile."""
+    runtime.extras["api_key_cache"] = KeyCache(clock=lambda: 0.0)  # the cache never expires in this test
+    work = await new_space(client, alice, "work")
+    await add(client, alice.headers, "I am planning to change jobs")
+    key_id, only_work = await key(runtime, alice, (work["id"],), work["id"])
+    await add(client, only_work, "The office moves in March")
+    assert await texts(client, only_work) == ["The office moves in March"]  # authenticated once: cached
+    assert await runtime.stores.api_keys.revoke_key(alice.user_id, key_id)  # as `jean-memory keys revoke` does
+    assert await texts(client, only_work) == []
+    assert [s["name"] for s in (await client.get("/api/v1/spaces", headers=only_work)).json()] == []
+    assert (await add(client, only_work, "written after revocation")).status_code == 403
+    assert len(await texts(client, alice.headers)) == 2
+
+
 async def test_creating_a_space_through_a_narrowed_key_gives_the_key_that_space(
         client: httpx.AsyncClient, runtime: Runtime, alice: Account) -> None:
     work = await new_space(client, alice, "work")
@@ -258,6 +275,8 @@ async def test_invitations_declined_cancelled_and_a_member_leaving(client: httpx
     ("PATCH", "/api/v1/spaces/nowhere", {"name": "fine"}, 404, "nowhere"),
     ("DELETE", "/api/v1/spaces/{work}?move_to=nowhere", None, 403, "'nowhere'"),
     ("DELETE", "/api/v1/spaces/{work}?move_to={work}", None, 400, "another space"),
+    ("DELETE", "/api/v1/spaces/{work}?move_to=", None, 400, "move_to is empty"),  # never "delete them"
+    ("DELETE", "/api/v1/spaces/{work}", {"move_to": ""}, 400, "move_to is empty"),
     ("POST", "/api/v1/memories", {"text": "lost?", "space": "nowhere"}, 403, "'nowhere'"),
     ("POST", "/api/v1/memories", {"text": "lost?", "space": "s" * 300}, 400, "space"),
     ("POST", "/api/v1/documents", {"title": "t", "content": "c", "space": "nowhere"}, 403, "'nowhere'"),

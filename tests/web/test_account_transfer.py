@@ -59,3 +59,29 @@ async def test_import_refuses_bad_json_values_and_imports_nothing(signed_in: htt
     assert r.status_code == 400 and message in r.text, r.text[-2000:]
     assert await runtime.memory.count(alice.user_id) == 0
     assert await runtime.memory.list_documents(alice.user_id) == []
+
+
+async def test_export_says_each_memorys_space_and_holds_only_the_accounts_own_spaces(
+        signed_in: httpx.AsyncClient, alice: Account, bob: Account, runtime: Runtime) -> None:
+    """Spaces (issue 21): every own memory and document, in whichever space, with its space's id and name; a space
+    shared with the account is its owner's to export, and what a member wrote in one of the account's spaces is."""
+    from jean_memory.spaces.resolve import reach_of_person
+    from tests.web.spaces_helpers import make_space, share
+
+    work = await make_space(runtime, alice, "work")
+    theirs = await make_space(runtime, bob, "bob's")
+    await share(runtime, alice, work, bob, "writer")
+    await share(runtime, bob, theirs, alice, "writer")
+    await runtime.memory.add(alice.user_id, "I drink green tea")
+    await runtime.memory.add(await reach_of_person(runtime.stores, alice.user_id), "Standup is at 9:30", space=work.id)
+    await runtime.memory.store_document(await reach_of_person(runtime.stores, alice.user_id), "Roadmap", "Q3 plans",
+                                        space=work.id)
+    bobs = await reach_of_person(runtime.stores, bob.user_id)
+    await runtime.memory.add(bobs, "The office moves in March", space=work.id)  # bob, in alice's work
+    await runtime.memory.add(bobs, "Bob's own secret")
+    await runtime.memory.add(await reach_of_person(runtime.stores, alice.user_id), "In bob's space", space=theirs.id)
+    r = await signed_in.get("/dashboard/account/export")
+    records = [json.loads(line) for line in r.content.decode("utf-8").splitlines()]
+    got = {x.get("text", x.get("title")): (x.get("space"), x.get("space_name")) for x in records}
+    assert got == {"I drink green tea": (alice.user_id, "personal"), "Standup is at 9:30": (work.id, "work"),
+                   "The office moves in March": (work.id, "work"), "Roadmap": (work.id, "work")}

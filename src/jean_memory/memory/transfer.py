@@ -45,7 +45,8 @@ class TransferMixin:
 
     async def export(self, who: Who) -> AsyncIterator[dict[str, Any]]:
         """Every live memory (oldest first; replaced and expired ones too, with their links) and document ``who``
-        reaches, as JSON-ready dicts."""
+        reaches, as JSON-ready dicts, each with its ``space`` (id) and ``space_name``. ``import_records`` puts
+        everything into the personal space (it does not read them)."""
         for part in read_parts(who):
             async for record in self._export_part(part):
                 yield record
@@ -53,6 +54,7 @@ class TransferMixin:
     async def _export_part(self, part: Part) -> AsyncIterator[dict[str, Any]]:
         before: int | None = None
         now = time.time()
+        names = {s.id: s.name for s in await self.stores.spaces.spaces_of(part.owner) if s.owner_id == part.owner}
         pages: list[list[Memory]] = []
         while True:
             batch = await self.stores.memories.page(part.owner, 500, before,
@@ -63,7 +65,9 @@ class TransferMixin:
             before = batch[-1].seq
         for batch in reversed(pages):
             for m in reversed(batch):
-                yield {"type": "memory", "id": m.id, "text": m.text, "tags": list(m.tags), "client_id": m.client_id,
+                space = m.space_id or m.user_id
+                yield {"type": "memory", "id": m.id, "space": space, "space_name": names.get(space, ""),
+                       "text": m.text, "tags": list(m.tags), "client_id": m.client_id,
                        "metadata": dict(m.metadata), "created_at": m.created_at, "updated_at": m.updated_at,
                        "superseded_by": m.superseded_by, "valid_until": m.valid_until, "expires_at": m.expires_at,
                        "dates": [dict(d) for d in m.dates], "replaced_value": m.replaced_value,
@@ -76,8 +80,10 @@ class TransferMixin:
                 break
             offset += len(docs)
             for d in docs:
-                yield {"type": "document", "id": d.id, "title": d.title, "content": d.content,
-                       "document_type": d.document_type, "source_url": d.source_url, "client_id": d.client_id,
+                space = d.space_id or d.user_id
+                yield {"type": "document", "id": d.id, "space": space, "space_name": names.get(space, ""),
+                       "title": d.title, "content": d.content, "document_type": d.document_type,
+                       "source_url": d.source_url, "client_id": d.client_id,
                        "metadata": dict(d.metadata), "created_at": d.created_at}
 
     async def export_lines(self, who: Who) -> AsyncIterator[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 
-from ..errors import Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..store import Stores
 from ..store.protocols import SpaceStore
 from ..store.space_records import PERSONAL, ROLES, Activity, Invitation, Member, Reachable, Space
@@ -67,11 +67,21 @@ class SpaceService:
             raise Forbidden(f"space '{space.name}': only its owner ({space.owner_email}) can {doing}")
         return space
 
+    async def _free_name(self, owner_id: str, name: str, renaming: str | None = None) -> str:
+        """``name``, when no other space of the owner has it, ignoring case as ``Reach.find`` does (``casefold``:
+        the stores' own unique index folds ASCII only on SQLite, and without ß -> ss on PostgreSQL)."""
+        folded = name.casefold()
+        for s in await self.store.spaces_of(owner_id):
+            if s.owner_id == owner_id and s.id != renaming and s.name.casefold() == folded:
+                raise Conflict(f"you already have a space named '{s.name}'")
+        return name
+
     async def create(self, reach: Reach, name: object, given: Reachable | None = None,
                      key_id: str | None = None) -> Space:
         """A new space of the account. A connection given a list of spaces (``given``, its key ``key_id`` or its
         OAuth client ``reach.client_id``) is given the new one too."""
-        space = await self.store.create_space(reach.user_id, name_field(name))
+        wanted = await self._free_name(reach.user_id, name_field(name))
+        space = await self.store.create_space(reach.user_id, wanted)
         if given is not None and given.spaces is not None:
             wider = Reachable((*given.spaces, space.id), given.write_space)
             if key_id is not None:
@@ -82,7 +92,8 @@ class SpaceService:
 
     async def rename(self, reach: Reach, space_id: object, name: object) -> Space:
         space = self._owned(reach, space_id, "rename it")
-        renamed = await self.store.rename_space(reach.user_id, space.id, name_field(name))
+        renamed = await self.store.rename_space(reach.user_id, space.id,
+                                                await self._free_name(reach.user_id, name_field(name), space.id))
         if renamed is None:
             raise NotFound(f"no space with id {space.id}")
         return renamed
@@ -94,7 +105,10 @@ class SpaceService:
         if space.personal:
             raise InvalidInput(f"the {PERSONAL} space cannot be deleted (rename it, or move its memories)")
         target: str | None = None
-        if move_to is not None and move_to != "":
+        if move_to == "":  # an empty field must never mean "delete them"
+            raise InvalidInput("move_to is empty: name the space to move its memories to, or leave move_to out to "
+                               "delete them with the space")
+        if move_to is not None:
             into = reach.find(move_to)
             if into.owner_id != reach.user_id or into.id == space.id:
                 raise InvalidInput("move_to must be another space you own")
@@ -143,7 +157,8 @@ class SpaceService:
 
     async def answer(self, user_id: str, invitation_id: object, accept: bool) -> Space | None:
         """Accept (the space, now reachable by the person; their connections still need it granted) or decline."""
-        if not isinstance(invitation_id, str) or not invitation_id.strip() or len(invitation_id) > 64:
+        if (not isinstance(invitation_id, str) or not invitation_id.strip() or len(invitation_id) > 64
+                or not invitation_id.isprintable()):  # PostgreSQL text cannot hold NUL: never ask it about one
             raise InvalidInput("invitation ids are strings like those GET /api/v1/invitations lists")
         user = await self.stores.users.get_user(user_id)
         if user is None:

@@ -18,6 +18,8 @@ async def given(stores: Stores, principal: Principal) -> Reachable:
     found: Reachable | None = None
     if principal.via == "api_key" and client.startswith(KEY_CLIENT_PREFIX):
         found = await stores.spaces.key_reach(client.removeprefix(KEY_CLIENT_PREFIX))
+        if found is None:  # revoked since this process cached it (the CLI, another replica): it reaches nothing
+            return Reachable(())
     elif principal.via == "oauth" and client:
         found = await stores.spaces.grant_reach(principal.user_id, client)
     return found or Reachable()
