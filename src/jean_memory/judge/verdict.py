@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import supersede
+from ._about import other_subject
 from ._claims import read
 from ._cues import QUESTION
 from ._differing import differing_value
@@ -69,10 +70,10 @@ def decide(new: str, old: str, similarity: float | None = None) -> Verdict:
         if moved is not None:
             return Verdict("flag", f"the user's home moved: {moved} may no longer hold", "home", moved, similarity)
         value = differing_value(new, old) if similarity >= FLAG_SIMILAR else None
-        if value is not None:
+        if value is not None and other_subject(new, old) is None:
             return Verdict("flag", f"close in meaning, another value: {value}", "value", None, similarity)
         cued = CHANGE.search(new) or BACK_OR_ENDED.search(new)
-        if similarity >= CUE_SIMILAR and cued and not ONE_OFF.search(new):
+        if similarity >= CUE_SIMILAR and cued and not ONE_OFF.search(new) and other_subject(new, old) is None:
             return Verdict("flag", "close in meaning, said to have changed", "cue", None, similarity)
     return Verdict("none", j.reason, "", None, j.confidence)
 
