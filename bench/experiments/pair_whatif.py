@@ -37,7 +37,8 @@ def main() -> None:
                 key = f"{v.outcome}:{'right' if truth else 'wrong'}"
                 counts[key] += 1
                 if "-a" in sys.argv and v.outcome != "none":
-                    print(f"{'RIGHT' if truth else 'WRONG'} {v.outcome} [{v.rule}] {sims[j]:.2f}")
+                    print(f"{'RIGHT' if truth else 'WRONG'} {v.outcome} [{v.rule}] {sims[j]:.2f} {a['text']!r} -> "
+                          f"{adds[j]['text']!r}")
                 elif show and (v.outcome != "none") != truth:
                     print(f"{'MISS' if truth else 'FALSE ' + v.outcome} [{v.rule}] {sims[j]:.2f} "
                           f"{a['text']!r} -> {adds[j]['text']!r}")
