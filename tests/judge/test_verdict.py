@@ -59,39 +59,3 @@ def test_the_users_home_moved_is_flagged_even_far_in_meaning() -> None:
     assert decide("We've moved! Still in West Bridgford, just a bigger flat.", old, 0.41).outcome == "none"
     assert decide("We've moved! We're in Beeston now.", "My sister Anna lives in Berlin.", 0.41).outcome == "none"
     assert decide("Jonas has moved! He's in Leipzig now.", old, 0.41).outcome == "none"
-
-
-@pytest.mark.parametrize(("new", "old"), [
-    ("My sister's mobile is 07987 654321", "My mobile is 07123 456789"),  # another owner
-    ("My son's friend is 6", "My son is 5"),
-    ("Meera's friend Ava is allergic to eggs.", "Good news, Meera has outgrown her egg allergy, eggs are fine now."),
-    ("Helen's manager is now Greg", "My manager is Helen"),  # the new one is about the old one's value
-    ("Priya got promoted to director", "My manager is Priya"),
-    ("Acme moved its headquarters to Dallas", "I work at Acme"),
-])
-def test_no_flag_when_the_two_are_about_different_people_or_things(new: str, old: str) -> None:
-    assert decide(new, old, 0.8).outcome == "none"
-
-
-@pytest.mark.parametrize(("new", "old"), [
-    ("Maya has moved schools, she is at Oakridge Primary now", "User's daughter Maya attends Greenfield Primary"),
-    ("Marco left the company last week, so it's just Dev, Aisha and me now.",
-     "User's teammates are Dev, Aisha and Marco."),  # the value left: the old list may no longer hold
-    ("Brightside Labs rebranded as Lumen AI in April.", "User's company is called Brightside Labs."),
-    ("Ava's games moved to Sunday afternoons this season, so I coach Sundays now.",
-     "I coach Ava's soccer team on Saturday mornings."),
-    ("mum's care home visiting is now saturdays at 3", "Mum's care home visits are Sundays at 2"),
-    ("doc took me off omeprazole, on famotidine now", "I'm on 20mg omeprazole"),
-])
-def test_a_flag_between_memories_about_the_same_one_stays(new: str, old: str) -> None:
-    assert decide(new, old, 0.8).outcome == "flag"
-
-
-@pytest.mark.parametrize(("new", "old"), [
-    ("Lena's office number is 030 1234567", "Lena's number is 0171 2345678"),
-    ("Tom's return flight lands at 9pm on Sunday", "Tom's flight lands at 6pm"),
-    ("The after-party is on Saturday", "The party is on Friday"),
-])
-def test_no_value_flag_between_two_kinds_of_a_thing(new: str, old: str) -> None:
-    assert decide(new, old, 0.85).outcome == "none"
-    assert decide(new.replace("office ", "").replace("return ", "").replace("after-", ""), old, 0.85).outcome == "flag"

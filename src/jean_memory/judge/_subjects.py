@@ -84,10 +84,6 @@ def _rel(word: str) -> str | None:
     return None
 
 
-rel_of = _rel  # the relation a word names ("mum" -> "mother", "sisters" -> "sister"), or None
-ADJECTIVES = _ADJECTIVES
-
-
 def _is_name(token: str) -> bool:
     bare = token.removesuffix("'s").removesuffix("’s")
     return bool(bare) and bare[0].isupper() and bare.casefold() not in FILLERS and bare.casefold() not in _USER \

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import supersede
-from ._about import other_subject
 from ._claims import read
 from ._cues import QUESTION
 from ._differing import differing_value
@@ -30,9 +29,6 @@ CUE_SIMILAR = 0.6
 # ended ("no more weekend nights", "the migration is finished"). Flags only: the rules that hide never read them.
 BACK_OR_ENDED = re.compile(r"\b(?:(?:is|are|am|was|were|moved|went|gone|got|goes|come|came|comes)\s+back|"
                            r"['’](?:s|re)\s+back|no\s+more|finished|completed)\b", re.IGNORECASE)
-# Words that name one kind of a thing beside another ("office number", "return flight", "after-party").
-KINDS = re.compile(r"\b(?:office|work|business|landline|fax|old|previous|former|return|back\s+from|left|right|"
-                   r"after|outbound|inbound|internal|external|visitor|guest|spare|backup)\b")
 # A one-off or unchanged value: "still at 9:45", "cancelled this Saturday", "ran long today" (no cue flag).
 ONE_OFF = re.compile(r"\b(?:still|today|tonight|yesterday|this\s+(?:morning|afternoon|evening|time|once|monday|tuesday|"
                      r"wednesday|thursday|friday|saturday|sunday))\b", re.IGNORECASE)
@@ -73,19 +69,12 @@ def decide(new: str, old: str, similarity: float | None = None) -> Verdict:
         if moved is not None:
             return Verdict("flag", f"the user's home moved: {moved} may no longer hold", "home", moved, similarity)
         value = differing_value(new, old) if similarity >= FLAG_SIMILAR else None
-        if value is not None and other_subject(new, old) is None and not _another_kind(new, old):
+        if value is not None:
             return Verdict("flag", f"close in meaning, another value: {value}", "value", None, similarity)
         cued = CHANGE.search(new) or BACK_OR_ENDED.search(new)
-        if similarity >= CUE_SIMILAR and cued and not ONE_OFF.search(new) and other_subject(new, old) is None:
+        if similarity >= CUE_SIMILAR and cued and not ONE_OFF.search(new):
             return Verdict("flag", "close in meaning, said to have changed", "cue", None, similarity)
     return Verdict("none", j.reason, "", None, j.confidence)
-
-
-def _another_kind(new: str, old: str) -> bool:
-    """One memory names a kind of the thing the other does not ("office number" / "number", "return flight" /
-    "flight", "after-party" / "party"): two things, not one changed."""
-    a, b = set(KINDS.findall(new.casefold())), set(KINDS.findall(old.casefold()))
-    return a != b
 
 
 def _home_moved(new: str, old: str) -> str | None:
