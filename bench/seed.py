@@ -34,14 +34,18 @@ async def base_texts() -> tuple[list[str], np.ndarray]:
     return texts, vectors
 
 
-async def seed(path: Path, n: int, base: tuple[list[str], np.ndarray]) -> str:
-    """Create ``path`` with one user holding ``n`` memories; return a fresh API key for that user."""
+async def seed(path: Path, n: int, base: tuple[list[str], np.ndarray], spaces: int = 0) -> str:
+    """Create ``path`` with one user holding ``n`` memories; return a fresh API key for that user. ``spaces``: 0, all
+    in the personal space and a key reaching every space; else spread evenly over that many new spaces and a key
+    given exactly those (``bench.spaces``)."""
     texts, vectors = base
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     stores = open_sqlite(str(path))
     await stores.database.migrate()
     user = await stores.users.create_user(EMAIL, None)
+    made = [(await stores.spaces.create_space(user.id, f"space {k}")).id for k in range(spaces)]
+    targets = made or [user.id]
     rng = np.random.default_rng(n)
     start = 1_600_000_000.0
     for lo in range(0, n, 5000):
@@ -53,9 +57,10 @@ async def seed(path: Path, n: int, base: tuple[list[str], np.ndarray]) -> str:
         for i, vec in zip(idx.tolist(), noisy, strict=True):
             text = f"{texts[i % len(texts)]} (#{i})"
             items.append(NewMemory(text, dedup_key(text), vec.astype(np.float32).tobytes(), ("bench",), "seed",
-                                   created_at=start + 60 * i))
+                                   created_at=start + 60 * i, space_id=targets[i % len(targets)]))
         await stores.memories.insert(user.id, items)
-    _, secret = await create_api_key(stores, user.id, "bench")
+    _, secret = await create_api_key(stores, user.id, "bench", tuple(made) if made else None,
+                                     made[0] if made else None)
     await stores.database.close()
     return secret
 

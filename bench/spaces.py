@@ -14,55 +14,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from pathlib import Path
 from typing import Any
-
-import numpy as np
-
-from jean_memory.memory.text import dedup_key
-from jean_memory.security import hash_token, new_token
-from jean_memory.store import open_sqlite
-from jean_memory.store.records import NewMemory
 
 from .common import WORK, latency, write
 from .loadgen import _request
-from .seed import EMAIL, base_texts
+from .seed import base_texts, seed
 from .server import free_port, jean_memory
 from .speed import questions, search_req
 
 N = 10_000
 TARGET = 1.10
 LAYOUTS = {"single store": 0, "one space of 10k": 1, "five spaces of 2k": 5}
-
-
-async def seed(path: Path, spaces: int, base: tuple[list[str], np.ndarray]) -> str:
-    """``N`` memories for one account: all personal (``spaces`` 0) or spread evenly over ``spaces`` new spaces; an
-    API key reaching every space (0) or exactly the new ones. Returns the key."""
-    texts, vectors = base
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    stores = open_sqlite(str(path))
-    await stores.database.migrate()
-    user = await stores.users.create_user(EMAIL, None)
-    made = [(await stores.spaces.create_space(user.id, f"space {k}")).id for k in range(spaces)]
-    targets = made or [user.id]
-    rng = np.random.default_rng(N)
-    start = 1_600_000_000.0
-    for lo in range(0, N, 5000):
-        idx = np.arange(lo, min(N, lo + 5000))
-        rows = vectors[idx % len(texts)]
-        noisy = rows + rng.normal(0, 0.02, rows.shape).astype(np.float32)
-        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
-        items = [NewMemory(f"{texts[i % len(texts)]} (#{i})", dedup_key(f"{texts[i % len(texts)]} (#{i})"),
-                           vec.astype(np.float32).tobytes(), ("bench",), "seed", created_at=start + 60 * i,
-                           space_id=targets[i % len(targets)])
-                 for i, vec in zip(idx.tolist(), noisy, strict=True)]
-        await stores.memories.insert(user.id, items)
-    secret = new_token("jm_")
-    await stores.api_keys.create_key(user.id, "bench", hash_token(secret), secret[:8],
-                                     spaces=tuple(made) if made else None, write_space=made[0] if made else None)
-    await stores.database.close()
-    return secret
 
 
 async def run(count: int) -> dict[str, Any]:
@@ -75,7 +37,7 @@ async def run(count: int) -> dict[str, Any]:
     try:
         for spaces in LAYOUTS.values():
             db = WORK / f"spaces-{spaces}.sqlite3"
-            tokens.append(await seed(db, spaces, base))
+            tokens.append(await seed(db, N, base, spaces))
             port = free_port()
             servers.append(jean_memory(db, port))
             links.append((port, await asyncio.open_connection("127.0.0.1", port)))
