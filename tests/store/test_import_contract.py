@@ -207,13 +207,15 @@ async def test_import_puts_lines_without_a_space_name_in_the_personal_space(stor
              {"type": "memory", "id": "c", "text": "I cycle to work", "superseded_by": None, "space_name": ""},
              {"type": "memory", "id": "d", "text": "I drink green tea", "superseded_by": None, "space": user.id,
               "space_name": "work"},
-             {"type": "memory", "id": "e", "text": "I drank coffee", "superseded_by": "d", "space_name": "personal"}]
+             {"type": "memory", "id": "e", "text": "I drank coffee", "superseded_by": "d", "space_name": "personal"},
+             {"type": "memory", "text": "I take the bus on Fridays", "space_name": "Work"}]  # judged, as an add
     counts = await service.import_records(user.id, lines)
-    assert counts == {"memories": 4, "duplicates": 0, "documents": 0, "duplicate_documents": 0}
+    assert counts == {"memories": 5, "duplicates": 0, "documents": 0, "duplicate_documents": 0}
     assert await _by_space(stores, user.id) == {
         "home": {("I drink green tea", None), ("document", "Lease"), ("My cat is Miso", None),
                  ("I cycle to work", None)},
-        "work": {("I drink green tea", None), ("I drank coffee", "I drink green tea")}}
+        "work": {("I drink green tea", None), ("I drank coffee", "I drink green tea"),
+                 ("I take the bus on Fridays", None)}}
 
 
 @pytest.mark.parametrize(("name", "what"), [("w" * 61, "61 characters"), ("work\x07", "a control character"),
