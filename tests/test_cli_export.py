@@ -56,3 +56,56 @@ def test_import_of_a_bad_client_id_is_one_clean_line_and_imports_nothing(env: di
     error = imported.stderr.decode().strip().splitlines()[-1]
     assert error == ("jean-memory: error: line 2: client_id must be a string or null, not int; nothing was imported")
     assert run(env, "export", "--email", "r@example.com").stdout == b""
+
+
+def _lines(records: list[dict[str, object]]) -> bytes:
+    return b"".join(json.dumps(r).encode() + b"\n" for r in records)
+
+
+def _by_space(exported: bytes) -> set[tuple[object, ...]]:
+    records = [json.loads(line) for line in exported.decode("utf-8").splitlines()]
+    text = {r["id"]: r.get("text", r.get("title")) for r in records}
+    return {(r["space_name"], r["type"], text[r["id"]], text.get(r.get("superseded_by"))) for r in records}
+
+
+def test_export_and_import_keep_spaces(env: dict[str, str]) -> None:
+    """Spaces (issue 21): `export` of one account, `import` into another: the same spaces by name, each with its
+    memories (the same text in two of them), replaced versions and documents; importing it again adds nothing."""
+    for email in ("s@example.com", "t@example.com"):
+        assert run(env, "users", "create", "--email", email, "--password", "long enough pw").returncode == 0
+    assert run(env, "spaces", "create", "--email", "s@example.com", "--name", "work").returncode == 0
+    written = _lines([
+        {"type": "memory", "id": "a", "text": "Standup is at 9:30", "superseded_by": None},
+        {"type": "memory", "id": "b", "text": "Standup is at 9:30", "superseded_by": None, "space_name": "WORK"},
+        {"type": "memory", "id": "c", "text": "The office is in Munich", "superseded_by": None, "space_name": "work"},
+        {"type": "memory", "id": "d", "text": "The office is in Berlin", "superseded_by": "c", "space_name": "work"},
+        {"type": "memory", "id": "e", "text": "Grandma's birthday is in May", "superseded_by": None,
+         "space_name": "Family"},
+        {"type": "document", "id": "f", "title": "Roadmap", "content": "Q3 plans", "space_name": "work"}])
+    assert run(env, "import", "--email", "s@example.com", input=written).returncode == 0
+    exported = run(env, "export", "--email", "s@example.com").stdout
+    expected = {("personal", "memory", "Standup is at 9:30", None), ("work", "memory", "Standup is at 9:30", None),
+                ("work", "memory", "The office is in Munich", None),
+                ("work", "memory", "The office is in Berlin", "The office is in Munich"),
+                ("Family", "memory", "Grandma's birthday is in May", None), ("work", "document", "Roadmap", None)}
+    assert _by_space(exported) == expected
+    imported = run(env, "import", "--email", "t@example.com", input=exported)
+    assert imported.returncode == 0 and b"imported 5 memories" in imported.stderr, imported.stderr
+    assert _by_space(run(env, "export", "--email", "t@example.com").stdout) == expected
+    again = run(env, "import", "--email", "t@example.com", input=exported)
+    assert again.returncode == 0 and b"imported 0 memories" in again.stderr, again.stderr
+    listed = run(env, "spaces", "list", "--email", "t@example.com").stdout.decode()
+    assert sorted(line.split()[1] for line in listed.strip().splitlines()) == ["Family", "personal", "work"], listed
+
+
+def test_import_of_a_bad_space_name_is_one_clean_line_and_imports_nothing(env: dict[str, str]) -> None:
+    assert run(env, "users", "create", "--email", "u@example.com", "--password", "long enough pw").returncode == 0
+    lines = _lines([{"type": "memory", "text": "Standup is at 9:30", "space_name": "work"},
+                    {"type": "memory", "text": "a fact", "space_name": "x" * 61}])
+    imported = run(env, "import", "--email", "u@example.com", input=lines)
+    assert imported.returncode == 1 and b"Traceback" not in imported.stderr, imported.stderr
+    assert imported.stderr.decode().strip().splitlines()[-1] == (
+        "jean-memory: error: line 2: space_name must be the name of a space: a string of at most 60 printable "
+        "characters; nothing was imported")
+    assert run(env, "export", "--email", "u@example.com").stdout == b""
+    assert len(run(env, "spaces", "list", "--email", "u@example.com").stdout.decode().strip().splitlines()) == 1

@@ -120,3 +120,115 @@ async def test_import_cost_is_linear_in_the_versions_of_a_memory(stores: Stores,
     assert sum(counting.rows.values()) <= 2 * (2 * n + 2), counting.rows
     assert sum(counting.calls.values()) <= 60 and counting.calls["insert"] == 0, counting.calls
 
+
+
+async def _by_space(stores: Stores, user_id: str) -> dict[str, set[tuple[str, str | None]]]:
+    """The account's own memories and documents by the (case-folded) name of their space: (text, the text of the
+    memory that replaced it) and ("document", title); a replaced version's replacement is in its own space."""
+    names = {s.id: s.name.casefold() for s in await stores.spaces.spaces_of(user_id) if s.owner_id == user_id}
+    memories = await stores.memories.page(user_id, 100, None, Filters(include_history=True))
+    by_id = {m.id: m for m in memories}
+    out: dict[str, set[tuple[str, str | None]]] = {}
+    for m in memories:
+        newer = by_id[m.superseded_by] if m.superseded_by else None
+        assert newer is None or newer.space_id == m.space_id, (m.text, newer.text)
+        out.setdefault(names[m.space_id], set()).add((m.text, newer.text if newer else None))
+    for d in await stores.documents.list_documents(user_id, 100, 0):
+        out.setdefault(names[d.space_id], set()).add(("document", d.title))
+    return out
+
+
+async def _three_spaces(stores: Stores, service: MemoryService) -> tuple[str, list[dict[str, Any]]]:
+    """An account with memories in personal, work and Family (the same text in two of them, a replaced version
+    and a document in work, the same document in Family), and its export."""
+    from jean_memory.spaces.manage import SpaceService
+    from jean_memory.spaces.resolve import reach_of_person
+
+    user = await stores.users.create_user("spaces-out@example.com", None)
+    reach = await reach_of_person(stores, user.id)
+    work = await SpaceService(stores).create(reach, "work")
+    family = await SpaceService(stores).create(reach, "Family")
+    reach = await reach_of_person(stores, user.id)
+    await service.add(user.id, "I drink green tea", judge=False)
+    await service.add(user.id, "Standup is at 9:30", judge=False)
+    await service.add(reach, "Standup is at 9:30", judge=False, space="work")
+    [office] = await service.add(reach, "The office is in Berlin", judge=False, space=work.id)
+    await service.update(reach, office.memory.id, "The office is in Munich")
+    await service.store_document(reach, "Roadmap", "Q3 plans", space=work.id)
+    await service.store_document(reach, "Roadmap", "Q3 plans", space=family.id)
+    await service.add(reach, "Grandma's birthday is in May", judge=False, space=family.id)
+    return user.id, [record async for record in service.export(user.id)]
+
+
+async def test_export_and_import_keep_spaces(stores: Stores, embedder: MiniLMEmbedder) -> None:
+    service = MemoryService(stores, embedder)
+    source, exported = await _three_spaces(stores, service)
+    expected = {"personal": {("I drink green tea", None), ("Standup is at 9:30", None)},
+                "work": {("Standup is at 9:30", None), ("The office is in Munich", None),
+                         ("The office is in Berlin", "The office is in Munich"), ("document", "Roadmap")},
+                "family": {("Grandma's birthday is in May", None), ("document", "Roadmap")}}
+    assert await _by_space(stores, source) == expected
+    # Into an account that already has a space "WORK" (the same name, by case), and is a member of another
+    # account's "Family" (never imported into: it makes a Family of its own).
+    user = await stores.users.create_user("spaces-in@example.com", None)
+    other = await stores.users.create_user("spaces-other@example.com", None)
+    upper = await stores.spaces.create_space(user.id, "WORK")
+    theirs = await stores.spaces.create_space(other.id, "Family")
+    await stores.spaces.set_member(theirs.id, user.id, "writer")
+    spaces = CountingMemories(stores.spaces)
+    counting = MemoryService(dataclasses.replace(stores, spaces=spaces), embedder)
+    counts = await counting.import_records(user.id, exported)
+    assert counts == {"memories": 6, "duplicates": 0, "documents": 2, "duplicate_documents": 0}
+    assert spaces.calls == {"spaces_of": 1, "create_space": 1}, spaces.calls  # one look, whatever the lines
+    assert await _by_space(stores, user.id) == expected
+    own = {s.name: s for s in await stores.spaces.spaces_of(user.id) if s.owner_id == user.id}
+    assert set(own) == {"personal", "WORK", "Family"} and own["WORK"].id == upper.id
+    assert own["Family"].id != theirs.id and await _by_space(stores, other.id) == {}
+    # Importing it again adds nothing, in any space.
+    again = await service.import_records(user.id, exported)
+    assert again == {"memories": 0, "duplicates": 6, "documents": 0, "duplicate_documents": 2}
+    assert await _by_space(stores, user.id) == expected
+    assert len(await stores.spaces.spaces_of(user.id)) == 4  # its three and the shared one
+
+
+async def test_import_puts_lines_without_a_space_name_in_the_personal_space(stores: Stores,
+                                                                            embedder: MiniLMEmbedder) -> None:
+    """A file from before spaces (no space fields) goes to the personal space, as do lines naming "personal"
+    (also when the account renamed its personal space) or ""; the old server's space ids are not read."""
+    service = MemoryService(stores, embedder)
+    user = await stores.users.create_user("spaces-old@example.com", None)
+    await stores.spaces.rename_space(user.id, user.id, "Home")
+    old = [{"type": "memory", "id": "a", "text": "I drink green tea", "superseded_by": None},
+           {"type": "document", "title": "Lease", "content": "The lease runs to May"}]
+    assert (await service.import_records(user.id, old))["memories"] == 1
+    assert await _by_space(stores, user.id) == {"home": {("I drink green tea", None), ("document", "Lease")}}
+    lines = [{"type": "memory", "id": "b", "text": "My cat is Miso", "superseded_by": None, "space": "x",
+              "space_name": "personal"},
+             {"type": "memory", "id": "c", "text": "I cycle to work", "superseded_by": None, "space_name": ""},
+             {"type": "memory", "id": "d", "text": "I drink green tea", "superseded_by": None, "space": user.id,
+              "space_name": "work"},
+             {"type": "memory", "id": "e", "text": "I drank coffee", "superseded_by": "d", "space_name": "personal"},
+             {"type": "memory", "text": "I take the bus on Fridays", "space_name": "Work"}]  # judged, as an add
+    counts = await service.import_records(user.id, lines)
+    assert counts == {"memories": 5, "duplicates": 0, "documents": 0, "duplicate_documents": 0}
+    assert await _by_space(stores, user.id) == {
+        "home": {("I drink green tea", None), ("document", "Lease"), ("My cat is Miso", None),
+                 ("I cycle to work", None)},
+        "work": {("I drink green tea", None), ("I drank coffee", "I drink green tea"),
+                 ("I take the bus on Fridays", None)}}
+
+
+@pytest.mark.parametrize(("name", "what"), [("w" * 61, "61 characters"), ("work\x07", "a control character"),
+                                            ("  ", "only blanks"), (7, "not a string")])
+async def test_a_bad_space_name_imports_nothing(stores: Stores, embedder: MiniLMEmbedder, name: object,
+                                                what: str) -> None:
+    user = await stores.users.create_user("spaces-bad@example.com", None)
+    service = MemoryService(stores, embedder)
+    lines = [{**GOOD, "space_name": "work"}, {"type": "document", "title": "t", "content": "c", "space_name": "new"},
+             {**VERSION, "space_name": name}]
+    with pytest.raises(InvalidInput) as raised:
+        await service.import_records(user.id, lines)
+    assert raised.value.message == ("line 3: space_name must be the name of a space: a string of at most 60 "
+                                    "printable characters; nothing was imported"), what
+    assert await _everything(stores, user.id) == []
+    assert [s.name for s in await stores.spaces.spaces_of(user.id)] == ["personal"]

@@ -49,6 +49,9 @@ async def test_export_finishes_whatever_rows_hold_and_imports_back(signed_in: ht
         ('{"type": "memory", "text": "a fact", "client_id": "app\\udfff"}', "line 2: client_id is not valid Unicode"),
         ('{"type": "memory", "id": "b", "text": "a fact", "superseded_by": "a", "replaced_value": "\\ud800"}',
          "line 2: replaced_value is not valid Unicode"),
+        ('{"type": "memory", "text": "a fact", "space_name": "' + "w" * 61 + '"}',
+         "line 2: space_name must be the name of a space: a string of at most 60 printable characters"),
+        ('{"type": "memory", "text": "a fact", "space_name": "work\\u0007"}', "line 2: space_name must be the name"),
     ],
 )
 async def test_import_refuses_bad_json_values_and_imports_nothing(signed_in: httpx.AsyncClient, alice: Account,
@@ -85,3 +88,40 @@ async def test_export_says_each_memorys_space_and_holds_only_the_accounts_own_sp
     got = {x.get("text", x.get("title")): (x.get("space"), x.get("space_name")) for x in records}
     assert got == {"I drink green tea": (alice.user_id, "personal"), "Standup is at 9:30": (work.id, "work"),
                    "The office moves in March": (work.id, "work"), "Roadmap": (work.id, "work")}
+
+
+async def test_export_then_import_into_another_account_keeps_the_spaces(
+        signed_in: httpx.AsyncClient, alice: Account, bob: Account, runtime: Runtime) -> None:
+    """Spaces (issue 21): what Export wrote comes back in spaces of the same names, each with its own memories (the
+    same text in two spaces stays two), replaced versions and documents; importing it again adds nothing."""
+    from jean_memory.spaces.resolve import reach_of_person
+    from jean_memory.store.records import Filters
+    from tests.web.spaces_helpers import make_space
+
+    work = await make_space(runtime, alice, "work")
+    family = await make_space(runtime, alice, "Family")
+    reach = await reach_of_person(runtime.stores, alice.user_id)
+    await runtime.memory.add(alice.user_id, "Standup is at 9:30", judge=False)
+    await runtime.memory.add(reach, "Standup is at 9:30", judge=False, space=work.id)
+    [office] = await runtime.memory.add(reach, "The office is in Berlin", judge=False, space=work.id)
+    await runtime.memory.update(reach, office.memory.id, "The office is in Munich")
+    await runtime.memory.store_document(reach, "Roadmap", "Q3 plans", space=work.id)
+    await runtime.memory.add(reach, "Grandma's birthday is in May", judge=False, space=family.id)
+    exported = (await signed_in.get("/dashboard/account/export")).content
+    await login(signed_in, bob.email, bob.password)
+    for notice in ("Imported 5 memories, 1 documents", "Imported 0 memories, 0 documents"):
+        r = await post_form(signed_in, "/dashboard/account", "/dashboard/account/import", {},
+                            files={"file": ("export.jsonl", exported, "application/x-ndjson")})
+        assert r.status_code == 200 and notice in r.text, r.text[-2000:]
+    spaces = {s.id: s.name for s in await runtime.stores.spaces.spaces_of(bob.user_id)}
+    assert sorted(spaces.values()) == ["Family", "personal", "work"]
+    memories = await runtime.stores.memories.page(bob.user_id, 100, None, Filters(include_history=True))
+    by_id = {m.id: m for m in memories}
+    got = {(spaces[m.space_id], m.text, by_id[m.superseded_by].text if m.superseded_by else None) for m in memories}
+    assert got == {("personal", "Standup is at 9:30", None), ("work", "Standup is at 9:30", None),
+                   ("work", "The office is in Munich", None),
+                   ("work", "The office is in Berlin", "The office is in Munich"),
+                   ("Family", "Grandma's birthday is in May", None)}
+    assert all(by_id[m.superseded_by].space_id == m.space_id for m in memories if m.superseded_by)
+    assert [(spaces[d.space_id], d.title) for d in await runtime.memory.list_documents(bob.user_id)] == [
+        ("work", "Roadmap")]

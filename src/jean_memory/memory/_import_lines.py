@@ -1,6 +1,9 @@
 """The lines of an import file, checked whole before anything is written: every field of every line (types, text
 free of unpaired surrogates and NUL, lengths). A bad line raises ``InvalidInput`` naming the line and the field, and
-the import stores nothing. Pure functions (no I/O): ``transfer`` runs them in a worker thread."""
+the import stores nothing. Pure functions (no I/O): ``transfer`` runs them in a worker thread.
+
+A line's ``space_name`` (a name ``spaces.manage.name_field`` accepts) is the space it goes to; its ``space`` (an id
+on the server that wrote the file) is not read."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidInput
+from ..spaces.manage import NAME_CHARS, name_field
 from . import validation as v
 from .documents import NewDocument
 from .text import dedup_key
@@ -41,6 +45,7 @@ class MemoryLine:
     judge: bool  # written before versions were kept (no ``superseded_by`` field): judged like a new memory
     occurred_at: float | None = None  # when its fact was said or happened (ISO 8601 or UNIX seconds in the file)
     correction: bool = False  # a version an edit kept
+    space: str | None = None  # ``space_name``; None: the personal space (no name, as in a file from before spaces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,7 @@ class DocumentLine:
     fields: NewDocument
     client_id: str | None
     created_at: float | None
+    space: str | None = None
 
 
 def check_lines(records: Iterable[object], limits: v.Limits, document_fields: DocumentFields
@@ -69,10 +75,11 @@ def _check(n: int, record: object, limits: v.Limits, document_fields: DocumentFi
     kind = record.get("type")
     client_id = v.plain_string(record.get("client_id"), "client_id", MAX_CLIENT_CHARS)
     created = v.time_field(record.get("created_at"), "created_at")
+    space = _space_name(record.get("space_name"))
     if kind == "document":
         fields = document_fields(record.get("title"), record.get("content"), record.get("document_type"),
                                  record.get("source_url"), record.get("metadata"))
-        return DocumentLine(n, fields, client_id, created)
+        return DocumentLine(n, fields, client_id, created, space)
     if kind != "memory":
         raise InvalidInput("type must be 'memory' or 'document'")
     superseded_by = v.plain_string(record.get("superseded_by"), "superseded_by", MAX_ID_CHARS)
@@ -87,7 +94,19 @@ def _check(n: int, record: object, limits: v.Limits, document_fields: DocumentFi
         v.time_field(record.get("updated_at"), "updated_at"), v.time_field(record.get("expires_at"), "expires_at"),
         v.time_field(record.get("valid_until"), "valid_until"), _dates(record.get("dates")),
         value[:MAX_VALUE_CHARS] if value else None, superseded_by or None, "superseded_by" not in record,
-        v.when_field(record.get("occurred_at"), "occurred_at"), _flag(record.get("correction"), "correction"))
+        v.when_field(record.get("occurred_at"), "occurred_at"), _flag(record.get("correction"), "correction"),
+        space)
+
+
+def _space_name(value: object) -> str | None:
+    """The name of the space a line goes to; None (the personal space) when it has none."""
+    if value is None or value == "":
+        return None
+    try:
+        return name_field(value)
+    except InvalidInput:
+        raise InvalidInput(f"space_name must be the name of a space: a string of at most {NAME_CHARS} printable "
+                           "characters") from None
 
 
 def _flag(value: object, what: str) -> bool:

@@ -6,6 +6,10 @@ so that its link is known before anything is stored, and they are written ``CHUN
 a chain. A memory's existing versions (for duplicates) are read and keyed once, not once per version (importing
 2,000 versions of one memory read 2 million rows before). Embedding and the resolving of dates run in worker
 threads, so other requests are served meanwhile. Embedding is most of the cost (about 93%: 2-3 ms a text).
+
+Spaces: each line goes to the account's own space its ``space_name`` names (``_import_spaces``, made before anything
+else is written). Duplicates are looked for in the line's space only (one key lookup per space of a chunk), so the
+same text in two spaces stays two memories; a replaced version goes to the space of the memory that replaced it.
 """
 
 from __future__ import annotations
@@ -22,12 +26,15 @@ import anyio.to_thread
 
 from ..embeddings import Embedder
 from ..errors import Conflict
+from ..spaces.reach import Reach
 from ..store import Stores
 from ..store.records import NewMemory
 from . import timeparse
 from ._import_lines import DocumentLine, MemoryLine
+from ._import_spaces import import_spaces
 from .documents import NewDocument
 from .rows import vec_bytes
+from .scope import Target, Who
 from .text import dedup_key
 
 if TYPE_CHECKING:
@@ -42,17 +49,19 @@ class Service(Protocol):
     embedder: Embedder
 
     async def add(
-        self, user_id: str, text: object, tags: object = None, client_id: str | None = None,
+        self, who: Who, text: object, tags: object = None, client_id: str | None = None,
         metadata: object = None, created_at: float | None = None, updated_at: float | None = None,
         expires: object = None, infer_expiry: bool = False, judge: bool = True, replaces: object = None,
-        occurred_at: object = None,
+        occurred_at: object = None, space: object = None,
     ) -> list[AddResult]: ...
 
     async def _insert_document(self, user_id: str, fields: NewDocument, client_id: str | None,
-                               created_at: float | None) -> Any: ...
+                               created_at: float | None, target: Target | None = None) -> Any: ...
 
 
 class Importer:
+    reach: Reach  # the account's own spaces (``run`` reads them), for the adds of judged lines
+
     def __init__(self, service: Service, user_id: str, total: int,
                  progress: Callable[[int, int], None] | None) -> None:
         self.service = service
@@ -66,8 +75,12 @@ class Importer:
         self.fresh: set[str] = set()  # ids of memories this import stored (no versions but the ones it stores)
         self.versions: dict[str, dict[str, str]] = {}  # memory id -> its versions' keys -> their ids
         self.pending: list[_New] = []  # versions to store, ``CHUNK`` at a time (their ids are chosen here)
+        self.space_of: dict[str, str] = {}  # id here -> its space (of the memories this import links versions to)
+        self.spaces: dict[str | None, str] = {}  # a line's ``space_name`` -> the id of its space here
 
     async def run(self, lines: Sequence[MemoryLine | DocumentLine]) -> dict[str, int]:
+        self.spaces, self.reach = await import_spaces(self.service.stores.spaces, self.user_id,
+                                                      dict.fromkeys(line.space for line in lines))
         memories = [line for line in lines if isinstance(line, MemoryLine)]
         current = [line for line in memories if line.superseded_by is None]
         for line in (line for line in current if line.judge):  # an old file: judged like new memories, in order
@@ -86,21 +99,26 @@ class Importer:
             self.progress(self.done, self.total)
 
     async def _judged(self, line: MemoryLine) -> None:
-        results = await self.service.add(self.user_id, list(line.texts), line.tags, line.client_id, line.metadata,
+        results = await self.service.add(self.reach, list(line.texts), line.tags, line.client_id, line.metadata,
                                          line.created_at, line.updated_at, line.expires_at, judge=True,
-                                         occurred_at=line.occurred_at)
+                                         occurred_at=line.occurred_at, space=self.spaces[line.space])
         for result in results:
             self.counts["memories" if result.created else "duplicates"] += 1
         if line.id is not None:
-            self.ids[line.id] = results[0].memory.id
+            first = results[0].memory
+            self.ids[line.id] = first.id
+            self.space_of[first.id] = first.space_id or first.user_id
         self._step(1)
 
     async def _document(self, line: DocumentLine) -> None:
         fields = line.fields
-        if await self.service.stores.documents.find_document(self.user_id, fields.title, fields.content) is not None:
+        space = self.spaces[line.space]
+        if await self.service.stores.documents.find_document(self.user_id, fields.title, fields.content,
+                                                             space) is not None:
             self.counts["duplicate_documents"] += 1
         else:
-            await self.service._insert_document(self.user_id, fields, line.client_id, line.created_at)
+            await self.service._insert_document(self.user_id, fields, line.client_id, line.created_at,
+                                                Target(self.user_id, space, None))
             self.counts["documents"] += 1
         self._step(1)
 
@@ -115,7 +133,11 @@ class Importer:
             self._step(len(chunk))
 
     async def _current_chunk(self, chunk: Sequence[MemoryLine]) -> None:
-        existing = await self.memories.find_by_keys(self.user_id, list({k for line in chunk for k in line.keys}))
+        keys: dict[str, set[str]] = defaultdict(set)  # space -> the chunk's keys in it
+        for line in chunk:
+            keys[self.spaces[line.space]].update(line.keys)
+        existing = {(space, k): m for space, wanted in keys.items()
+                    for k, m in (await self.memories.find_by_keys(self.user_id, list(wanted), space)).items()}
         now = time.time()
         expired = [m.id for m in existing.values() if m.expires_at is not None and m.expires_at <= now]
         if expired:  # as for an add: saying an expired fact again makes it a new memory
@@ -124,17 +146,20 @@ class Importer:
         found = {k: m.id for k, m in existing.items()}
         new: list[_New] = []
         for line in chunk:
+            space = self.spaces[line.space]
             for text, key in zip(line.texts, line.keys, strict=True):
-                if key not in found:
-                    found[key] = str(uuid.uuid4())
-                    new.append(_New(line, text, key, None, found[key]))
+                if (space, key) not in found:
+                    found[space, key] = str(uuid.uuid4())
+                    new.append(_New(line, text, key, None, found[space, key], space))
         await self._store(new)  # all or nothing (a Conflict: nothing of the chunk is stored, nothing counted)
         self.fresh.update(n.id for n in new)
         self.counts["memories"] += len(new)
         self.counts["duplicates"] += sum(len(line.keys) for line in chunk) - len(new)
         for line in chunk:
             if line.id is not None:
-                self.ids[line.id] = found[line.keys[0]]
+                space = self.spaces[line.space]
+                self.ids[line.id] = found[space, line.keys[0]]
+                self.space_of[self.ids[line.id]] = space
 
     async def _replaced(self, lines: Sequence[MemoryLine], mapped: set[str]) -> None:
         """Replaced versions, each linked to its replacement (level by level from the current memories); those
@@ -181,15 +206,17 @@ class Importer:
         done = set()
         for line, n in newer:
             key = line.keys[0]
+            space = self.space_of[n]  # a version stays in the space of its chain
             if key in self.versions[n]:
                 self.counts["duplicates"] += 1
             else:
                 self.versions[n][key] = str(uuid.uuid4())
                 self.fresh.add(self.versions[n][key])
-                self.pending.append(_New(line, line.texts[0], key, n, self.versions[n][key]))
+                self.pending.append(_New(line, line.texts[0], key, n, self.versions[n][key], space))
                 self.counts["memories"] += 1
             if line.id is not None:
                 self.ids[line.id] = self.versions[n][key]
+                self.space_of[self.ids[line.id]] = space
                 done.add(line.id)
         if len(self.pending) >= CHUNK:
             await self._flush()
@@ -212,19 +239,22 @@ class Importer:
                       dates=when, superseded_by=n.newer,
                       valid_until=(n.line.valid_until or n.line.created_at or time.time()) if n.newer else None,
                       replaced_value=n.line.replaced_value if n.newer else None, id=n.id,
-                      occurred_at=n.line.occurred_at, correction=n.line.correction and bool(n.newer))
+                      occurred_at=n.line.occurred_at, correction=n.line.correction and bool(n.newer),
+                      space_id=n.space)
             for n, vector, when in zip(new, vectors, dates, strict=True)])
 
 
 @dataclass(frozen=True, slots=True)
 class _New:
-    """A memory to store: its line, text and key, the id of the memory that replaced it (a version), its id."""
+    """A memory to store: its line, text and key, the id of the memory that replaced it (a version), its id and its
+    space."""
 
     line: MemoryLine
     text: str
     key: str
     newer: str | None
     id: str
+    space: str
 
 
 def _dates(new: Sequence[_New]) -> list[tuple[dict[str, str], ...]]:

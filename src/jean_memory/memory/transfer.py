@@ -46,7 +46,7 @@ class TransferMixin:
     async def export(self, who: Who) -> AsyncIterator[dict[str, Any]]:
         """Every live memory (oldest first; replaced and expired ones too, with their links) and document ``who``
         reaches, as JSON-ready dicts, each with its ``space`` (id) and ``space_name``. ``import_records`` puts
-        everything into the personal space (it does not read them)."""
+        each back into the importing account's space of that name."""
         for part in read_parts(who):
             async for record in self._export_part(part):
                 yield record
@@ -102,7 +102,13 @@ class TransferMixin:
         versions were kept (no ``superseded_by`` field) is judged like new memories: later facts replace earlier
         ones. Every line is checked, in a worker thread, before anything is written: a bad one raises
         ``InvalidInput`` naming the line and the field, and nothing is imported. Time linear in the number of
-        lines (``_importer``). ``progress(done, total)`` is called as lines are stored (the CLI draws a bar)."""
+        lines (``_importer``). ``progress(done, total)`` is called as lines are stored (the CLI draws a bar).
+
+        Spaces: a line goes to the user's own space its ``space_name`` names (case-insensitively; made when missing,
+        before anything else is written; never a space shared with the user), to the personal space without one (a
+        file from before spaces) or for ``personal``; its ``space`` id, of the server that wrote the file, is not
+        read. Duplicates are looked for within the line's space, and a replaced version goes to its chain's space.
+        A ``space_name`` that is no valid name is a bad line like any other."""
         records = list(records)
         lines = await anyio.to_thread.run_sync(check_lines, records, self.limits, self._document_fields)
         return await Importer(self, user_id, len(lines), progress).run(lines)

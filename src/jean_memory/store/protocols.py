@@ -169,8 +169,10 @@ class DocumentStore(Protocol):
         ...
     async def list_documents(self, user_id: str, limit: int, offset: int, spaces: Sequence[str] | None = None
                              ) -> list[Document]: ...
-    async def find_document(self, user_id: str, title: str, content: str) -> str | None:
-        """The id of one of the user's documents with exactly this title and content (an import seen before)."""
+    async def find_document(self, user_id: str, title: str, content: str, space_id: str | None = None
+                            ) -> str | None:
+        """The id of one of the user's documents of one space (None: the personal space, whose id is ``user_id``)
+        with exactly this title and content (an import seen before)."""
         ...
 
     async def document_headers(self, user_id: str, ids: Sequence[str]) -> dict[str, DocumentHeader]:

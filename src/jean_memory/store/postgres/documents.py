@@ -55,10 +55,12 @@ class PostgresDocumentStore:
             (user_id, *(() if spaces is None else (list(spaces),)), limit, offset))
         return [_doc(r) for r in rows]
 
-    async def find_document(self, user_id: str, title: str, content: str) -> str | None:
+    async def find_document(self, user_id: str, title: str, content: str, space_id: str | None = None
+                            ) -> str | None:
         row = await self.db.fetchone(
-            "SELECT id FROM documents WHERE user_id=%s AND title=%s AND length(content)=%s AND content=%s LIMIT 1",
-            (user_id, title, len(content), content))
+            "SELECT id FROM documents WHERE user_id=%s AND COALESCE(space_id, user_id)=%s AND title=%s"
+            " AND length(content)=%s AND content=%s LIMIT 1",
+            (user_id, space_id or user_id, title, len(content), content))
         return str(row["id"]) if row else None
 
     async def document_headers(self, user_id: str, ids: Sequence[str]) -> dict[str, DocumentHeader]:

@@ -59,10 +59,12 @@ class SqliteDocumentStore:
             (user_id, *(spaces or ()), limit, offset)).fetchall())
         return [_doc(r) for r in rows]
 
-    async def find_document(self, user_id: str, title: str, content: str) -> str | None:
+    async def find_document(self, user_id: str, title: str, content: str, space_id: str | None = None
+                            ) -> str | None:
         row = await self.db.read(lambda c: c.execute(
-            "SELECT id FROM documents WHERE user_id=? AND title=? AND length(content)=? AND content=? LIMIT 1",
-            (user_id, title, len(content), content)).fetchone())
+            "SELECT id FROM documents WHERE user_id=? AND COALESCE(space_id, user_id)=? AND title=?"
+            " AND length(content)=? AND content=? LIMIT 1",
+            (user_id, space_id or user_id, title, len(content), content)).fetchone())
         return str(row[0]) if row else None
 
     async def document_headers(self, user_id: str, ids: Sequence[str]) -> dict[str, DocumentHeader]:
