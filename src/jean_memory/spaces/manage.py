@@ -150,6 +150,20 @@ class SpaceService:
         cancelled = await self.store.cancel_invitation(space.id, address)
         if not removed and not cancelled:
             raise NotFound(f"{address} is neither a member of nor invited to space '{space.name}'")
+        if removed and account is not None:
+            await self._forget(account.id, space.id)
+
+    async def _forget(self, user_id: str, space_id: str) -> None:
+        """The former member's keys and apps stop naming the space, so being invited back does not give it to them
+        again unasked (their person gives it anew, as the first time)."""
+        for key in await self.stores.api_keys.list_keys(user_id):
+            if key.revoked_at is None and key.spaces is not None and space_id in key.spaces:
+                await self.store.set_key_reach(user_id, key.id, _without(Reachable(key.spaces, key.write_space),
+                                                                         space_id))
+        for app in await self.stores.oauth.list_connected_apps(user_id):
+            given = await self.store.grant_reach(user_id, app.client_id)
+            if given is not None and given.spaces is not None and space_id in given.spaces:
+                await self.store.set_grant_reach(user_id, app.client_id, _without(given, space_id))
 
     async def invitations(self, user_id: str) -> builtins.list[Invitation]:
         user = await self.stores.users.get_user(user_id)
@@ -175,3 +189,10 @@ class SpaceService:
     async def activity(self, reach: Reach, space_id: object, limit: int = 50) -> builtins.list[Activity]:
         space = self._space(reach, space_id)
         return await self.store.activity(space.id, max(1, min(limit, 200)))
+
+
+def _without(given: Reachable, space_id: str) -> Reachable:
+    """``given`` less one space (an empty list reaches nothing: it never becomes "every own space")."""
+    assert given.spaces is not None
+    return Reachable(tuple(s for s in given.spaces if s != space_id),
+                     None if given.write_space == space_id else given.write_space)
